@@ -1,0 +1,46 @@
+"""What one action call gives back: always a value, never an exception for the caller's loop."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+ErrorKind = Literal[
+    "arguments",  # the model's arguments failed the check; nothing was sent
+    "blocked",  # the egress guard refused the destination
+    "sign_in_required",  # OAuth: the user must sign in (again)
+    "auth",  # credentials could not be obtained (token endpoint down, misconfigured)
+    "timeout",
+    "connect",
+    "tls",
+    "http",  # the API answered 4xx/5xx
+    "too_large",  # request over the request-size cap
+    "protocol",  # malformed HTTP from upstream
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResult:
+    """The outcome of a call, ready to hand to the model with :meth:`for_model`."""
+
+    ok: bool
+    status: int | None = None
+    content_type: str | None = None
+    body: str = ""  # text for the model: JSON compacted, capped, truncation marked
+    error: ErrorKind | None = None
+    message: str | None = None  # human/model-readable explanation when not ok
+    truncated: bool = False
+    elapsed_s: float = 0.0
+    attempts: int = 1
+
+    def for_model(self) -> str:
+        """The tool-result text the model reads: the body on success, a structured note otherwise."""
+        if self.ok:
+            return self.body
+        payload: dict[str, object] = {"error": self.error, "message": self.message}
+        if self.status is not None:
+            payload["status"] = self.status
+        if self.body:
+            payload["body"] = self.body
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,73 @@
+"""Every limit and switch of the engine, with the original's values as defaults.
+
+One frozen object is passed down explicitly instead of read from globals, so a library user can
+run two differently-configured engines side by side. Values come from keyword arguments or from
+``ACTIONFORGE_*`` environment variables (``ACTIONFORGE_CALL_TIMEOUT_S=90``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACTIONFORGE_", frozen=True, extra="forbid")
+
+    # --- loading (spec layer) ---
+    max_document_bytes: int = Field(10_000_000, ge=1)
+    yaml_max_aliases: int = Field(1_000, ge=0)
+    max_nesting_depth: int = Field(256, ge=8)
+    allow_remote_refs: bool = False
+    max_ref_documents: int = Field(64, ge=1)
+    fetch_timeout_s: float = Field(20.0, gt=0)
+
+    # --- the `gpt` profile's limits (openai-actions.md §2.3, §2.4) ---
+    max_operations: int = Field(30, ge=1)
+    max_operation_description_chars: int = Field(300, ge=1)
+    max_parameter_description_chars: int = Field(700, ge=1)
+
+    # --- calls ---
+    call_timeout_s: float = Field(45.0, gt=0)
+    max_response_bytes: int = Field(10_000_000, ge=1)
+    max_response_chars: int = Field(100_000, ge=1)
+    max_request_chars: int = Field(100_000, ge=1)
+    retry_attempts: int = Field(2, ge=0, description="extra attempts after a 429/503, idempotent only")
+    retry_backoff_s: float = Field(0.5, ge=0)
+    retry_max_wait_s: float = Field(10.0, ge=0)
+    repair_body_wrapper: bool = Field(
+        False, description="unwrap a model's {'body': {...}} / {'requestBody': {...}} wrapper"
+    )
+
+    # --- egress ---
+    allow_http: bool = False
+    allowed_ports: frozenset[int] = frozenset({443})
+    allow_loopback: bool = Field(False, description="development only: lets actions reach 127.0.0.1")
+    follow_redirects: bool = False
+    max_redirects: int = Field(5, ge=0)
+
+    # --- OAuth ---
+    oauth_state_ttl_s: int = Field(600, ge=1)
+    oauth_refresh_skew_s: int = Field(60, ge=0)
+    oauth_domain_exceptions: tuple[str, ...] = (
+        "google.com",
+        "googleapis.com",
+        "microsoft.com",
+        "microsoftonline.com",
+        "live.com",
+        "adobe.com",
+        "adobelogin.com",
+    )
+
+    # --- secrets ---
+    secret_key: str | None = Field(None, description="comma-separated base64 keys, newest first")
+    key_file: Path = Path("actionforge.key")
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """The process-wide settings read from the environment, built once."""
+    return Settings()
