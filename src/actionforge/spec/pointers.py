@@ -1,0 +1,65 @@
+"""JSON pointers and local `$ref` lookups inside one (bundled) document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+
+class RefError(LookupError):
+    """A `$ref` that does not lead anywhere; ``ref`` is the reference as written."""
+
+    def __init__(self, ref: str, reason: str) -> None:
+        super().__init__(f"Could not resolve $ref {ref!r}: {reason}")
+        self.ref = ref
+        self.reason = reason
+
+
+def unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at an RFC 6901 pointer ("" is the whole document)."""
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        raise RefError(pointer, "a JSON pointer must start with '/'")
+    node = document
+    for raw in pointer[1:].split("/"):
+        token = unescape_token(raw)
+        if isinstance(node, Mapping):
+            if token not in node:
+                raise RefError(pointer, f"no key {token!r}")
+            node = node[token]
+        elif isinstance(node, list):
+            if not token.isdigit() or int(token) >= len(node):
+                raise RefError(pointer, f"no index {token!r}")
+            node = node[int(token)]
+        else:
+            raise RefError(pointer, f"cannot descend into a {type(node).__name__} at {token!r}")
+    return node
+
+
+def resolve_local_ref(document: Any, ref: str) -> Any:
+    """The target of a local reference such as ``#/components/schemas/Pet``."""
+    if not ref.startswith("#"):
+        raise RefError(ref, "only local references ('#/...') are resolved here")
+    return resolve_pointer(document, unquote(ref[1:]))
+
+
+def deref(document: Any, node: Any, *, max_hops: int = 32) -> tuple[Any, str | None]:
+    """Follow a chain of `$ref`s (a ref to a ref ...) to a concrete object.
+
+    Returns the object and the pointer of the last ref followed (None if ``node`` was not a ref),
+    so callers can report problems at the right place. A loop of pure refs is an error.
+    """
+    target_pointer: str | None = None
+    for _ in range(max_hops):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            return node, target_pointer
+        ref = node["$ref"]
+        node = resolve_local_ref(document, ref)
+        target_pointer = unquote(ref[1:])
+    raise RefError(str(node.get("$ref")), f"more than {max_hops} chained references (a loop?)")
