@@ -18,11 +18,15 @@ async def echo(request: Request) -> JSONResponse:
             "path": request.url.path,
             "raw_path": request.scope["raw_path"].decode("latin-1"),
             "query": request.scope["query_string"].decode("latin-1"),
-            "headers": {k: v for k, v in request.headers.items()},
+            "headers": dict(request.headers.items()),
             "body": body.decode("utf-8", "replace"),
         }
     )
 
 
 def echo_app() -> Any:
-    return Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])])
+    return Starlette(
+        routes=[
+            Route("/{path:path}", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+        ]
+    )
