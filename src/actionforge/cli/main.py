@@ -1,0 +1,20 @@
+"""The ``actionforge`` command. Exit codes: 0 ok, 1 invalid document or failed call, 2 usage error."""
+
+from __future__ import annotations
+
+import typer
+
+from actionforge.cli import spec_commands
+
+app = typer.Typer(
+    name="actionforge",
+    help="Build GPT actions from OpenAPI documents: validate, inspect tools, build and make calls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(spec_commands.app, name="spec")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

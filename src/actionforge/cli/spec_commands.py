@@ -1,0 +1,173 @@
+"""``actionforge spec ...``: the engine on one document, from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from actionforge.cli.sources import SOURCE_HELP, resolve_source
+
+app = typer.Typer(help="Validate OpenAPI documents, list their tools, build and make calls.", no_args_is_help=True)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SourceArg = Annotated[str, typer.Argument(help=SOURCE_HELP, show_default=False)]
+ProfileOpt = Annotated[str, typer.Option("--profile", help="gpt (the original's rules) or extended.")]
+ArgsOpt = Annotated[str, typer.Option("--args", help="The tool's arguments as a JSON object.")]
+
+
+def _settings(**overrides: Any) -> Any:
+    from actionforge.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v})
+
+
+def _check_profile(profile: str) -> None:
+    if profile not in ("gpt", "extended"):
+        raise typer.BadParameter("choose gpt or extended", param_hint="--profile")
+
+
+def _print_issues(report: Any) -> None:
+    for issue in report.errors:
+        err.print(f"[red]error[/red]   {issue.message}  [dim]{issue.pointer or '/'}[/dim]", markup=True)
+    for issue in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {issue.message}  [dim]{issue.pointer or '/'}[/dim]")
+
+
+def _load(source: str, profile: str, settings: Any) -> Any:
+    from actionforge.action import SchemaError, load_action
+
+    _check_profile(profile)
+    try:
+        return load_action(resolve_source(source), profile, settings=settings)
+    except SchemaError as exc:
+        _print_issues(exc.report)
+        raise typer.Exit(1) from None
+
+
+def _parse_args(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not valid JSON: {exc}", param_hint="--args") from None
+
+
+@app.command()
+def validate(
+    source: SourceArg,
+    profile: ProfileOpt = "gpt",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the editor's JSON report.")] = False,
+) -> None:
+    """Validate a document as the action editor does."""
+    from actionforge.action import validate as run_validate
+
+    _check_profile(profile)
+    report = run_validate(resolve_source(source), profile, settings=_settings())
+    if as_json:
+        out.print_json(data=report.to_dict())
+    else:
+        _print_issues(report)
+        if report.success:
+            table = Table("Name", "Method", "Path", title=f"{report.root_domain}", title_justify="left")
+            for op in report.operations:
+                table.add_row(op.operation_name, op.method.upper(), op.path)
+            out.print(table)
+            out.print(f"valid: {len(report.operations)} operation(s) on {report.root_domain}")
+    raise typer.Exit(0 if report.success else 1)
+
+
+@app.command()
+def tools(
+    source: SourceArg,
+    dialect: Annotated[str, typer.Option(help="openai, anthropic or mcp.")] = "openai",
+    profile: ProfileOpt = "gpt",
+) -> None:
+    """Print the tool definitions a model receives, as JSON."""
+    if dialect not in ("openai", "anthropic", "mcp"):
+        raise typer.BadParameter("choose openai, anthropic or mcp", param_hint="--dialect")
+    action = _load(source, profile, _settings())
+    out.print_json(data=action.tools(dialect))
+
+
+@app.command()
+def request(
+    source: SourceArg,
+    tool: Annotated[str, typer.Argument(help="Tool name or operationId.")],
+    args: ArgsOpt = "{}",
+    profile: ProfileOpt = "gpt",
+) -> None:
+    """Print the HTTP request a call would send, as it goes on the wire, secrets redacted."""
+    from actionforge.action import UnknownToolError
+    from actionforge.calls.arguments import ArgumentsError
+    from actionforge.cli.wire import format_request
+
+    action = _load(source, profile, _settings())
+    try:
+        req = action.build_request(tool, _parse_args(args))
+    except UnknownToolError as exc:
+        raise typer.BadParameter(str(exc), param_hint="TOOL") from None
+    except ArgumentsError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    out.print(format_request(req), markup=False)
+
+
+@app.command()
+def call(
+    source: SourceArg,
+    tool: Annotated[str, typer.Argument(help="Tool name or operationId.")],
+    args: ArgsOpt = "{}",
+    profile: ProfileOpt = "gpt",
+    allow_loopback: Annotated[
+        bool, typer.Option(help="Development only: let the call reach 127.0.0.1 (http, any port).")
+    ] = False,
+) -> None:
+    """Make the call and print the result the model would read."""
+    from actionforge.action import UnknownToolError
+
+    overrides: dict[str, Any] = {}
+    if allow_loopback:
+        overrides = {"allow_loopback": True, "allow_http": True, "allow_any_port": True}
+    action = _load(source, profile, _settings(**overrides))
+    try:
+        action.tool(tool)
+    except UnknownToolError as exc:
+        raise typer.BadParameter(str(exc), param_hint="TOOL") from None
+
+    async def run() -> Any:
+        async with action:
+            return await action.call(tool, _parse_args(args))
+
+    result = asyncio.run(run())
+    status = f"{result.status} " if result.status is not None else ""
+    head = f"{status}{result.content_type or ''}".strip()
+    if result.ok:
+        if head:
+            err.print(head, markup=False)
+        out.print(result.body, markup=False)
+        raise typer.Exit(0)
+    err.print(f"{result.error}: {result.message}" + (f" ({head})" if head else ""), markup=False)
+    if result.body:
+        out.print(result.body, markup=False)
+    raise typer.Exit(1)
+
+
+@app.command("format")
+def format_command(
+    file: Annotated[Path, typer.Argument(help="The document to re-format.", exists=True, dir_okay=False)],
+    write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place.")] = False,
+) -> None:
+    """Re-format a document like the editor's Format button (pretty JSON, or YAML)."""
+    from actionforge.spec.parse import format_text
+
+    formatted = format_text(file.read_text(encoding="utf-8"))
+    if write:
+        file.write_text(formatted if formatted.endswith("\n") else formatted + "\n", encoding="utf-8")
+    else:
+        out.print(formatted, markup=False)
