@@ -1,0 +1,107 @@
+"""Calls benchmark: 2,000 sequential `Action.call`s against raw httpx, same loopback server.
+
+    .venv/bin/python bench/calls.py [--calls 2000]
+
+Also reports the median time of `Action.build_request` (argument check + serialization) for a
+typical operation. The server runs in its own process (uvicorn) so it does not share our GIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+
+def petstore_on(base_url: str) -> str:
+    from actionforge.examples import example_text
+
+    return example_text("petstore").replace("https://petstore.swagger.io/v2", base_url + "/v2")
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "uvicorn", "upstream:app", "--port", str(port), "--log-level", "error"]
+    proc = subprocess.Popen(cmd, cwd=HERE)
+    for _ in range(200):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/v2/pet/1")
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("the benchmark server did not start")
+
+
+async def raw_httpx(base: str, n: int) -> list[float]:
+    times = []
+    async with httpx.AsyncClient() as client:
+        for i in range(n):
+            t = time.perf_counter()
+            response = await client.get(f"{base}/v2/pet/{i % 100 + 1}")
+            response.json()
+            times.append(time.perf_counter() - t)
+    return times
+
+
+async def actionforge_calls(base: str, n: int) -> list[float]:
+    from actionforge import Settings, load_action
+
+    settings = Settings(allow_loopback=True, allow_http=True, allow_any_port=True)
+    times = []
+    async with load_action(petstore_on(base), settings=settings) as action:
+        for i in range(n):
+            t = time.perf_counter()
+            result = await action.call("getPetById", {"petId": i % 100 + 1})
+            times.append(time.perf_counter() - t)
+            assert result.ok, result
+    return times
+
+
+def build_request_median(n: int = 20_000) -> float:
+    from actionforge import load_action
+
+    action = load_action(petstore_on("https://petstore.swagger.io"))
+    samples = []
+    for i in range(n):
+        t = time.perf_counter_ns()
+        action.build_request("findPetsByStatusPending", {"status": "pending"})
+        action.build_request("getPetById", {"petId": i})
+        samples.append((time.perf_counter_ns() - t) / 2)
+    return statistics.median(samples) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    server = start_server(args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        asyncio.run(raw_httpx(base, 200))  # warm both sides up
+        asyncio.run(actionforge_calls(base, 200))
+        raw = asyncio.run(raw_httpx(base, args.calls))
+        ours = asyncio.run(actionforge_calls(base, args.calls))
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"{args.calls} sequential GET calls, loopback server in its own process")
+    print(f"{'':<22} {'total s':>8} {'median ms':>10} {'p95 ms':>8}")
+    for name, times in (("raw httpx", raw), ("actionforge call", ours)):
+        p95 = sorted(times)[int(len(times) * 0.95)] * 1000
+        print(f"{name:<22} {sum(times):>8.3f} {statistics.median(times) * 1000:>10.3f} {p95:>8.3f}")
+    print(f"ratio (actionforge / raw httpx, total): {sum(ours) / sum(raw):.2f}x  (target <= 1.2x)")
+    print(f"build_request median: {build_request_median():.1f} µs  (target < 50 µs)")
+
+
+if __name__ == "__main__":
+    main()

