@@ -1,0 +1,289 @@
+"""Request bodies: one JSON value plus the operation's Media Type Object → bytes and Content-Type.
+
+Supported media types, chosen by :attr:`RequestBody.media_type`:
+
+- ``application/json`` and every ``+json`` type: compact JSON (``separators=(",", ":")``,
+  UTF-8, non-ASCII kept as is): the smallest exact encoding, as in the OpenAPI spec's examples.
+- ``application/x-www-form-urlencoded``: per property, with the Encoding Object's rules.
+- ``multipart/form-data``: encoded by httpx (its multipart writer), parts built from the
+  Encoding Object's rules; binary properties arrive base64-encoded and are sent as bytes.
+- ``text/*``: the string as UTF-8; ``application/octet-stream`` (and image/audio/video/font):
+  the base64 argument decoded to bytes; any other type accepts a ready-made string.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus
+
+import httpx
+
+from actionforge.calls.serialize import (
+    RequestBuildError,
+    form_fields,
+    query_pairs,
+    scalar_text,
+)
+from actionforge.spec.model import Encoding, RequestBody
+
+FORM_URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART_FORM = "multipart/form-data"
+_BINARY_TOP_TYPES = ("image", "audio", "video", "font")
+_DATA_URL = re.compile(r"^data:[^,]*;base64,", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedBody:
+    """Bytes ready to send and the Content-Type that describes them."""
+
+    content: bytes
+    content_type: str
+
+
+def essence(media_type: str) -> str:
+    """``type/subtype`` in lower case, parameters dropped."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def is_json_media_type(media_type: str) -> bool:
+    kind = essence(media_type)
+    return kind == "application/json" or kind.endswith("+json") or kind == "text/json"
+
+
+def is_binary_media_type(media_type: str) -> bool:
+    kind = essence(media_type)
+    return kind == "application/octet-stream" or kind.split("/", 1)[0] in _BINARY_TOP_TYPES
+
+
+def json_bytes(value: Any) -> bytes:
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except ValueError as exc:  # NaN or infinity: no JSON text exists for them
+        raise RequestBuildError(f"not JSON-serializable: {exc}") from None
+
+
+def decode_base64(text: Any, where: str) -> bytes:
+    """Binary arguments arrive as base64 text (standard or URL-safe alphabet, padding optional,
+    line breaks allowed, a ``data:...;base64,`` prefix tolerated)."""
+    if isinstance(text, bytes):
+        return text
+    if not isinstance(text, str):
+        raise RequestBuildError("binary content must be given as a base64 string", where)
+    cleaned = re.sub(r"\s+", "", _DATA_URL.sub("", text)).replace("-", "+").replace("_", "/")
+    cleaned += "=" * (-len(cleaned) % 4)
+    try:
+        return base64.b64decode(cleaned, validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestBuildError("is not valid base64", where) from None
+
+
+# --- schema lookups -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaView:
+    """A schema and the document its local ``#/...`` references resolve against."""
+
+    schema: Any
+    root: Any
+
+    def resolved(self) -> Mapping[str, Any]:
+        node, hops = self.schema, 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and hops < 32:
+            node, hops = _follow(self.root, node["$ref"]), hops + 1
+        return node if isinstance(node, Mapping) else {}
+
+    def property(self, name: str) -> SchemaView:
+        """The schema of one property, looking through ``allOf`` as well."""
+        schema = self.resolved()
+        props = schema.get("properties")
+        if isinstance(props, Mapping) and name in props:
+            return SchemaView(props[name], self.root)
+        for member in schema.get("allOf") or ():
+            found = SchemaView(member, self.root).property(name)
+            if found.schema:
+                return found
+        return SchemaView({}, self.root)
+
+    def items(self) -> SchemaView:
+        return SchemaView(self.resolved().get("items") or {}, self.root)
+
+
+def _follow(root: Any, ref: str) -> Any:
+    if not ref.startswith("#"):
+        return {}
+    node = root
+    for raw in ref[1:].split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, Mapping) or token not in node:
+            return {}
+        node = node[token]
+    return node
+
+
+def is_binary_schema(views: Sequence[SchemaView]) -> bool:
+    """``format: binary`` (OpenAPI 3.0) or ``contentMediaType`` without ``contentEncoding``
+    (3.1) in any of the views: the model supplies base64, the wire carries raw bytes."""
+    for view in views:
+        schema = view.resolved()
+        if schema.get("format") == "binary":
+            return True
+        if schema.get("contentMediaType") and not schema.get("contentEncoding"):
+            return True
+    return False
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def encode_body(body: RequestBody, value: Any, views: Sequence[SchemaView] = ()) -> EncodedBody:
+    """Encode ``value`` as ``body.media_type``. ``views`` are the body's schemas used to find
+    binary properties (the document's schema and the tool's self-contained one)."""
+    views = (SchemaView(body.schema, body.schema), *views)
+    kind = essence(body.media_type)
+    if is_json_media_type(kind):
+        return EncodedBody(json_bytes(value), body.media_type)
+    if kind == FORM_URLENCODED:
+        return EncodedBody(_urlencoded(value, body.encoding).encode("ascii"), body.media_type)
+    if kind == MULTIPART_FORM:
+        return _multipart(value, body.encoding, views)
+    if "*" in kind:
+        # A wildcard cannot be a Content-Type; send what the value is.
+        if isinstance(value, str):
+            return EncodedBody(value.encode(), "text/plain")
+        return EncodedBody(json_bytes(value), "application/json")
+    if kind.startswith("text/"):
+        text = value if isinstance(value, str) else scalar_text(value)
+        return EncodedBody(text.encode(), body.media_type)
+    if is_binary_media_type(kind) or is_binary_schema(views):
+        return EncodedBody(decode_base64(value, "body"), body.media_type)
+    if isinstance(value, str):
+        return EncodedBody(value.encode(), body.media_type)
+    raise RequestBuildError(f"cannot encode a {type(value).__name__} as {body.media_type}; pass a string")
+
+
+def _as_object(value: Any, media_type: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise RequestBuildError(f"a {media_type} body must be an object, got {type(value).__name__}")
+    return value
+
+
+def _is_style_based(encoding: Encoding | None) -> bool:
+    """OpenAPI 3.1.2 / 3.0.4: any explicit style, explode or allowReserved means RFC 6570 style
+    serialization; otherwise the property is encoded by its content type."""
+    return encoding is not None and (
+        encoding.style is not None or encoding.explode is not None or encoding.allow_reserved
+    )
+
+
+def _style_of(encoding: Encoding) -> tuple[str, bool]:
+    style = encoding.style or "form"
+    explode = encoding.explode if encoding.explode is not None else style == "form"
+    return style, explode
+
+
+# --- application/x-www-form-urlencoded ---------------------------------------------------------
+
+
+def _form_text(text: str) -> str:
+    """RFC 1866 encoding of content-based values: space as ``+``, and ``~`` encoded too, as
+    OpenAPI 3.1.2 recommends for form-urlencoded (RFC 1738's rules)."""
+    return quote_plus(text, safe="").replace("~", "%7E")
+
+
+def _urlencoded(value: Any, encodings: Mapping[str, Encoding]) -> str:
+    items: list[str] = []
+    for name, member in _as_object(value, FORM_URLENCODED).items():
+        if member is None:
+            continue
+        encoding = encodings.get(name)
+        if encoding is not None and _is_style_based(encoding):
+            style, explode = _style_of(encoding)
+            items.extend(
+                query_pairs(
+                    name, member, style=style, explode=explode, allow_reserved=encoding.allow_reserved
+                )
+            )
+            continue
+        content_type = encoding.content_type if encoding else None
+        members = member if isinstance(member, list) else [member]
+        for item in members:
+            if item is None:
+                continue
+            items.append(f"{_form_text(name)}={_form_text(_content_text(item, content_type))}")
+    return "&".join(items)
+
+
+def _content_text(value: Any, content_type: str | None) -> str:
+    """A value encoded by its (explicit or default) content type: JSON for objects, arrays and
+    JSON media types, plain text otherwise."""
+    if isinstance(value, (Mapping, list)) or (content_type and is_json_media_type(_first(content_type))):
+        return json_bytes(value).decode()
+    return scalar_text(value)
+
+
+def _first(content_type: str) -> str:
+    """The first entry of an Encoding Object's comma-separated ``contentType`` list."""
+    return content_type.split(",", 1)[0].strip()
+
+
+# --- multipart/form-data ------------------------------------------------------------------------
+
+_Part = tuple[str, tuple[str | None, bytes, str]]
+
+
+def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[SchemaView]) -> EncodedBody:
+    texts: dict[str, list[str]] = {}
+    parts: list[_Part] = []
+    for name, member in _as_object(value, MULTIPART_FORM).items():
+        if member is None:
+            continue
+        encoding = encodings.get(name)
+        if encoding is not None and _is_style_based(encoding):
+            style, explode = _style_of(encoding)
+            for field_name, text in form_fields(name, member, style=style, explode=explode):
+                texts.setdefault(field_name, []).append(text)
+            continue
+        prop_views = [view.property(name) for view in views]
+        members, member_views = (
+            (member, [v.items() for v in prop_views]) if isinstance(member, list) else ([member], prop_views)
+        )
+        for item in members:
+            if item is None:
+                continue
+            part = _content_part(name, item, encoding.content_type if encoding else None, member_views)
+            if isinstance(part, str):
+                texts.setdefault(name, []).append(part)
+            else:
+                parts.append(part)
+    if not texts and not parts:
+        # httpx writes no multipart body without fields; an empty one is just the close line.
+        boundary = os.urandom(16).hex()
+        return EncodedBody(f"--{boundary}--\r\n".encode(), f"{MULTIPART_FORM}; boundary={boundary}")
+    # httpx's multipart writer, used through its public API: boundary, quoting, part headers.
+    built = httpx.Request("POST", "http://multipart.invalid/", data=texts, files=parts)
+    return EncodedBody(built.read(), built.headers["Content-Type"])
+
+
+def _content_part(
+    name: str, value: Any, content_type: str | None, views: Sequence[SchemaView]
+) -> str | _Part:
+    """One multipart part: a plain text field (returned as str) or a part with its own
+    Content-Type: binary (with a filename) or JSON."""
+    declared = _first(content_type) if content_type else None
+    concrete = declared if declared and "*" not in declared else None
+    if is_binary_schema(views) or (declared and is_binary_media_type(declared)):
+        return (name, (name, decode_base64(value, name), concrete or "application/octet-stream"))
+    if isinstance(value, (Mapping, list)) or (declared and is_json_media_type(declared)):
+        return (name, (None, json_bytes(value), concrete or "application/json"))
+    text = scalar_text(value)
+    if concrete and essence(concrete) != "text/plain":
+        return (name, (None, text.encode(), concrete))
+    return text

@@ -1,0 +1,240 @@
+"""A tool call's arguments → the exact ``httpx.Request`` the operation describes. No I/O.
+
+The arguments have already been checked against ``tool.parameters``; each one travels through its
+:class:`ArgumentBinding` to an operation parameter (path, query, header, cookie) or into the body.
+Everything the model supplies is percent-encoded for its place, so no value can alter the request
+target: ``/``, ``?``, ``#`` and ``%`` inside a path value are encoded, and a path segment that would
+read ``.`` or ``..`` has its dots encoded so that no client or server normalises it away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from actionforge.calls.bodies import EncodedBody, SchemaView, encode_body, is_json_media_type, json_bytes
+from actionforge.calls.serialize import (
+    RequestBuildError,
+    check_header_text,
+    cookie_pairs,
+    encode_path_literal,
+    encode_unreserved,
+    header_value,
+    is_undefined,
+    path_value,
+    query_pairs,
+)
+from actionforge.spec.model import Parameter, Tool
+
+__all__ = ["RequestBuildError", "build_request"]
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 field-name
+# OpenAPI: header parameters with these names SHALL be ignored (the body and auth own them).
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_MISSING = object()
+
+
+def build_request(
+    tool: Tool, arguments: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
+    """The request for one tool call.
+
+    ``headers`` are the platform's own (e.g. User-Agent); they win over header parameters of
+    the same name, since those come from the model. Raises :class:`RequestBuildError` (with
+    ``where`` naming the argument) when the arguments cannot be sent as the operation says.
+    """
+    operation = tool.operation
+    values, body_value = _route(tool, arguments)
+
+    path_texts: dict[str, str] = {}
+    query: list[str] = []
+    header_items: list[tuple[str, str]] = []
+    cookies: list[str] = []
+    for param in operation.parameters:
+        value = values.get((param.name, param.location), _MISSING)
+        if param.location == "path":
+            if value is _MISSING:
+                raise RequestBuildError("missing required path parameter", param.name)
+            path_texts[param.name] = _path_text(param, value)
+        elif value is _MISSING:
+            continue
+        elif param.location == "query":
+            query.extend(_query_items(param, value))
+        elif param.location == "header":
+            if param.name.lower() not in _IGNORED_HEADERS and not is_undefined(value):
+                header_items.append((param.name, _header_text(param, value)))
+        elif param.location == "cookie" and not is_undefined(value):
+            cookies.extend(_cookie_items(param, value))
+
+    url = _url(operation.server_url, _expand_path(operation.path, path_texts), "&".join(query))
+    request_headers = httpx.Headers()
+    for name, text in header_items:
+        request_headers[name] = _header_bytes(text)  # type: ignore[assignment]
+    for name, text in (headers or {}).items():
+        request_headers[name] = text
+    if cookies:
+        existing = request_headers.get("Cookie")
+        request_headers["Cookie"] = "; ".join([existing, *cookies] if existing else cookies)
+
+    encoded = _body(tool, body_value)
+    if encoded is not None:
+        request_headers["Content-Type"] = encoded.content_type
+        return httpx.Request(operation.method.upper(), url, headers=request_headers, content=encoded.content)
+    return httpx.Request(operation.method.upper(), url, headers=request_headers)
+
+
+def _route(tool: Tool, arguments: Mapping[str, Any]) -> tuple[dict[tuple[str, str], Any], Any]:
+    """Sort arguments by their binding: parameter values keyed by (name, in), and the body."""
+    params = {(p.name, p.location) for p in tool.operation.parameters}
+    values: dict[tuple[str, str], Any] = {}
+    body_object: dict[str, Any] = {}
+    whole: Any = _MISSING
+    for prop, value in arguments.items():
+        binding = tool.binding(prop)
+        if binding is None:
+            raise RequestBuildError("not a parameter of this tool", prop)
+        if binding.location == "body_whole":
+            whole = value
+        elif binding.location == "body":
+            body_object[binding.name] = value
+        elif (binding.name, binding.location) in params:
+            values[(binding.name, binding.location)] = value
+        else:
+            raise RequestBuildError(
+                f"bound to {binding.location} parameter {binding.name!r}, which the operation lacks", prop
+            )
+    if whole is not _MISSING:
+        return values, whole
+    return values, body_object if body_object else _MISSING
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+def _content_text(param: Parameter, value: Any) -> str:
+    """A ``content`` parameter's value in its media type (JSON unless a string in a text type)."""
+    assert param.content_type is not None
+    if isinstance(value, str) and not is_json_media_type(param.content_type):
+        return value
+    return json_bytes(value).decode()
+
+
+def _path_text(param: Parameter, value: Any) -> str:
+    if param.content_type is not None:
+        text = encode_unreserved(_content_text(param, value))
+    else:
+        text = path_value(param.name, value, style=param.style, explode=param.explode)
+    if text == "":
+        # An empty segment points at a different resource ("/items/" is the collection).
+        raise RequestBuildError("a path parameter cannot be empty", param.name)
+    return text
+
+
+def _query_items(param: Parameter, value: Any) -> list[str]:
+    if is_undefined(value) and not (param.allow_empty_value or param.required):
+        return []  # null and empty values are left out (RFC 6570 "undefined")
+    if param.content_type is not None:
+        text = "" if value is None else _content_text(param, value)
+        return [f"{encode_unreserved(param.name)}={encode_unreserved(text)}"]
+    return query_pairs(
+        param.name, value, style=param.style, explode=param.explode, allow_reserved=param.allow_reserved
+    )
+
+
+def _header_text(param: Parameter, value: Any) -> str:
+    if not _TOKEN.match(param.name):
+        raise RequestBuildError("not a valid HTTP header name", param.name)
+    if param.content_type is not None:
+        text = _content_text(param, value)
+        check_header_text(param.name, text)
+        return text
+    return header_value(param.name, value, explode=param.explode)
+
+
+def _header_bytes(text: str) -> str | bytes:
+    """Header values are ASCII on the wire where possible, UTF-8 bytes otherwise."""
+    return text if text.isascii() else text.encode()
+
+
+def _cookie_items(param: Parameter, value: Any) -> list[str]:
+    if param.content_type is not None:
+        text = _content_text(param, value)
+        return [f"{encode_unreserved(param.name)}={encode_unreserved(text)}"]
+    return cookie_pairs(param.name, value, explode=param.explode)
+
+
+# --- URL ----------------------------------------------------------------------------------------
+
+
+def _expand_path(template: str, texts: Mapping[str, str]) -> str:
+    """Fill the path template segment by segment.
+
+    Values are already encoded and never contain ``/``, so template segments map one to one to
+    request segments; any segment made by a value that reads ``.`` or ``..`` gets its dots
+    percent-encoded (httpx and servers remove literal dot-segments, the encoded ones stay).
+    """
+    segments: list[str] = []
+    for segment in template.split("/"):
+        pieces: list[str] = []
+        last = 0
+        for match in _PLACEHOLDER.finditer(segment):
+            name = match.group(1)
+            if name not in texts:
+                raise RequestBuildError(f"the path template has {{{name}}} but no path parameter fills it")
+            pieces.append(encode_path_literal(segment[last : match.start()]))
+            pieces.append(texts[name])
+            last = match.end()
+        pieces.append(encode_path_literal(segment[last:]))
+        expanded = "".join(pieces)
+        if last and expanded in (".", ".."):
+            expanded = expanded.replace(".", "%2E")
+        segments.append(expanded)
+    return "/".join(segments)
+
+
+def _url(server_url: str, path: str, query: str) -> httpx.URL:
+    """``server_url`` + path (the server's base path kept) + query, byte for byte."""
+    try:
+        base = httpx.URL(server_url)
+    except httpx.InvalidURL as exc:
+        raise RequestBuildError(f"invalid server URL: {exc}") from None
+    base_path = base.raw_path.partition(b"?")[0].decode("ascii").rstrip("/")
+    full_query = "&".join(q for q in (base.query.decode("ascii"), query) if q)
+    raw = base_path + (path if path.startswith("/") else "/" + path)
+    if full_query:
+        raw += "?" + full_query
+    return base.copy_with(raw_path=raw.encode("ascii"), fragment=None)
+
+
+# --- body ---------------------------------------------------------------------------------------
+
+
+def _body(tool: Tool, value: Any) -> EncodedBody | None:
+    body = tool.operation.request_body
+    if body is None:
+        if value is not _MISSING:
+            raise RequestBuildError("this operation takes no request body")
+        return None
+    if value is _MISSING:
+        if not body.required:
+            return None
+        value = {}
+    return encode_body(body, value, (_tool_body_view(tool),))
+
+
+def _tool_body_view(tool: Tool) -> SchemaView:
+    """The body's schema as the tool's self-contained parameters describe it (its ``$defs``
+    resolve), used beside the document's schema to recognise binary fields."""
+    root = tool.parameters
+    props = root.get("properties") or {}
+    properties: dict[str, Any] = {}
+    for binding in tool.bindings:
+        if binding.location == "body_whole":
+            return SchemaView(props.get(binding.property, {}), root)
+        if binding.location == "body":
+            properties[binding.name] = props.get(binding.property, {})
+    return SchemaView({"type": "object", "properties": properties}, root)
