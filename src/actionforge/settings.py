@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     # --- egress ---
     allow_http: bool = False
     allowed_ports: frozenset[int] = frozenset({443})
+    allow_any_port: bool = Field(False, description="ignore allowed_ports (development, internal APIs)")
     allow_loopback: bool = Field(False, description="development only: lets actions reach 127.0.0.1")
     follow_redirects: bool = False
     max_redirects: int = Field(5, ge=0)

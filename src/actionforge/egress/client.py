@@ -1,0 +1,142 @@
+"""Guarded httpx clients, and ``fetch_text`` for "Import from URL" and remote ``$ref``s.
+
+The factories own the options that decide where a request may go (transport, redirects, proxies,
+environment), so a caller cannot accidentally build an unguarded client by passing one of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from actionforge.egress.policy import DomainPolicy
+from actionforge.egress.preflight import check_url, display_url
+from actionforge.egress.resolver import Resolver
+from actionforge.egress.transport import GuardedAsyncTransport, GuardedTransport, Verify
+from actionforge.errors import FetchError
+from actionforge.settings import Settings
+
+# Options that would bypass or loosen the guard. ``trust_env`` would read proxies, SSL_CERT_FILE
+# and ~/.netrc credentials from the environment.
+_GUARD_OWNED = frozenset(
+    {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env", "verify"}
+)
+
+
+def guarded_client(
+    policy: DomainPolicy,
+    settings: Settings,
+    *,
+    resolver: Resolver | None = None,
+    verify: Verify = True,
+    **client_kwargs: Any,
+) -> httpx.Client:
+    """An ``httpx.Client`` whose every request and redirect hop passes the egress guard."""
+    _refuse_guard_owned(client_kwargs)
+    client_kwargs.setdefault("timeout", settings.call_timeout_s)
+    return httpx.Client(
+        transport=GuardedTransport(policy, settings, resolver=resolver, verify=verify),
+        follow_redirects=settings.follow_redirects,
+        max_redirects=settings.max_redirects,
+        trust_env=False,
+        **client_kwargs,
+    )
+
+
+def guarded_async_client(
+    policy: DomainPolicy,
+    settings: Settings,
+    *,
+    resolver: Resolver | None = None,
+    verify: Verify = True,
+    **client_kwargs: Any,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` whose every request and redirect hop passes the egress guard."""
+    _refuse_guard_owned(client_kwargs)
+    client_kwargs.setdefault("timeout", settings.call_timeout_s)
+    return httpx.AsyncClient(
+        transport=GuardedAsyncTransport(policy, settings, resolver=resolver, verify=verify),
+        follow_redirects=settings.follow_redirects,
+        max_redirects=settings.max_redirects,
+        trust_env=False,
+        **client_kwargs,
+    )
+
+
+def _refuse_guard_owned(client_kwargs: dict[str, Any]) -> None:
+    owned = sorted(_GUARD_OWNED & client_kwargs.keys())
+    if owned:
+        raise TypeError(
+            f"{', '.join(owned)} cannot be passed to a guarded client: the egress guard sets them "
+            "(from Settings where they are configurable)"
+        )
+
+
+def fetch_text(
+    url: str,
+    *,
+    policy: DomainPolicy,
+    settings: Settings,
+    resolver: Resolver | None = None,
+    verify: Verify = True,
+) -> str:
+    """The text of the document at ``url``, through the guard, capped at ``max_document_bytes``.
+
+    Raises RequestBlocked when the guard refuses the URL (or a redirect hop), FetchError for
+    everything else: network failure, timeout, a non-2xx status, a document too large, or bytes
+    that are not text in the declared (default UTF-8) encoding.
+    """
+    shown = display_url(url)
+    check_url(url, policy=policy, settings=settings)  # refuse hostile text before httpx parses it
+    limit = settings.max_document_bytes
+    try:
+        with (
+            guarded_client(
+                policy, settings, resolver=resolver, verify=verify, timeout=settings.fetch_timeout_s
+            ) as client,
+            client.stream(
+                "GET", url, headers={"Accept": "application/json, application/yaml, text/*;q=0.9, */*;q=0.5"}
+            ) as response,
+        ):
+            _check_status(response, shown, settings)
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"{shown} is {int(declared):,} bytes, over the {limit:,}-byte limit")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise FetchError(f"{shown} is larger than the {limit:,}-byte limit")
+            encoding = response.charset_encoding or "utf-8"
+    except httpx.TimeoutException:
+        raise FetchError(f"fetching {shown} timed out after {settings.fetch_timeout_s:g} s") from None
+    except httpx.TooManyRedirects:
+        raise FetchError(f"fetching {shown} gave more than {settings.max_redirects} redirects") from None
+    except httpx.HTTPError as exc:
+        raise FetchError(f"could not fetch {shown}: {exc}") from None
+    return _decode(bytes(body), encoding, shown)
+
+
+def _check_status(response: httpx.Response, shown: str, settings: Settings) -> None:
+    if response.is_success:
+        return
+    status = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
+    if response.is_redirect and not settings.follow_redirects:
+        location = response.headers.get("location")
+        target = display_url(response.url.join(location)) if location else "an unnamed location"
+        raise FetchError(
+            f"{shown} answered {status}, a redirect to {target}; redirects are not followed "
+            "(Settings.follow_redirects is off): use the final URL"
+        )
+    raise FetchError(f"{shown} answered {status}")
+
+
+def _decode(body: bytes, encoding: str, shown: str) -> str:
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        return body.decode(codec)
+    except LookupError:
+        raise FetchError(f"{shown} declares an unknown text encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"{shown} is not valid {encoding} text (bad byte at offset {exc.start})") from None
