@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # --- OAuth ---
     oauth_state_ttl_s: int = Field(600, ge=1)
     oauth_refresh_skew_s: int = Field(60, ge=0)
+    oauth_login_timeout_s: float = Field(300.0, gt=0, description="CLI sign-in: wait for the browser")
     oauth_domain_exceptions: tuple[str, ...] = (
         "google.com",
         "googleapis.com",
