@@ -17,6 +17,7 @@ ErrorKind = Literal[
     "http",  # the API answered 4xx/5xx
     "too_large",  # request over the request-size cap
     "protocol",  # malformed HTTP from upstream
+    "internal",  # an unexpected exception below the call (a bug); logged, never raised
 ]
 
 
