@@ -138,6 +138,8 @@ class _Extractor:
 
     def root_server(self) -> str | None:
         servers = self.doc.get("servers")
+        if servers in (None, []) and self.profile.resolve_relative_servers and self.base_uri:
+            servers = [{"url": "/"}]  # OpenAPI's default: the root of where the document came from
         if not isinstance(servers, list) or not servers:
             self.error("Could not find a valid URL in `servers`", "/servers")
             return None

@@ -19,6 +19,7 @@ full checks up to ``full_check_max_bytes``, the OpenAPI-schema check alone up to
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +45,15 @@ MAX_STRUCTURE_ISSUES = 50
 _MAX_MESSAGE_CHARS = 300
 
 # Keys whose values are data, not OpenAPI objects: a "$ref" inside an example is just text.
+# Document parts the engine never reads to build a tool or a request (see _harmless).
+_UNUSED_FIELDS = frozenset(
+    {"info", "externalDocs", "tags", "responses", "links", "callbacks", "examples", "example", "webhooks"}
+)
 _DATA_KEYS = frozenset({"example", "examples", "enum", "const", "default"})
 _LOCATION = "_actionforge_location"
+_UNRESOLVED_PATH_PARAMETER = re.compile(
+    r"Path parameter '(.+)' for '.+' operation in '(.+)' was not resolved"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +138,51 @@ def _findings(
     would keep every validated document alive for the life of the process.
     """
     validator = validator_class(dict(document))
+    reported: set[str] = set()
     for error in validator.schema_validator.iter_errors(validator.schema):
         specific = best_match([error])
-        yield Issue(_shorten(specific.message), pointer(*specific.absolute_path)), False
-    if full:
-        for error in validator.root_validator(validator.schema_path):
-            yield _keyword_issue(error)
+        at = pointer(*specific.absolute_path)
+        reported.add(at)
+        yield Issue(_shorten(specific.message), at), _harmless(specific, tuple(specific.absolute_path))
+    if not full:
+        return
+    for error in validator.root_validator(validator.schema_path):
+        if _UNRESOLVED_PATH_PARAMETER.match(error.message) and _names_template_variable(error.message):
+            continue  # operations.py reports undeclared template variables, once, at the operation
+        issue, harmless = _keyword_issue(error)
+        if issue.pointer not in reported:  # the OpenAPI-schema check already said it
+            yield issue, harmless
+
+
+def _harmless(error: ValidationError, path: tuple[Any, ...]) -> bool:
+    """Whether an OpenAPI-schema error leaves the document usable: a warning, not an error.
+
+    * Anything inside a part the engine never reads to build a tool or a request: ``info``,
+      ``externalDocs``, ``tags``, ``responses`` (and a missing ``responses``), Link, Callback and
+      Example Objects, ``webhooks``. The builder still sees each problem, with its pointer. (Links
+      also because the 3.1 schema bundled with openapi-spec-validator, iteration 2022-10-07,
+      misspells Link Object's ``server`` as ``body``, so valid links fail.)
+    * ``required: true`` on a property schema, Swagger-style: common in real documents (Slack's
+      and Speak's plugin specs); the tool builder reads it as "required by the parent".
+    """
+    if error.validator == "required" and "'responses'" in error.message:
+        return True
+    if error.validator == "type" and path and path[-1] == "required" and isinstance(error.instance, bool):
+        return True
+    tokens = [str(t) for t in path]
+    for index, token in enumerate(tokens):
+        if token not in _UNUSED_FIELDS:
+            continue
+        parent = tokens[index - 1] if index else ""
+        if parent == "properties" or (index == 2 and tokens[0] == "components"):
+            continue  # a schema property or a component that merely has that name
+        return True
+    return False
+
+
+def _names_template_variable(message: str) -> bool:
+    match = _UNRESOLVED_PATH_PARAMETER.match(message)
+    return match is not None and "{" + match.group(1) + "}" in match.group(2)
 
 
 def _keyword_issue(error: ValidationError) -> tuple[Issue, bool]:
@@ -152,6 +199,8 @@ def _keyword_issue(error: ValidationError) -> tuple[Issue, bool]:
     * ``required`` naming a property that no ``allOf`` branch defines: the schema is still usable;
       argument checks will ask for that property.
     * duplicate tag names: tags only group operations for display.
+    * a ``$schema`` dialect the validator does not know (such as a work-in-progress OAS dialect):
+      the engine reads every schema as the document's default dialect anyway.
 
     Everything else (bad schema objects, duplicate parameters or operationIds, path parameters
     missing from the template) stays an error.
@@ -167,8 +216,14 @@ def _keyword_issue(error: ValidationError) -> tuple[Issue, bool]:
             return Issue(
                 _shorten(f"Pattern is not a regular expression Python supports: {error.message}"), at
             ), True
+        if _harmless(error, (*parts, *path)):
+            return Issue(_shorten(f"Invalid schema: {error.message}"), at), True
         if isinstance(error, ExtraParametersError):
             return Issue(_shorten(error.message), at), True
+        if error.message.startswith("Unknown JSON Schema dialect"):
+            return Issue(
+                _shorten(f"{error.message}; the schema is read as OpenAPI's default dialect"), at
+            ), True
         return Issue(_shorten(f"Invalid schema: {error.message}"), at), False
     at = pointer(*parts)
     if keyword == "tags":

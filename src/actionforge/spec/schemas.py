@@ -1,0 +1,520 @@
+"""OpenAPI 3.0 / 3.1 Schema Objects → self-contained JSON Schema 2020-12 for tool arguments.
+
+Tool argument schemas go to model providers and to ``jsonschema`` validators, so they must be plain
+2020-12 with no dangling reference and no keyword a strict consumer chokes on. Libraries that
+convert OpenAPI schemas either keep OpenAPI keywords or inline every ``$ref`` (which never ends on
+circular schemas), so the conversion is written here. The rules:
+
+- Every local ``$ref`` becomes ``#/$defs/<Name>``: the component name for ``#/components/schemas/X``,
+  a name derived from the pointer otherwise, sanitized to ``[A-Za-z0-9_.-]`` and made unique.
+  Each referenced schema is converted once (memoized for the converter's lifetime, so one
+  converter serves every tool of a document) and circular schemas simply stay references.
+  In 3.1 a ``$ref``'s sibling keywords are kept; in 3.0, where the spec says they are ignored,
+  only ``title`` and ``description`` are kept (they cannot change what validates).
+- 3.0 ``nullable: true`` adds ``"null"`` to ``type`` (and ``None`` to ``enum``). Without a ``type``
+  the 3.0.4 text says it has no effect, yet real documents (Microsoft Graph: 200 cases) write it
+  beside ``oneOf``/``allOf`` to mean "or null"; that intent is honoured with ``anyOf: [.., null]``
+  because refusing a null the API accepts is worse than letting the API judge it.
+- Boolean ``exclusiveMinimum``/``exclusiveMaximum`` (3.0) become the numeric 2020-12 form.
+- ``example`` becomes ``examples: [example]``.
+- Request side only: ``readOnly`` properties are removed (with their ``required`` entries): they
+  are never sent. ``readOnly``/``writeOnly`` keywords themselves are dropped.
+- Only 2020-12 keywords survive; OpenAPI-only keywords (``discriminator``, ``xml``,
+  ``externalDocs``, ``nullable``), ``x-`` extensions, identifiers that would move the base URI
+  (``$id``, ``$anchor``, ``$schema``, ``$dynamic*``) and nested ``$defs`` (every reference now
+  points at the top-level ``$defs``) are dropped. Keyword values of the wrong JSON type are
+  dropped too, so the output always passes the 2020-12 metaschema.
+- Arrays always carry ``items`` (``{}`` when missing): some providers reject arrays without it.
+- ``allOf`` whose members are all plain object schemas (after following ``$ref``s) is merged into
+  one object (union of ``properties`` and ``required``); anything else keeps its ``allOf``.
+  ``allOf`` with a single member and only annotations beside it becomes that member.
+- Files: ``type: file`` and ``format: binary`` become
+  ``{type: string, format: binary, contentEncoding: base64}``. A model can only write text, so
+  the CONVENTION is that a binary value in tool arguments is base64; the ``calls`` layer decodes
+  it before sending the raw bytes (multipart part or octet-stream body).
+- A ``pattern`` Python's ``re`` cannot compile is dropped (it would break validators) and its text
+  moves into ``description``; such ``patternProperties`` entries are dropped.
+- A ``properties`` entry written as ``required: true`` (a common mistake) counts as required.
+
+Outputs never alias the input document nor each other: ``convert`` builds fresh dicts and
+``defs``/``resolve`` hand out fresh copies of the memoized definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Literal, TypeGuard
+from urllib.parse import unquote
+
+from actionforge.errors import ActionforgeError
+from actionforge.spec.model import JSONSchema
+from actionforge.spec.pointers import RefError, resolve_pointer, unescape_token
+from actionforge.spec.report import Issue, escape_pointer_token
+
+SchemaDialect = Literal["3.0", "3.1"]
+Converted = JSONSchema | bool
+
+DEFS_PREFIX = "#/$defs/"
+
+_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
+_SCHEMA_VALUED = ("not", "if", "then", "else", "contains", "propertyNames", "additionalProperties",
+                  "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_NUMBERS = ("maximum", "minimum")
+_COUNTS = ("maxLength", "minLength", "maxItems", "minItems", "maxContains", "minContains",
+           "maxProperties", "minProperties")
+_STRINGS = ("title", "description", "format", "contentEncoding", "contentMediaType")
+_BOOLEANS = ("uniqueItems", "deprecated")
+_ANNOTATIONS = frozenset({"title", "description", "default", "deprecated", "examples", "example"})
+# Keys that may sit beside an allOf member's properties without making the merge unsafe: they
+# either carry no validation (annotations) or are OpenAPI-only and dropped anyway.
+_MERGEABLE = _ANNOTATIONS | {"type", "properties", "required", "allOf", "discriminator", "xml",
+                             "externalDocs"}
+
+
+class SchemaConversionError(ActionforgeError, ValueError):
+    """A schema that cannot be turned into a tool schema; ``pointer`` says where in the document."""
+
+    def __init__(self, message: str, pointer: str) -> None:
+        super().__init__(f"{message} (at {pointer or '/'})")
+        self.message = message
+        self.pointer = pointer
+
+    @property
+    def issue(self) -> Issue:
+        return Issue(self.message, self.pointer)
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy`` on big trees."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def schema_dialect(openapi_version: str) -> SchemaDialect:
+    """The schema dialect of a document version: "3.1" for 3.1.x, "3.0" for 3.0.x and 2.0."""
+    return "3.1" if openapi_version.startswith("3.1") else "3.0"
+
+
+def sanitize_def_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return cleaned or "schema"
+
+
+def def_name_for_pointer(pointer: str) -> str:
+    """``/components/schemas/Pet`` → ``Pet``; other pointers join their tokens with dots."""
+    tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
+    if tokens[:2] == ["components", "schemas"] and len(tokens) > 2:
+        tokens = tokens[2:]
+    return sanitize_def_name(".".join(tokens))
+
+
+@lru_cache(maxsize=4096)
+def python_can_compile(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return True
+
+
+def iter_refs(node: Any) -> Iterable[str]:
+    """Every ``$ref`` string in a JSON tree (stops at nothing: converted trees are finite)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+class SchemaConverter:
+    """Converts the schemas of one document; keep one per document to share the memo."""
+
+    def __init__(self, document: Mapping[str, Any], *, openapi_version: SchemaDialect) -> None:
+        if openapi_version not in ("3.0", "3.1"):
+            raise ValueError(f"openapi_version must be '3.0' or '3.1', not {openapi_version!r}")
+        self._document = document
+        self._dialect: SchemaDialect = openapi_version
+        self._names: dict[str, str] = {}  # document pointer -> def name
+        self._used_names: set[str] = set()
+        self._pending: list[tuple[str, str, Any]] = []  # (name, pointer, raw target)
+        self._defs: dict[str, Converted] = {}
+        self._edges: dict[str, frozenset[str]] = {}  # def name -> def names it refers to
+        self._sink: set[str] = set()
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def convert(self, schema: Any, *, pointer: str = "") -> Converted:
+        """The 2020-12 form of ``schema`` (found at ``pointer``); its refs point into ``defs()``."""
+        self._sink = set()
+        result = self._convert(schema, pointer)
+        self._drain()
+        return result
+
+    def defs(self, *roots: Any) -> dict[str, Converted]:
+        """Fresh copies of the definitions ``roots`` need (transitively); all of them if no roots."""
+        if not roots:
+            names: Iterable[str] = sorted(self._defs)
+        else:
+            names = self._closure(roots)
+        return {name: copy_json(self._defs[name]) for name in names}
+
+    def resolve(self, schema: Converted) -> Converted:
+        """Follows a converted ``{"$ref": "#/$defs/X"}`` chain to a fresh copy of its target.
+
+        Siblings of the ref (annotations) are lost; callers use this to look inside a body schema.
+        """
+        seen: set[str] = set()
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            name = schema["$ref"].removeprefix(DEFS_PREFIX)
+            if name in seen or name not in self._defs:
+                break
+            seen.add(name)
+            schema = self._defs[name]
+        return copy_json(schema)  # type: ignore[no-any-return]
+
+    # --- references ---------------------------------------------------------------------------
+
+    def _closure(self, roots: Iterable[Any]) -> list[str]:
+        found: list[str] = []
+        seen: set[str] = set()
+        stack = [
+            ref.removeprefix(DEFS_PREFIX) for root in roots for ref in iter_refs(root)
+            if ref.startswith(DEFS_PREFIX)
+        ]
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in self._defs:
+                continue
+            seen.add(name)
+            found.append(name)
+            stack.extend(self._edges.get(name, ()))
+        return sorted(found)
+
+    def _ref_name(self, ref: str, at: str) -> str:
+        if not ref.startswith("#"):
+            raise SchemaConversionError(f"$ref {ref!r} is not a local reference ('#/...')", at)
+        target_pointer = unquote(ref[1:])
+        name = self._names.get(target_pointer)
+        if name is not None:
+            return name
+        try:
+            target = resolve_pointer(self._document, target_pointer)
+        except RefError as exc:
+            raise SchemaConversionError(f"Could not resolve $ref {ref!r}: {exc.reason}", at) from None
+        base = def_name_for_pointer(target_pointer)
+        name, n = base, 1
+        while name in self._used_names:
+            n += 1
+            name = f"{base}_{n}"
+        self._used_names.add(name)
+        self._names[target_pointer] = name
+        self._pending.append((name, target_pointer, target))
+        return name
+
+    def _drain(self) -> None:
+        while self._pending:
+            name, target_pointer, target = entry = self._pending.pop()
+            self._sink = set()
+            try:
+                converted = self._convert(target, target_pointer)
+            except BaseException:
+                self._pending.append(entry)  # stays pending: a later call reports it again
+                raise
+            self._edges[name] = frozenset(self._sink)
+            self._defs[name] = converted
+
+    # --- conversion -------------------------------------------------------------------------
+
+    def _convert(self, raw: Any, at: str) -> Converted:
+        if isinstance(raw, bool):
+            return raw
+        if not isinstance(raw, Mapping):
+            raise SchemaConversionError(
+                f"A schema must be an object or a boolean, not {type(raw).__name__}", at
+            )
+        if isinstance(raw.get("$ref"), str):
+            return self._convert_ref(raw, at)
+        if "allOf" in raw:
+            simplified = self._simplify_all_of(raw, at)
+            if simplified is not None:
+                return simplified
+        out: dict[str, Any] = {}
+        self._convert_type(raw, out)
+        self._convert_subschemas(raw, at, out)
+        self._convert_object(raw, at, out)
+        self._convert_constraints(raw, out)
+        self._convert_values(raw, out)
+        if self._is_array(out) and "items" not in out:
+            out["items"] = {}
+        if self._dialect == "3.0" and raw.get("nullable") is True:
+            out = _make_nullable(out)
+        return out
+
+    def _convert_ref(self, raw: Mapping[str, Any], at: str) -> Converted:
+        name = self._ref_name(raw["$ref"], at)
+        self._sink.add(name)
+        out: dict[str, Any] = {"$ref": DEFS_PREFIX + name}
+        siblings = {k: v for k, v in raw.items() if k != "$ref"}
+        if self._dialect == "3.0":
+            siblings = {k: v for k, v in siblings.items() if k in ("title", "description")}
+        if siblings:
+            converted = self._convert(siblings, at)
+            if isinstance(converted, dict):
+                out.update(converted)
+        return out
+
+    @staticmethod
+    def _is_array(out: Mapping[str, Any]) -> bool:
+        kind = out.get("type")
+        return kind == "array" or (isinstance(kind, list) and "array" in kind)
+
+    def _convert_type(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
+        kind = raw.get("type")
+        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        cleaned: list[str] = []
+        for k in kinds:
+            if k == "file":  # Swagger 2.0 leftovers
+                k = "string"
+                out["format"] = "binary"
+            if isinstance(k, str) and k in _TYPES and k not in cleaned:
+                cleaned.append(k)
+        if len(cleaned) == 1:
+            out["type"] = cleaned[0]
+        elif cleaned:
+            out["type"] = cleaned
+
+    def _convert_subschemas(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
+        for key in _SCHEMA_VALUED:
+            value = raw.get(key)
+            if isinstance(value, bool | Mapping):
+                out[key] = self._convert(value, f"{at}/{key}")
+        items = raw.get("items")
+        if isinstance(items, bool | Mapping):
+            out["items"] = self._convert(items, f"{at}/items")
+        elif isinstance(items, list) and items:  # draft-4 tuple form
+            out["prefixItems"] = [self._convert(s, f"{at}/items/{i}") for i, s in enumerate(items)]
+            extra = raw.get("additionalItems")
+            if isinstance(extra, bool | Mapping):
+                out["items"] = self._convert(extra, f"{at}/additionalItems")
+        for key in _SCHEMA_LISTS:
+            value = raw.get(key)
+            if isinstance(value, list) and value and key not in out:
+                out[key] = [self._convert(s, f"{at}/{key}/{i}") for i, s in enumerate(value)]
+        dependent = raw.get("dependentSchemas")
+        if isinstance(dependent, Mapping):
+            out["dependentSchemas"] = {
+                str(k): self._convert(v, f"{at}/dependentSchemas/{escape_pointer_token(str(k))}")
+                for k, v in dependent.items()
+            }
+
+    def _convert_object(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
+        properties = raw.get("properties")
+        listed = raw.get("required")
+        required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
+        if isinstance(properties, Mapping):
+            converted: dict[str, Converted] = {}
+            for key, value in properties.items():
+                name = str(key)
+                if self._is_read_only(value):
+                    continue
+                if isinstance(value, Mapping) and value.get("required") is True:
+                    required.append(name)
+                converted[name] = self._convert(value, f"{at}/properties/{escape_pointer_token(name)}")
+            out["properties"] = converted
+            read_only = {str(k) for k in properties if str(k) not in converted}
+            required = [r for r in required if r not in read_only]
+        if required:
+            out["required"] = list(dict.fromkeys(required))
+        patterns = raw.get("patternProperties")
+        if isinstance(patterns, Mapping):
+            out["patternProperties"] = {
+                str(k): self._convert(v, f"{at}/patternProperties/{escape_pointer_token(str(k))}")
+                for k, v in patterns.items()
+                if python_can_compile(str(k))
+            }
+        dependent = raw.get("dependentRequired")
+        if isinstance(dependent, Mapping):
+            out["dependentRequired"] = {
+                str(k): list(dict.fromkeys(v)) for k, v in dependent.items()
+                if isinstance(v, list) and all(isinstance(s, str) for s in v)
+            }
+
+    def _is_read_only(self, raw: Any) -> bool:
+        if not isinstance(raw, Mapping):
+            return False
+        if raw.get("readOnly") is True and (self._dialect == "3.1" or "$ref" not in raw):
+            return True
+        ref = raw.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            try:
+                target = resolve_pointer(self._document, unquote(ref[1:]))
+            except RefError:
+                return False  # reported when the property itself is converted
+            return isinstance(target, Mapping) and target.get("readOnly") is True
+        return False
+
+    def _convert_constraints(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
+        for key in _NUMBERS:
+            if _is_number(raw.get(key)):
+                out[key] = raw[key]
+        if _is_number(raw.get("multipleOf")) and raw["multipleOf"] > 0:
+            out["multipleOf"] = raw["multipleOf"]
+        for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            value = raw.get(key)
+            if _is_number(value):
+                out[key] = value
+            elif value is True and bound in out:  # 3.0: a flag on the bound
+                out[key] = out.pop(bound)
+        for key in _COUNTS:
+            value = raw.get(key)
+            if _is_number(value) and value >= 0 and value == int(value):
+                out[key] = int(value)
+        for key in _BOOLEANS:
+            if isinstance(raw.get(key), bool):
+                out[key] = raw[key]
+        for key in _STRINGS:
+            if isinstance(raw.get(key), str):
+                out[key] = raw[key]
+        pattern = raw.get("pattern")
+        if isinstance(pattern, str):
+            if python_can_compile(pattern):
+                out["pattern"] = pattern
+            else:
+                note = f"Must match the regular expression `{pattern}`."
+                out["description"] = f"{out['description']} {note}" if out.get("description") else note
+        if out.get("format") == "binary":
+            out["contentEncoding"] = "base64"
+
+    def _convert_values(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
+        if isinstance(raw.get("enum"), list):
+            out["enum"] = copy_json(raw["enum"])
+        for key in ("const", "default"):
+            if key in raw:
+                out[key] = copy_json(raw[key])
+        if isinstance(raw.get("examples"), list):
+            out["examples"] = copy_json(raw["examples"])
+        elif "example" in raw:
+            out["examples"] = [copy_json(raw["example"])]
+
+    # --- allOf ------------------------------------------------------------------------------
+
+    def _simplify_all_of(self, raw: Mapping[str, Any], at: str) -> Converted | None:
+        """One object for a mergeable allOf, the lone member for a wrapper; None to keep allOf."""
+        members = raw.get("allOf")
+        if not isinstance(members, list) or not members:
+            return None
+        outer = {k: v for k, v in raw.items() if k != "allOf" and not k.startswith("x-")}
+        if len(members) == 1 and set(outer) <= _ANNOTATIONS | {"nullable"}:
+            member = self._convert(members[0], f"{at}/allOf/0")
+            if not isinstance(member, dict):
+                return member
+            annotations = self._convert({k: v for k, v in outer.items() if k != "nullable"}, at)
+            if isinstance(annotations, dict):
+                member.update(annotations)
+            if self._dialect == "3.0" and outer.get("nullable") is True:
+                member = _make_nullable(member)
+            return member
+        merged = _ObjectMerge(self._document)
+        own = {k: v for k, v in outer.items() if k != "nullable"}
+        if not (set(outer) <= _MERGEABLE | {"nullable"} and merged.absorb({**own, "allOf": members})):
+            return None
+        flat: dict[str, Any] = {k: v for k, v in outer.items() if k in _ANNOTATIONS or k == "nullable"}
+        if merged.is_object:
+            flat["type"] = "object"
+        if merged.properties:
+            flat["properties"] = merged.properties
+        if merged.required:
+            flat["required"] = merged.required
+        return self._convert(flat, at)
+
+
+class _ObjectMerge:
+    """Collects the properties and required names of an allOf made only of object schemas."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._document = document
+        self.properties: dict[str, Any] = {}
+        self.required: list[str] = []
+        self.is_object = False
+        self._visiting: list[str] = []
+
+    def absorb(self, member: Any) -> bool:
+        if member is True:
+            return True
+        if not isinstance(member, Mapping):
+            return False
+        ref = member.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#") or set(member) - {"$ref"} - _ANNOTATIONS:
+                return False
+            pointer = unquote(ref[1:])
+            if pointer in self._visiting:
+                return False  # a cycle through allOf: keep it as written
+            try:
+                target = resolve_pointer(self._document, pointer)
+            except RefError:
+                return False  # keeps the allOf; converting it reports the bad ref
+            self._visiting.append(pointer)
+            try:
+                return self.absorb(target)
+            finally:
+                self._visiting.pop()
+        if any(k not in _MERGEABLE and k != "nullable" and not k.startswith("x-") for k in member):
+            return False
+        if member.get("nullable") is True:
+            return False  # null passes only if every member allows it: not a plain object
+        kind = member.get("type")
+        if kind is not None and kind != "object":
+            return False
+        properties = member.get("properties", {})
+        required = member.get("required", [])
+        if not isinstance(properties, Mapping) or not isinstance(required, list):
+            return False
+        self.is_object = self.is_object or kind == "object" or bool(properties)
+        for name, schema in properties.items():
+            earlier = self.properties.get(name)
+            self.properties[name] = schema if earlier is None or earlier == schema else {
+                "allOf": [earlier, schema]
+            }
+        self.required.extend(r for r in required if isinstance(r, str) and r not in self.required)
+        sub = member.get("allOf")
+        if sub is None:
+            return True
+        return isinstance(sub, list) and all(self.absorb(s) for s in sub)
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _make_nullable(out: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in out and None not in out["enum"]:
+        out["enum"].append(None)
+    if "const" in out:
+        out["enum"] = [out.pop("const"), None]
+    kind = out.get("type")
+    if isinstance(kind, str):
+        if kind != "null":
+            out["type"] = [kind, "null"]
+        return out
+    if isinstance(kind, list):
+        if "null" not in kind:
+            kind.append("null")
+        return out
+    core = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
+    if not core:
+        return out  # accepts anything, null included
+    wrapped: dict[str, Any] = {k: v for k, v in out.items() if k in _ANNOTATIONS}
+    wrapped["anyOf"] = [core, {"type": "null"}]
+    return wrapped
