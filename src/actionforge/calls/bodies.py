@@ -129,15 +129,9 @@ def _follow(root: Any, ref: str) -> Any:
 
 
 def is_binary_schema(views: Sequence[SchemaView]) -> bool:
-    """``format: binary`` (OpenAPI 3.0) or ``contentMediaType`` without ``contentEncoding``
-    (3.1) in any of the views: the model supplies base64, the wire carries raw bytes."""
-    for view in views:
-        schema = view.resolved()
-        if schema.get("format") == "binary":
-            return True
-        if schema.get("contentMediaType") and not schema.get("contentEncoding"):
-            return True
-    return False
+    """``format: binary`` in any of the views. The tool layer keeps that format on file arguments
+    and tells the model to write base64 (spec/schemas.py), so the wire carries the decoded bytes."""
+    return any(view.resolved().get("format") == "binary" for view in views)
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -264,7 +258,7 @@ def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[Sc
             else:
                 parts.append(part)
     if not texts and not parts:
-        # httpx writes no multipart body without fields; an empty one is just the close line.
+        # httpx writes no multipart body without fields; browsers send just the close line.
         boundary = os.urandom(16).hex()
         return EncodedBody(f"--{boundary}--\r\n".encode(), f"{MULTIPART_FORM}; boundary={boundary}")
     # httpx's multipart writer, used through its public API: boundary, quoting, part headers.

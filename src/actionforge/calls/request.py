@@ -71,20 +71,12 @@ def build_request(
             cookies.extend(_cookie_items(param, value))
 
     url = _url(operation.server_url, _expand_path(operation.path, path_texts), "&".join(query))
-    request_headers = httpx.Headers()
-    for name, text in header_items:
-        request_headers[name] = _header_bytes(text)  # type: ignore[assignment]
-    for name, text in (headers or {}).items():
-        request_headers[name] = text
-    if cookies:
-        existing = request_headers.get("Cookie")
-        request_headers["Cookie"] = "; ".join([existing, *cookies] if existing else cookies)
-
     encoded = _body(tool, body_value)
-    if encoded is not None:
-        request_headers["Content-Type"] = encoded.content_type
-        return httpx.Request(operation.method.upper(), url, headers=request_headers, content=encoded.content)
-    return httpx.Request(operation.method.upper(), url, headers=request_headers)
+    request_headers = _merge_headers(
+        header_items, cookies, headers or {}, encoded.content_type if encoded else None
+    )
+    content = encoded.content if encoded else None
+    return httpx.Request(operation.method.upper(), url, headers=request_headers, content=content)
 
 
 def _route(tool: Tool, arguments: Mapping[str, Any]) -> tuple[dict[tuple[str, str], Any], Any]:
@@ -155,9 +147,26 @@ def _header_text(param: Parameter, value: Any) -> str:
     return header_value(param.name, value, explode=param.explode)
 
 
-def _header_bytes(text: str) -> str | bytes:
-    """Header values are ASCII on the wire where possible, UTF-8 bytes otherwise."""
-    return text if text.isascii() else text.encode()
+def _merge_headers(
+    params: list[tuple[str, str]],
+    cookies: list[str],
+    platform: Mapping[str, str],
+    content_type: str | None,
+) -> list[tuple[bytes, bytes]]:
+    """Header parameters, then the platform's headers (which replace same-named parameters),
+    one Cookie header, and the body's Content-Type (which replaces the platform's).
+    Values are sent as UTF-8 (plain ASCII in the common case)."""
+    if content_type is not None:
+        platform = {n: v for n, v in platform.items() if n.lower() != "content-type"}
+    overridden = {name.lower() for name in platform}
+    merged: list[tuple[str, str]] = [(n, v) for n, v in params if n.lower() not in overridden]
+    merged.extend((n, v) for n, v in platform.items() if n.lower() != "cookie")
+    platform_cookies = [v for n, v in platform.items() if n.lower() == "cookie"]
+    if platform_cookies or cookies:
+        merged.append(("Cookie", "; ".join([*platform_cookies, *cookies])))
+    if content_type is not None:
+        merged.append(("Content-Type", content_type))
+    return [(n.encode(), v.encode()) for n, v in merged]
 
 
 def _cookie_items(param: Parameter, value: Any) -> list[str]:
