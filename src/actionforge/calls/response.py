@@ -185,13 +185,16 @@ def _marker(note: str, shown: int) -> str:
 
 
 def _cut(text: str, limit: int, marker: Callable[[int], str]) -> str:
-    """The start of ``text`` plus ``marker(shown)``, all within ``limit`` characters."""
+    """The longest start of ``text`` that, with ``marker(shown)`` after it, fits in ``limit``."""
     shown = min(len(text), limit)
-    for _ in range(4):  # converges in two steps: a smaller count never lengthens the marker
-        fits = limit - len(marker(shown))
-        if fits < 0:
+    while True:
+        room = limit - len(marker(shown))
+        if room < 0:
             return text[:limit]  # a cap too small for the marker itself
-        if shown <= fits:
+        if shown <= room:
             break
-        shown = fits
+        shown = room  # a smaller count never makes the marker longer, so this converges
+    more = min(len(text), room)  # the marker may have shrunk: use the room it left, if it still fits
+    if len(marker(more)) == len(marker(shown)):
+        shown = more
     return text[:shown] + marker(shown)
