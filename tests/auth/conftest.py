@@ -27,6 +27,7 @@ from starlette.routing import Route
 from actionforge.auth.oauth import (
     InMemoryStateStore,
     InMemoryTokenStore,
+    OAuthBearerAuth,
     OAuthConfig,
     StateBinding,
     TokenRefresher,
@@ -36,6 +37,7 @@ from actionforge.auth.oauth import (
 )
 from actionforge.auth.oauth.flow import SignedIn
 from actionforge.secrets.value import SecretValue
+from actionforge.settings import Settings
 from tests.servers.threaded import free_port, serve
 
 OIDC_DIR = Path(__file__).resolve().parent.parent / "servers" / "oidc"
@@ -82,17 +84,19 @@ class Provider:
         fields.update(overrides)
         return OAuthConfig.model_validate(fields)
 
-    def introspect(self, token: str) -> dict[str, object]:
-        answer = httpx.post(self.introspection_url, data={"token": token}, auth=API_CLIENT)
+    async def introspect(self, token: str) -> dict[str, object]:
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(self.introspection_url, data={"token": token}, auth=API_CLIENT)
         answer.raise_for_status()
         data: dict[str, object] = answer.json()
         return data
 
-    def revoke(self, token: str, client_id: str = "af-post") -> None:
-        answer = httpx.post(
-            self.revocation_url,
-            data={"token": token, "client_id": client_id, "client_secret": CLIENT_SECRETS[client_id]},
-        )
+    async def revoke(self, token: str, client_id: str = "af-post") -> None:
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(
+                self.revocation_url,
+                data={"token": token, "client_id": client_id, "client_secret": CLIENT_SECRETS[client_id]},
+            )
         assert answer.status_code == 200, answer.text
 
 
@@ -267,4 +271,17 @@ def session(oidc_provider: Provider) -> Session:
         state_store=InMemoryStateStore(),
         token_store=InMemoryTokenStore(),
         refresher=TokenRefresher(),
+    )
+
+
+def bearer(session: Session, client: httpx.AsyncClient, *, skew: int = 0) -> OAuthBearerAuth:
+    """The auth the facade would pass to the calls layer for this session's user."""
+    return OAuthBearerAuth(
+        session.binding.token_key,
+        config=session.config,
+        token_store=session.token_store,
+        client=client,
+        refresher=session.refresher,
+        domain="127.0.0.1",
+        settings=Settings(oauth_refresh_skew_s=skew),
     )
