@@ -61,7 +61,7 @@ def test_equality_is_by_value_and_only_with_secret_values() -> None:
 def test_is_immutable() -> None:
     s = SecretValue(SECRET)
     with pytest.raises(AttributeError):
-        s._value = "changed"  # type: ignore[misc]
+        s._value = "changed"
     with pytest.raises(AttributeError):
         del s._value
     assert s.reveal() == SECRET
@@ -124,7 +124,7 @@ class Credentials(BaseModel):
 
 
 def test_pydantic_field_validates_and_dumps_masked_json() -> None:
-    model = Credentials(api_key=SECRET)  # type: ignore[arg-type]
+    model = Credentials(api_key=SECRET)
     assert isinstance(model.api_key, SecretValue)
     assert model.api_key.reveal() == SECRET
     assert SECRET not in repr(model)
@@ -134,13 +134,13 @@ def test_pydantic_field_validates_and_dumps_masked_json() -> None:
     assert model.model_dump(mode="json")["api_key"] == "**********"
     from_json = Credentials.model_validate_json(json.dumps({"api_key": SECRET}))
     assert from_json.api_key.reveal() == SECRET
-    assert Credentials(api_key=SecretStr(SECRET)).api_key.reveal() == SECRET  # type: ignore[arg-type]
+    assert Credentials(api_key=SecretStr(SECRET)).api_key.reveal() == SECRET
     assert Credentials(api_key=SecretValue(SECRET)).api_key.reveal() == SECRET
 
 
 def test_pydantic_rejects_non_strings_without_echoing_input() -> None:
     with pytest.raises(ValidationError) as info:
-        Credentials(api_key=12345)  # type: ignore[arg-type]
+        Credentials(api_key=12345)
     assert "api_key" in str(info.value)
 
 

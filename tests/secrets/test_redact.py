@@ -1,0 +1,360 @@
+"""Redaction: registered values, credential-shaped text, headers, URLs and log records."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+import time
+from collections.abc import Iterator
+from urllib.parse import quote, quote_plus
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from actionforge.secrets import (
+    REDACTED,
+    RedactingFilter,
+    Redactor,
+    SecretValue,
+    install_log_redaction,
+    is_sensitive_header,
+    is_sensitive_param,
+    redact,
+    redact_headers,
+    redact_url,
+    uninstall_log_redaction,
+)
+
+SECRET = "zq8-Distinctive-Secret-4471"
+
+
+@pytest.fixture
+def r() -> Redactor:
+    fresh = Redactor()
+    fresh.add(SECRET)
+    return fresh
+
+
+# --- registered values ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        SECRET,
+        quote(SECRET, safe=""),
+        quote_plus("pa ss/w:rd&" + SECRET),
+        base64.b64encode(SECRET.encode()).decode(),
+        base64.urlsafe_b64encode(SECRET.encode()).decode().rstrip("="),
+    ],
+)
+def test_value_and_its_encodings_are_masked(encoded: str) -> None:
+    r = Redactor()
+    r.add("pa ss/w:rd&" + SECRET if "pa+ss" in encoded else SECRET)
+    text = f"before {encoded} after"
+    assert r.redact(text) == f"before {REDACTED} after"
+
+
+def test_json_escaped_form_is_masked() -> None:
+    r = Redactor()
+    value = 'quote"and\\backslash-secret'
+    r.add(value)
+    dumped = json.dumps({"v": value})
+    assert "backslash-secret" not in r.redact(dumped)
+
+
+def test_every_occurrence_and_overlapping_values_are_masked(r: Redactor) -> None:
+    r.add("abcdef-one")
+    r.add("one-ghijkl")
+    assert r.redact(f"{SECRET}{SECRET} x {SECRET}") == f"{REDACTED} x {REDACTED}"
+    assert r.redact("<abcdef-one-ghijkl>") == f"<{REDACTED}>"
+
+
+def test_longest_value_wins_when_one_prefixes_another() -> None:
+    r = Redactor()
+    r.add("prefix-secret")
+    r.add("prefix-secret-longer-part")
+    assert r.redact("x prefix-secret-longer-part y") == f"x {REDACTED} y"
+
+
+def test_short_values_are_not_registered() -> None:
+    r = Redactor(min_length=4)
+    assert r.add("abc") is False
+    assert "abc" not in r
+    assert r.redact("abc abcabc") == "abc abcabc"
+    assert r.add("abcd") is True
+    assert r.redact("xabcdx") == f"x{REDACTED}x"
+
+
+def test_bounded_oldest_values_are_evicted() -> None:
+    r = Redactor(max_secrets=3)
+    values = [f"bounded-value-{i}" for i in range(5)]
+    for v in values:
+        r.add(v)
+    assert len(r) == 3
+    text = " ".join(values)
+    assert r.redact(text) == " ".join(values[:2] + [REDACTED] * 3)
+
+
+def test_re_adding_refreshes_a_value() -> None:
+    r = Redactor(max_secrets=2)
+    r.add("first-value")
+    r.add("second-value")
+    r.add("first-value")  # now the newest
+    r.add("third-value")  # evicts second-value
+    assert "first-value" in r
+    assert "second-value" not in r
+
+
+def test_clear_forgets_values(r: Redactor) -> None:
+    r.clear()
+    assert r.redact(SECRET) == SECRET
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    secret=st.text(min_size=4, max_size=30).filter(lambda s: s.strip() == s and len(s) >= 4),
+    before=st.text(max_size=30),
+    after=st.text(max_size=30),
+)
+def test_a_registered_value_never_survives(secret: str, before: str, after: str) -> None:
+    r = Redactor()
+    r.add(secret)
+    assert secret not in r.redact(before + secret + after)
+
+
+def test_many_values_stay_fast() -> None:
+    r = Redactor()
+    values = [secrets.token_urlsafe(24) for _ in range(10_000)]
+    started = time.perf_counter()
+    for v in values:
+        r.add(v)
+    line = 'INFO httpx: HTTP Request: GET https://api.example.com/v1/things?id=3 "HTTP/1.1 200 OK"'
+    for _ in range(1_000):
+        r.redact(line)
+    elapsed = time.perf_counter() - started
+    # A flat alternation regex takes ~7 s for this on a quiet machine; the scan takes ~0.3 s.
+    assert elapsed < 4.0, elapsed
+    assert r.redact(f"{line} {values[0]} {values[-1]}") == f"{line} {REDACTED} {REDACTED}"
+
+
+# --- credential shapes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Bearer eyJhbGciOi.J9xyz", f"Authorization: {REDACTED}"),
+        ("proxy-authorization: Basic dXNlcjpwYXNz", f"proxy-authorization: {REDACTED}"),
+        ("Cookie: session=abc123; theme=dark", f"Cookie: {REDACTED}"),
+        ("Set-Cookie: sid=abc123; Path=/; HttpOnly", f"Set-Cookie: {REDACTED}"),
+        ("X-Api-Key: k-123456\nAccept: application/json", f"X-Api-Key: {REDACTED}\nAccept: application/json"),
+        ("x-goog-api-key: AIzaSyA", f"x-goog-api-key: {REDACTED}"),
+        (
+            '{"access_token": "ya29.a0Af", "token_type": "Bearer", "expires_in": 3599}',
+            f'{{"access_token": "{REDACTED}", "token_type": "Bearer", "expires_in": 3599}}',
+        ),
+        (
+            "{'Authorization': 'Bearer abc', 'Accept': '*/*'}",
+            f"{{'Authorization': '{REDACTED}', 'Accept': '*/*'}}",
+        ),
+        (
+            "[('authorization', 'Bearer abc'), ('host', 'x')]",
+            f"[('authorization', '{REDACTED}'), ('host', 'x')]",
+        ),
+        (
+            "grant_type=authorization_code&code=4%2F0Ad&client_secret=GOCSPX-1&redirect_uri=https%3A%2F%2Fa",
+            f"grant_type=authorization_code&code={REDACTED}&client_secret={REDACTED}&redirect_uri=https%3A%2F%2Fa",
+        ),
+        (
+            "Credentials(client_id='app', client_secret='s3cr3t')",
+            f"Credentials(client_id='app', client_secret={REDACTED})",
+        ),
+        (
+            "refresh_token=1//0gXyz and password = hunter2",
+            f"refresh_token={REDACTED} and password = {REDACTED}",
+        ),
+        ("GET /v1?API_KEY=abc&q=1", f"GET /v1?API_KEY={REDACTED}&q=1"),
+        ("https://h/cb?code=abc&state=xyz", f"https://h/cb?code={REDACTED}&state=xyz"),
+        (
+            "https://s3/o?X-Amz-Signature=ab12&X-Amz-Date=2024",
+            f"https://s3/o?X-Amz-Signature={REDACTED}&X-Amz-Date=2024",
+        ),
+        ("https://maps/api?key=AIzaSy&sig=Zm9v", f"https://maps/api?key={REDACTED}&sig={REDACTED}"),
+        ("postgres://admin:pa55word@db:5432/app", f"postgres://admin:{REDACTED}@db:5432/app"),
+        ("upstream said: Bearer abc.def.ghi123 is invalid", f"upstream said: Bearer {REDACTED} is invalid"),
+    ],
+)
+def test_credential_shapes_are_masked(text: str, expected: str) -> None:
+    assert Redactor().redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status code=200 in 45ms",  # "code" outside a URL query is an ordinary word
+        "token_type=bearer max_tokens=256",
+        "Basic usage: see the docs",
+        "Send a Bearer token in the header",
+        "GET https://api.example.com/v1/pets?limit=10&offset=20",
+        "Idempotency-Key: 8e1f",
+        '{"name": "Rex", "tag": "dog"}',
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert Redactor().redact(text) == text
+
+
+def test_header_and_param_classification() -> None:
+    for name in [
+        "Authorization",
+        "Proxy-Authorization",
+        "Cookie",
+        "set-cookie",
+        "X-Api-Key",
+        "X-Auth-Token",
+        "Ocp-Apim-Subscription-Key",
+        "X-Amz-Security-Token",
+        "api-key",
+    ]:
+        assert is_sensitive_header(name), name
+    for name in ["Accept", "Content-Type", "Idempotency-Key", "X-Request-Id", "User-Agent"]:
+        assert not is_sensitive_header(name), name
+    for name in [
+        "access_token",
+        "api_key",
+        "apikey",
+        "key",
+        "token",
+        "client_secret",
+        "code",
+        "refresh_token",
+        "password",
+        "signature",
+        "sig",
+        "X-Amz-Signature",
+        "id_token",
+    ]:
+        assert is_sensitive_param(name), name
+    for name in ["state", "limit", "token_type", "max_tokens", "keyword", "redirect_uri"]:
+        assert not is_sensitive_param(name), name
+
+
+# --- headers and URLs -------------------------------------------------------------------------
+
+
+def test_redact_headers(r: Redactor) -> None:
+    headers = {
+        "Authorization": "Bearer abc",
+        "X-Api-Key": "k",
+        "Accept": "application/json",
+        "X-Custom-Header": f"prefix {SECRET}",
+        "Cookie": "a=b",
+    }
+    assert r.redact_headers(headers) == {
+        "Authorization": REDACTED,
+        "X-Api-Key": REDACTED,
+        "Accept": "application/json",
+        "X-Custom-Header": f"prefix {REDACTED}",
+        "Cookie": REDACTED,
+    }
+    assert r.redact_headers([("authorization", "x"), ("accept", "y")]) == {
+        "authorization": REDACTED,
+        "accept": "y",
+    }
+
+
+def test_redact_url(r: Redactor) -> None:
+    url = (
+        f"https://user:pw@api.example.com/v1/items/{SECRET}?Access_Token=abc&limit=5&key=AIza&sig=x"
+        "#access_token=implicit&state=s"
+    )
+    assert r.redact_url(url) == (
+        f"https://user:{REDACTED}@api.example.com/v1/items/{REDACTED}?Access_Token={REDACTED}"
+        f"&limit=5&key={REDACTED}&sig={REDACTED}#access_token={REDACTED}&state=s"
+    )
+    plain = "https://api.example.com/v1/pets?limit=10&tags=a%2Cb"
+    assert r.redact_url(plain) == plain
+
+
+def test_module_level_helpers_use_the_process_redactor() -> None:
+    value = SecretValue("process-wide-Distinctive-88")
+    assert redact(f"x {value.reveal()}") == f"x {REDACTED}"
+    assert redact_url(f"https://h/p?q={value.reveal()}") == f"https://h/p?q={REDACTED}"
+    assert redact_headers({"X-Thing": value.reveal()}) == {"X-Thing": REDACTED}
+
+
+# --- logging ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def log_redaction(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    caplog.set_level(logging.DEBUG)
+    install_log_redaction()
+    yield caplog
+    uninstall_log_redaction()
+
+
+def test_filter_redacts_messages_and_args(log_redaction: pytest.LogCaptureFixture) -> None:
+    token = SecretValue("log-Distinctive-Token-5521").reveal()
+    log = logging.getLogger("actionforge.some.child")  # propagates to root's handlers
+    log.info("calling with %s", token)
+    log.info("headers %r", {"Authorization": "Bearer abc.def.123"})
+    log.warning(f"url https://h/p?api_key=ZZZ-distinct-{token}")
+    log.debug("kw %(k)s", {"k": token})
+    text = log_redaction.text
+    assert token not in text
+    assert "abc.def.123" not in text
+    assert "ZZZ-distinct" not in text
+    assert text.count(REDACTED) >= 4
+    assert all(record.args is None for record in log_redaction.records)
+
+
+def test_filter_redacts_exception_text(log_redaction: pytest.LogCaptureFixture) -> None:
+    token = SecretValue("exc-Distinctive-Token-7730").reveal()
+    try:
+        raise RuntimeError(f"upstream rejected key {token}")
+    except RuntimeError:
+        logging.getLogger("actionforge.calls").exception("call failed")
+    assert token not in log_redaction.text
+    assert "RuntimeError: upstream rejected key [REDACTED]" in log_redaction.text
+    assert "Traceback" in log_redaction.text
+
+
+def test_filter_redacts_stack_info(log_redaction: pytest.LogCaptureFixture) -> None:
+    token = SecretValue("stack-Distinctive-Token-3141").reveal()
+
+    def helper(secret_arg: str) -> None:
+        logging.getLogger("x").info("here", stack_info=True)
+
+    helper(token)
+    assert log_redaction.records[0].stack_info is not None
+    assert token not in log_redaction.records[0].stack_info
+
+
+def test_filter_survives_a_bad_format_string() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "value %s %s", (SECRET,), None)
+    r = Redactor()
+    r.add(SECRET)
+    assert RedactingFilter(r).filter(record) is True
+    assert SECRET not in record.getMessage()
+
+
+def test_install_is_idempotent() -> None:
+    logger = logging.getLogger("actionforge.test.install")
+    handler = logging.NullHandler()
+    logger.addHandler(handler)
+    try:
+        first = install_log_redaction(logger)
+        second = install_log_redaction(logger)
+        assert first is second
+        assert sum(isinstance(f, RedactingFilter) for f in logger.filters) == 1
+        assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+        uninstall_log_redaction(logger)
+        assert not logger.filters
+        assert not handler.filters
+    finally:
+        logger.removeHandler(handler)
