@@ -20,7 +20,7 @@ from actionforge.settings import Settings
 # Options that would bypass or loosen the guard. ``trust_env`` would read proxies, SSL_CERT_FILE
 # and ~/.netrc credentials from the environment.
 _GUARD_OWNED = frozenset(
-    {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env", "verify"}
+    {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env"}
 )
 
 

@@ -35,7 +35,7 @@ def display_url(url: str | httpx.URL) -> str:
             return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
     host = url.raw_host.decode("ascii", "replace")
     if not host:
-        return f"{url.scheme}:{url.path}"
+        return f"{url.scheme}:{url.path}" if url.scheme else url.path
     host = f"[{host}]" if ":" in host else host
     port = f":{url.port}" if url.port is not None else ""
     return f"{url.scheme}://{host}{port}{url.path}"
@@ -101,6 +101,8 @@ def _parse(url: str, settings: Settings) -> httpx.URL:
 def _check_host(host: str, settings: Settings) -> str:
     if not host:
         raise _Refused("the URL has no host")
+    if "\\" in host:
+        raise _Refused("a backslash in the URL's host is refused (browsers read it as '/', httpx does not)")
     decoded = unquote(host)
     if decoded != host and ":" not in host:
         raise _Refused(f"percent-encoded host names are refused ({host} decodes to {decoded})")

@@ -14,6 +14,7 @@ an httpx upgrade that moves it fails at construction, not silently unguarded.
 
 from __future__ import annotations
 
+import functools
 import ssl
 
 import httpcore
@@ -45,7 +46,7 @@ class GuardedTransport(httpx.HTTPTransport):
         verify: Verify = True,
         limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        ssl_context = _ssl_context(verify)
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         _ensure_pool_attribute(self)
         self._pool = httpcore.ConnectionPool(
@@ -79,7 +80,7 @@ class GuardedAsyncTransport(httpx.AsyncHTTPTransport):
         verify: Verify = True,
         limits: httpx.Limits = DEFAULT_LIMITS,
     ) -> None:
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        ssl_context = _ssl_context(verify)
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         _ensure_pool_attribute(self)
         self._pool = httpcore.AsyncConnectionPool(
@@ -99,6 +100,18 @@ class GuardedAsyncTransport(httpx.AsyncHTTPTransport):
             return await super().handle_async_request(request)
         except RequestBlocked as blocked:
             raise RequestBlocked(display_url(request.url), blocked.reason) from None
+
+
+def _ssl_context(verify: Verify) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return _shared_ssl_context(verify)
+
+
+@functools.cache
+def _shared_ssl_context(verify: bool) -> ssl.SSLContext:
+    """Loading the CA bundle costs tens of milliseconds; one context serves every client."""
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
 
 
 def _ensure_pool_attribute(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> None:
