@@ -64,6 +64,12 @@ def extract_operations(
     return _Extractor(document, profile, base_uri).run()
 
 
+def ref_message(exc: RefError) -> str:
+    """The message for a reference that leads nowhere, naming it as written (``#/...``)."""
+    ref = f"#{exc.ref}" if exc.ref.startswith("/") else exc.ref
+    return f"Could not resolve $ref {ref!r}: {exc.reason}"
+
+
 def media_base_type(media_type: str) -> str:
     """``"Application/JSON; charset=utf-8"`` -> ``"application/json"``."""
     return media_type.split(";", 1)[0].strip().lower()
@@ -195,7 +201,7 @@ class _Extractor:
             try:
                 item, target = deref(self.doc, raw_item)
             except RefError as exc:
-                self.error(str(exc), f"{item_at}/$ref")
+                self.error(ref_message(exc), f"{item_at}/$ref")
                 continue
             if not isinstance(item, Mapping):
                 continue
@@ -252,7 +258,9 @@ class _Extractor:
 
         self.check_description_lengths(path, method, op, at)
         parameters = self.parameters(path, method, item.get("parameters"), op.get("parameters"), item_at, at)
-        if parameters is None:
+        errors_before_body = len(self.errors)
+        request_body = self.request_body(path, method, op.get("requestBody"), at)
+        if parameters is None or len(self.errors) > errors_before_body:
             return None
         declared = {p.name for p in parameters if p.location == "path"}
         undeclared = [name for name in _TEMPLATE_VARIABLE.findall(path) if name not in declared]
@@ -272,7 +280,7 @@ class _Extractor:
             server_url=server_url,
             pointer=at,
             parameters=tuple(parameters),
-            request_body=self.request_body(path, method, op.get("requestBody"), at),
+            request_body=request_body,
             summary=_text(op.get("summary")),
             description=_text(op.get("description")),
             is_consequential=(
@@ -314,7 +322,7 @@ class _Extractor:
                 try:
                     resolved, target = deref(self.doc, raw)
                 except RefError as exc:
-                    self.error(str(exc), f"{param_at}/$ref")
+                    self.error(ref_message(exc), f"{param_at}/$ref")
                     ok = False
                     continue
                 param = self.parameter(path, method, resolved, target or param_at)
@@ -402,7 +410,7 @@ class _Extractor:
         try:
             body, target = deref(self.doc, raw)
         except RefError as exc:
-            self.error(str(exc), f"{body_at}/$ref")
+            self.error(ref_message(exc), f"{body_at}/$ref")
             return None
         body_at = target or body_at
         if not isinstance(body, Mapping):
