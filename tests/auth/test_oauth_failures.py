@@ -326,7 +326,9 @@ async def test_expired_without_refresh_token_asks_to_sign_in(
     session: Session, client: httpx.AsyncClient, protected_api: Api
 ) -> None:
     key = session.binding.token_key
-    await session.token_store.put(key, TokenSet(SecretValue("old"), expires_at=time.time() - 10))
+    await session.token_store.put(
+        key, TokenSet(SecretValue("expired-access-Ld2"), expires_at=time.time() - 10)
+    )
     with pytest.raises(SignInRequired) as caught:
         await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
     assert caught.value.reason == "the sign-in expired"

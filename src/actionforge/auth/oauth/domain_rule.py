@@ -51,15 +51,21 @@ def registrable_domain(url_or_host: str) -> str:
 def oauth_domain_problems(config: OAuthConfig, api_url: str, *, exceptions: Iterable[str] = ()) -> list[str]:
     """One message per OAuth endpoint that breaks the rule (empty when the config is fine)."""
     api_domain = registrable_domain(api_url)
-    allowed = {api_domain, *(registrable_domain(e) for e in exceptions)}
+    excepted = [_host(e) for e in exceptions]
     endpoints = [("authorization URL", config.authorization_url), ("token URL", config.token_url)]
     if config.revocation_url:
         endpoints.append(("revocation URL", config.revocation_url))
     return [
         f"The {what} {url} is not on {api_domain}, the API's domain"
         for what, url in endpoints
-        if registrable_domain(url) not in allowed
+        if registrable_domain(url) != api_domain and not _is_under(_host(url), excepted)
     ]
+
+
+def _is_under(host: str, domains: Iterable[str]) -> bool:
+    # An exception covers its subdomains by name, not by registrable domain: googleapis.com is
+    # itself a public suffix in the list's private section.
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def check_oauth_domains(config: OAuthConfig, api_url: str, *, exceptions: Iterable[str] = ()) -> None:
