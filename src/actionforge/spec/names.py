@@ -28,7 +28,11 @@ def _shorten(name: str, original: str) -> str:
 
 
 def _replace_invalid(text: str, invalid: str) -> str:
-    ascii_text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    ascii_text = (
+        text
+        if text.isascii()
+        else "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    )
     return re.sub(r"_{2,}", "_", re.sub(invalid, "_", ascii_text)).strip("_")
 
 

@@ -36,8 +36,11 @@ circular schemas), so the conversion is written here. The rules:
   moves into ``description``; such ``patternProperties`` entries are dropped.
 - A ``properties`` entry written as ``required: true`` (a common mistake) counts as required.
 
-Outputs never alias the input document nor each other: ``convert`` builds fresh dicts and
-``defs``/``resolve`` hand out fresh copies of the memoized definitions.
+Sharing: ``convert`` returns a fresh, mutable tree that shares nothing with the document. The
+memoized definitions (``defs``, ``resolve``) are converted once and then FROZEN (``FrozenDict``,
+``FrozenList``: dict/list subclasses that refuse changes) and shared by every tool of a document:
+Microsoft Graph's tools reach 90 MB of definitions in total, which copying per tool would cost
+seconds and a gigabyte. ``thaw`` gives a plain mutable copy.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal, NoReturn, TypeGuard
 from urllib.parse import unquote
 
 from actionforge.errors import ActionforgeError
@@ -59,19 +62,61 @@ Converted = JSONSchema | bool
 DEFS_PREFIX = "#/$defs/"
 
 _TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
-_SCHEMA_VALUED = ("not", "if", "then", "else", "contains", "propertyNames", "additionalProperties",
-                  "unevaluatedItems", "unevaluatedProperties", "contentSchema")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_NUMBERS = ("maximum", "minimum")
-_COUNTS = ("maxLength", "minLength", "maxItems", "minItems", "maxContains", "minContains",
-           "maxProperties", "minProperties")
-_STRINGS = ("title", "description", "format", "contentEncoding", "contentMediaType")
-_BOOLEANS = ("uniqueItems", "deprecated")
+# What each kept 2020-12 keyword's value is; every key not listed here is dropped.
+_KEYWORD_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "not",
+            "if",
+            "then",
+            "else",
+            "contains",
+            "propertyNames",
+            "additionalProperties",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "contentSchema",
+        ),
+        "schema",
+    ),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "schema_list"),
+    **dict.fromkeys(("patternProperties", "dependentSchemas"), "schema_map"),
+    **dict.fromkeys(("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf"), "number"),
+    **dict.fromkeys(
+        (
+            "maxLength",
+            "minLength",
+            "maxItems",
+            "minItems",
+            "maxContains",
+            "minContains",
+            "maxProperties",
+            "minProperties",
+        ),
+        "count",
+    ),
+    **dict.fromkeys(("title", "description", "format", "contentEncoding", "contentMediaType"), "string"),
+    **dict.fromkeys(("uniqueItems", "deprecated"), "boolean"),
+    **dict.fromkeys(("enum", "examples"), "array"),
+    **dict.fromkeys(("const", "default"), "value"),
+    "items": "items",
+    "type": "type",
+    "pattern": "pattern",
+    "example": "example",
+    "dependentRequired": "dependentRequired",
+}
 _ANNOTATIONS = frozenset({"title", "description", "default", "deprecated", "examples", "example"})
 # Keys that may sit beside an allOf member's properties without making the merge unsafe: they
 # either carry no validation (annotations) or are OpenAPI-only and dropped anyway.
-_MERGEABLE = _ANNOTATIONS | {"type", "properties", "required", "allOf", "discriminator", "xml",
-                             "externalDocs"}
+_MERGEABLE = _ANNOTATIONS | {
+    "type",
+    "properties",
+    "required",
+    "allOf",
+    "discriminator",
+    "xml",
+    "externalDocs",
+}
 
 
 class SchemaConversionError(ActionforgeError, ValueError):
@@ -88,11 +133,70 @@ class SchemaConversionError(ActionforgeError, ValueError):
 
 
 def copy_json(value: Any) -> Any:
-    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy`` on big trees."""
+    """A plain, mutable deep copy of JSON data (frozen or not); much faster than ``copy.deepcopy``."""
     if isinstance(value, dict):
         return {k: copy_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [copy_json(v) for v in value]
+    return value
+
+
+thaw = copy_json
+
+
+def _refuse(self: object, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError(
+        f"this {type(self).__name__} is shared by several tool schemas and cannot be changed; "
+        "use actionforge.spec.schemas.thaw() for a mutable copy"
+    )
+
+
+class FrozenDict(dict[str, Any]):
+    """A JSON object that refuses changes, so tools can share one converted definition.
+
+    A ``dict`` subclass (not a Mapping proxy) because ``json.dumps``, ``jsonschema`` and pydantic
+    all require ``isinstance(x, dict)``. ``copy.deepcopy`` and pickling give plain dicts back.
+    """
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return copy_json(self)  # type: ignore[no-any-return]
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+class FrozenList(list[Any]):
+    """A JSON array that refuses changes; see FrozenDict."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return copy_json(self)  # type: ignore[no-any-return]
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """``value`` with every dict and list made read-only; frozen parts are reused, not copied."""
+    if isinstance(value, FrozenDict | FrozenList):
+        return value
+    if isinstance(value, dict):
+        return FrozenDict({k: freeze(v) if isinstance(v, dict | list) else v for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList([freeze(v) if isinstance(v, dict | list) else v for v in value])
     return value
 
 
@@ -151,6 +255,7 @@ class SchemaConverter:
         self._defs: dict[str, Converted] = {}
         self._edges: dict[str, frozenset[str]] = {}  # def name -> def names it refers to
         self._sink: set[str] = set()
+        self._read_only_refs: dict[str, bool] = {}
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -162,15 +267,18 @@ class SchemaConverter:
         return result
 
     def defs(self, *roots: Any) -> dict[str, Converted]:
-        """Fresh copies of the definitions ``roots`` need (transitively); all of them if no roots."""
+        """The definitions ``roots`` need (transitively), by name; all of them if no roots.
+
+        The definitions are frozen (read-only) and shared by every caller; ``thaw`` copies.
+        """
         if not roots:
             names: Iterable[str] = sorted(self._defs)
         else:
             names = self._closure(roots)
-        return {name: copy_json(self._defs[name]) for name in names}
+        return {name: self._defs[name] for name in names}
 
     def resolve(self, schema: Converted) -> Converted:
-        """Follows a converted ``{"$ref": "#/$defs/X"}`` chain to a fresh copy of its target.
+        """Follows a converted ``{"$ref": "#/$defs/X"}`` chain to its (frozen) target.
 
         Siblings of the ref (annotations) are lost; callers use this to look inside a body schema.
         """
@@ -181,7 +289,7 @@ class SchemaConverter:
                 break
             seen.add(name)
             schema = self._defs[name]
-        return copy_json(schema)  # type: ignore[no-any-return]
+        return schema
 
     # --- references ---------------------------------------------------------------------------
 
@@ -189,7 +297,9 @@ class SchemaConverter:
         found: list[str] = []
         seen: set[str] = set()
         stack = [
-            ref.removeprefix(DEFS_PREFIX) for root in roots for ref in iter_refs(root)
+            ref.removeprefix(DEFS_PREFIX)
+            for root in roots
+            for ref in iter_refs(root)
             if ref.startswith(DEFS_PREFIX)
         ]
         while stack:
@@ -232,7 +342,7 @@ class SchemaConverter:
                 self._pending.append(entry)  # stays pending: a later call reports it again
                 raise
             self._edges[name] = frozenset(self._sink)
-            self._defs[name] = converted
+            self._defs[name] = freeze(converted)
 
     # --- conversion -------------------------------------------------------------------------
 
@@ -250,13 +360,25 @@ class SchemaConverter:
             if simplified is not None:
                 return simplified
         out: dict[str, Any] = {}
-        self._convert_type(raw, out)
-        self._convert_subschemas(raw, at, out)
-        self._convert_object(raw, at, out)
-        self._convert_constraints(raw, out)
-        self._convert_values(raw, out)
-        if self._is_array(out) and "items" not in out:
+        for key, value in raw.items():
+            self._convert_keyword(key, value, at, out)
+        if "properties" in raw or "required" in raw:
+            self._convert_object(raw, at, out)
+        extra_items = raw.get("additionalItems")
+        if "prefixItems" in out and "items" not in out and isinstance(extra_items, bool | Mapping):
+            out["items"] = self._convert(extra_items, f"{at}/additionalItems")
+        for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if raw.get(key) is True and bound in out:  # 3.0: a flag on the bound
+                out[key] = out.pop(bound)
+        pattern = raw.get("pattern")
+        if isinstance(pattern, str) and "pattern" not in out:
+            note = f"Must match the regular expression `{pattern}`."
+            out["description"] = f"{out['description']} {note}" if out.get("description") else note
+        kind = out.get("type")
+        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and "items" not in out:
             out["items"] = {}
+        if out.get("format") == "binary":
+            out["contentEncoding"] = "base64"
         if self._dialect == "3.0" and raw.get("nullable") is True:
             out = _make_nullable(out)
         return out
@@ -274,14 +396,66 @@ class SchemaConverter:
                 out.update(converted)
         return out
 
-    @staticmethod
-    def _is_array(out: Mapping[str, Any]) -> bool:
-        kind = out.get("type")
-        return kind == "array" or (isinstance(kind, list) and "array" in kind)
+    def _convert_keyword(self, key: str, value: Any, at: str, out: dict[str, Any]) -> None:
+        """One keyword into ``out``: kept, converted, or dropped when 2020-12 has no place for it.
 
-    def _convert_type(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
-        kind = raw.get("type")
-        kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+        Walking the document's keys (not a keyword table) keeps the output in document order,
+        so the same document always renders byte-identical schemas.
+        """
+        kind = _KEYWORD_KINDS.get(key)
+        if kind is None:
+            return
+        if kind == "schema":
+            if isinstance(value, bool | Mapping):
+                out[key] = self._convert(value, f"{at}/{key}")
+        elif kind == "schema_list":
+            if isinstance(value, list) and value and key not in out:
+                out[key] = [self._convert(s, f"{at}/{key}/{i}") for i, s in enumerate(value)]
+        elif kind == "items":
+            if isinstance(value, bool | Mapping):
+                out["items"] = self._convert(value, f"{at}/items")
+            elif isinstance(value, list) and value:  # draft-4 tuple form
+                out["prefixItems"] = [self._convert(s, f"{at}/items/{i}") for i, s in enumerate(value)]
+        elif kind == "schema_map":
+            if isinstance(value, Mapping):
+                out[key] = {
+                    str(k): self._convert(v, f"{at}/{key}/{escape_pointer_token(str(k))}")
+                    for k, v in value.items()
+                    if key != "patternProperties" or python_can_compile(str(k))
+                }
+        elif kind == "type":
+            self._convert_type(value, out)
+        elif kind == "number":
+            if _is_number(value) and (key != "multipleOf" or value > 0):
+                out[key] = value
+        elif kind == "count":
+            if _is_number(value) and value >= 0 and value == int(value):
+                out[key] = int(value)
+        elif kind == "string":
+            if isinstance(value, str):
+                out[key] = value
+        elif kind == "boolean":
+            if isinstance(value, bool):
+                out[key] = value
+        elif kind == "pattern":
+            if isinstance(value, str) and python_can_compile(value):
+                out[key] = value
+        elif kind == "array":
+            if isinstance(value, list):
+                out[key] = copy_json(value)
+        elif kind == "value":
+            out[key] = copy_json(value)
+        elif kind == "example":
+            out.setdefault("examples", [copy_json(value)])  # a later `examples` list wins
+        elif kind == "dependentRequired" and isinstance(value, Mapping):
+            out[key] = {
+                str(k): list(dict.fromkeys(v))
+                for k, v in value.items()
+                if isinstance(v, list) and all(isinstance(s, str) for s in v)
+            }
+
+    def _convert_type(self, value: Any, out: dict[str, Any]) -> None:
+        kinds = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         cleaned: list[str] = []
         for k in kinds:
             if k == "file":  # Swagger 2.0 leftovers
@@ -294,61 +468,28 @@ class SchemaConverter:
         elif cleaned:
             out["type"] = cleaned
 
-    def _convert_subschemas(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
-        for key in _SCHEMA_VALUED:
-            value = raw.get(key)
-            if isinstance(value, bool | Mapping):
-                out[key] = self._convert(value, f"{at}/{key}")
-        items = raw.get("items")
-        if isinstance(items, bool | Mapping):
-            out["items"] = self._convert(items, f"{at}/items")
-        elif isinstance(items, list) and items:  # draft-4 tuple form
-            out["prefixItems"] = [self._convert(s, f"{at}/items/{i}") for i, s in enumerate(items)]
-            extra = raw.get("additionalItems")
-            if isinstance(extra, bool | Mapping):
-                out["items"] = self._convert(extra, f"{at}/additionalItems")
-        for key in _SCHEMA_LISTS:
-            value = raw.get(key)
-            if isinstance(value, list) and value and key not in out:
-                out[key] = [self._convert(s, f"{at}/{key}/{i}") for i, s in enumerate(value)]
-        dependent = raw.get("dependentSchemas")
-        if isinstance(dependent, Mapping):
-            out["dependentSchemas"] = {
-                str(k): self._convert(v, f"{at}/dependentSchemas/{escape_pointer_token(str(k))}")
-                for k, v in dependent.items()
-            }
-
     def _convert_object(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
+        """``properties`` without readOnly ones; ``required`` without them, plus ``required: true``."""
         properties = raw.get("properties")
         listed = raw.get("required")
         required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
         if isinstance(properties, Mapping):
             converted: dict[str, Converted] = {}
+            read_only: set[str] = set()
             for key, value in properties.items():
                 name = str(key)
                 if self._is_read_only(value):
+                    read_only.add(name)
                     continue
                 if isinstance(value, Mapping) and value.get("required") is True:
                     required.append(name)
                 converted[name] = self._convert(value, f"{at}/properties/{escape_pointer_token(name)}")
             out["properties"] = converted
-            read_only = {str(k) for k in properties if str(k) not in converted}
             required = [r for r in required if r not in read_only]
         if required:
             out["required"] = list(dict.fromkeys(required))
-        patterns = raw.get("patternProperties")
-        if isinstance(patterns, Mapping):
-            out["patternProperties"] = {
-                str(k): self._convert(v, f"{at}/patternProperties/{escape_pointer_token(str(k))}")
-                for k, v in patterns.items()
-                if python_can_compile(str(k))
-            }
-        dependent = raw.get("dependentRequired")
-        if isinstance(dependent, Mapping):
-            out["dependentRequired"] = {
-                str(k): list(dict.fromkeys(v)) for k, v in dependent.items()
-                if isinstance(v, list) and all(isinstance(s, str) for s in v)
-            }
+        else:
+            out.pop("required", None)
 
     def _is_read_only(self, raw: Any) -> bool:
         if not isinstance(raw, Mapping):
@@ -356,56 +497,16 @@ class SchemaConverter:
         if raw.get("readOnly") is True and (self._dialect == "3.1" or "$ref" not in raw):
             return True
         ref = raw.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return False
+        known = self._read_only_refs.get(ref)
+        if known is None:
             try:
                 target = resolve_pointer(self._document, unquote(ref[1:]))
             except RefError:
-                return False  # reported when the property itself is converted
-            return isinstance(target, Mapping) and target.get("readOnly") is True
-        return False
-
-    def _convert_constraints(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
-        for key in _NUMBERS:
-            if _is_number(raw.get(key)):
-                out[key] = raw[key]
-        if _is_number(raw.get("multipleOf")) and raw["multipleOf"] > 0:
-            out["multipleOf"] = raw["multipleOf"]
-        for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-            value = raw.get(key)
-            if _is_number(value):
-                out[key] = value
-            elif value is True and bound in out:  # 3.0: a flag on the bound
-                out[key] = out.pop(bound)
-        for key in _COUNTS:
-            value = raw.get(key)
-            if _is_number(value) and value >= 0 and value == int(value):
-                out[key] = int(value)
-        for key in _BOOLEANS:
-            if isinstance(raw.get(key), bool):
-                out[key] = raw[key]
-        for key in _STRINGS:
-            if isinstance(raw.get(key), str):
-                out[key] = raw[key]
-        pattern = raw.get("pattern")
-        if isinstance(pattern, str):
-            if python_can_compile(pattern):
-                out["pattern"] = pattern
-            else:
-                note = f"Must match the regular expression `{pattern}`."
-                out["description"] = f"{out['description']} {note}" if out.get("description") else note
-        if out.get("format") == "binary":
-            out["contentEncoding"] = "base64"
-
-    def _convert_values(self, raw: Mapping[str, Any], out: dict[str, Any]) -> None:
-        if isinstance(raw.get("enum"), list):
-            out["enum"] = copy_json(raw["enum"])
-        for key in ("const", "default"):
-            if key in raw:
-                out[key] = copy_json(raw[key])
-        if isinstance(raw.get("examples"), list):
-            out["examples"] = copy_json(raw["examples"])
-        elif "example" in raw:
-            out["examples"] = [copy_json(raw["example"])]
+                target = None  # reported when the property itself is converted
+            known = self._read_only_refs[ref] = isinstance(target, Mapping) and target.get("readOnly") is True
+        return known
 
     # --- allOf ------------------------------------------------------------------------------
 
@@ -484,9 +585,9 @@ class _ObjectMerge:
         self.is_object = self.is_object or kind == "object" or bool(properties)
         for name, schema in properties.items():
             earlier = self.properties.get(name)
-            self.properties[name] = schema if earlier is None or earlier == schema else {
-                "allOf": [earlier, schema]
-            }
+            self.properties[name] = (
+                schema if earlier is None or earlier == schema else {"allOf": [earlier, schema]}
+            )
         self.required.extend(r for r in required if isinstance(r, str) and r not in self.required)
         sub = member.get("allOf")
         if sub is None:

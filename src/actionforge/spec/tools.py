@@ -33,9 +33,10 @@ Files
     ``format: binary`` arguments are base64 text (see ``schemas``); their description says so.
 
 Sharing
-    One ``ToolBuilder`` converts each referenced component schema once for all its tools; each
-    ``Tool.parameters`` is then its own fresh tree (``$defs`` holds just the definitions that
-    tool reaches), so mutating one tool's schema can never change another's.
+    One ``ToolBuilder`` converts each referenced component schema once for all its tools.
+    ``Tool.parameters`` holds just the definitions that tool reaches, and is frozen (read-only,
+    see ``schemas.FrozenDict``) like the ``Tool`` itself: definitions are shared between tools
+    without any tool being able to change another's schema. ``schemas.thaw`` copies.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from actionforge.spec.model import (
 )
 from actionforge.spec.names import UniqueNamer, sanitize_property_name
 from actionforge.spec.report import escape_pointer_token
-from actionforge.spec.schemas import Converted, SchemaConverter, schema_dialect
+from actionforge.spec.schemas import Converted, SchemaConverter, freeze, schema_dialect
 
 TRUNCATION_MARKER = " … [truncated]"
 WHOLE_BODY_NAMES = ("body", "requestBody")
@@ -69,11 +70,27 @@ _LOCATION_LABELS = {
     "body": "Request body property",
 }
 # Keywords that constrain an object body as a whole: flattening it would lose them.
-_NOT_FLATTENABLE = frozenset({
-    "$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "enum", "const",
-    "patternProperties", "dependentSchemas", "dependentRequired", "propertyNames",
-    "unevaluatedProperties", "minProperties", "maxProperties",
-})
+_NOT_FLATTENABLE = frozenset(
+    {
+        "$ref",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "enum",
+        "const",
+        "patternProperties",
+        "dependentSchemas",
+        "dependentRequired",
+        "propertyNames",
+        "unevaluatedProperties",
+        "minProperties",
+        "maxProperties",
+    }
+)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -123,8 +140,7 @@ def build_tools(
 
     Raises ``SchemaConversionError`` (with a pointer) for a schema that cannot be converted.
     """
-    builder = ToolBuilder(document, settings=settings, source_version=source_version,
-                          taken_names=taken_names)
+    builder = ToolBuilder(document, settings=settings, source_version=source_version, taken_names=taken_names)
     return [builder.build(op) for op in operations]
 
 
@@ -137,8 +153,9 @@ def build_tool(
     taken_names: Iterable[str] = (),
 ) -> Tool:
     """The tool of one operation (use ``build_tools`` for many: it shares the schema memo)."""
-    return ToolBuilder(document, settings=settings, source_version=source_version,
-                       taken_names=taken_names).build(operation)
+    return ToolBuilder(
+        document, settings=settings, source_version=source_version, taken_names=taken_names
+    ).build(operation)
 
 
 @dataclass
@@ -194,7 +211,7 @@ class ToolBuilder:
             name=self._namer.name_for(operation.operation_id),
             original_name=operation.operation_id,
             description=operation_description(operation, self._settings.max_operation_description_chars),
-            parameters=parameters,
+            parameters=freeze(parameters),
             operation=operation,
             bindings=tuple(ArgumentBinding(arg.key, arg.location, arg.wire_name) for arg in arguments),
         )
@@ -228,7 +245,7 @@ class ToolBuilder:
                 _Argument(
                     wire_name=name,
                     location="body",
-                    schema=_as_dict(schema),
+                    schema=dict(_as_dict(schema)),  # shallow: only its description changes
                     required=name in required,
                     description=_as_dict(schema).get("description"),
                 )
