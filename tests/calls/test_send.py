@@ -356,3 +356,15 @@ async def test_a_wait_past_the_call_deadline_is_not_made(upstream: str, client: 
     assert (result.status, result.attempts) == (429, 1)
     assert result.elapsed_s < 0.5
     assert await hits(client, upstream, "deadline") == 1
+
+
+async def test_a_body_cut_short_is_a_protocol_error(client: httpx.AsyncClient) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly ten b"
+    with serve_raw(reply) as url:
+        result = await send(get(f"{url}/x"), client=client, settings=FAST)
+    assert (result.ok, result.error) == (False, "protocol")
+
+
+async def test_an_unsupported_scheme_is_reported(client: httpx.AsyncClient) -> None:
+    result = await send(get("ftp://127.0.0.1/file"), client=client, settings=FAST)
+    assert (result.error, result.message) == ("protocol", "Unsupported URL scheme 'ftp'")
