@@ -201,7 +201,7 @@ class _Extractor:
             try:
                 item, target = deref(self.doc, raw_item)
             except RefError as exc:
-                self.error(ref_message(exc), f"{item_at}/$ref")
+                self.error(ref_message(exc), item_at)
                 continue
             if not isinstance(item, Mapping):
                 continue
@@ -322,7 +322,7 @@ class _Extractor:
                 try:
                     resolved, target = deref(self.doc, raw)
                 except RefError as exc:
-                    self.error(ref_message(exc), f"{param_at}/$ref")
+                    self.error(ref_message(exc), param_at)
                     ok = False
                     continue
                 param = self.parameter(path, method, resolved, target or param_at)
@@ -410,7 +410,7 @@ class _Extractor:
         try:
             body, target = deref(self.doc, raw)
         except RefError as exc:
-            self.error(ref_message(exc), f"{body_at}/$ref")
+            self.error(ref_message(exc), body_at)
             return None
         body_at = target or body_at
         if not isinstance(body, Mapping):

@@ -83,9 +83,13 @@ def validate_structure(
     errors: list[Issue] = []
     warnings: list[Issue] = []
     try:
-        size = len(json.dumps(document, default=str))
-    except (ValueError, RecursionError):  # a self-referencing structure from YAML aliases
-        size = schema_check_max_bytes + 1
+        # The validator needs JSON: YAML gives integer keys (`200:` under responses) and dates,
+        # on which it raises TypeError. A JSON round trip normalizes them and measures the size.
+        text = json.dumps(document, default=str)
+        normalized = json.loads(text)
+        size = len(text)
+    except (TypeError, ValueError, RecursionError):  # e.g. a self-referencing structure
+        normalized, size = {}, schema_check_max_bytes + 1
     if size > schema_check_max_bytes:
         warnings.append(
             Issue(
@@ -106,7 +110,7 @@ def validate_structure(
             )
         )
     try:
-        for issue, harmless in _findings(validator_class, document, full):
+        for issue, harmless in _findings(validator_class, normalized, full):
             if len(errors) + len(warnings) >= max_issues:
                 warnings.append(Issue(f"Structural validation stopped after {max_issues} problems", ""))
                 break
@@ -286,7 +290,7 @@ def reference_issues(document: Mapping[str, Any]) -> StructureResult:
                 if ref not in resolved:
                     resolved[ref] = _ref_problem(document, ref)
                 if resolved[ref] is not None:
-                    errors.append(Issue(f"Could not resolve $ref {ref!r}: {resolved[ref]}", f"{at}/$ref"))
+                    errors.append(Issue(f"Could not resolve $ref {ref!r}: {resolved[ref]}", at))
                 elif owner is not None and ref.startswith(schema_prefix):
                     target = unescape_token(unquote(ref[len(schema_prefix) :].split("/", 1)[0]))
                     edges.setdefault(owner, set()).add(target)
