@@ -1,32 +1,36 @@
 """Turns a source (text, path or URL) into one bundled OpenAPI 3.x document.
 
-TEMPORARY STUB with the final signature: the loading helper replaces the body.
+The steps, each in its own module: ``source`` (what the source is; read it within the size
+limit), ``parse`` (bytes -> JSON data, refusing hostile YAML/JSON), the version check here,
+``refs`` (bundle external `$ref`s; check every local one), ``swagger2`` (upgrade 2.0 -> 3.0.3).
+Every failure is a DocumentError whose issues say what and where; nothing else escapes.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import re
 from dataclasses import dataclass, field
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actionforge.settings import Settings
+from actionforge.spec import refs, swagger2
+from actionforge.spec.parse import decode, parse_object
 from actionforge.spec.report import Issue
+from actionforge.spec.source import (
+    DocumentError,
+    Fetcher,
+    SourceKind,
+    classify,
+    display_name,
+    document_error,
+    read_bytes,
+)
 
-Fetcher = Callable[[str], str]
-"""Fetches a URL's text; raises actionforge.errors.FetchError. Injected so `spec` stays pure."""
+__all__ = ["DocumentError", "Fetcher", "LoadedDocument", "detect_version", "load_document", "load_text"]
 
-
-class DocumentError(Exception):
-    """The source could not be turned into a document; ``issues`` say what and where."""
-
-    def __init__(self, issues: list[Issue]) -> None:
-        super().__init__("; ".join(str(i) for i in issues))
-        self.issues = issues
+_OPENAPI_VERSION = re.compile(r"3\.([01])(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
+_EXPECTED = "expected 3.0.x, 3.1.x or Swagger 2.0"
 
 
 @dataclass
@@ -40,12 +44,53 @@ class LoadedDocument:
 def load_document(
     source: str | PathLike[str], *, settings: Settings, fetch: Fetcher | None = None
 ) -> LoadedDocument:
-    text = Path(source).read_text() if isinstance(source, PathLike) else source
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise DocumentError([Issue("Could not parse valid OpenAPI spec", "")])
-    version = str(data.get("openapi", data.get("swagger", "")))[:3]
-    return LoadedDocument(data=data, source_version=version)
+    """Load text (JSON or YAML), a file path, or an http(s) URL (read through ``fetch`` only).
+
+    A str is a URL if it starts with http:// or https:// and has no whitespace, a file if it has
+    no newline and names an existing file, and the document's text otherwise. Use ``load_text``
+    for text from an untrusted user, which must never be taken for a path.
+    """
+    located = classify(source)
+    if located.kind is SourceKind.TEXT:
+        return load_text(located.text or "", settings=settings, fetch=fetch)
+    assert located.uri is not None
+    name = display_name(located.uri) if located.kind is SourceKind.FILE else None
+    text = decode(read_bytes(located.uri, settings=settings, fetch=fetch), where=name)
+    return _load(text, base_uri=located.uri, settings=settings, fetch=fetch)
+
+
+def load_text(text: str, *, settings: Settings, fetch: Fetcher | None = None) -> LoadedDocument:
+    """Load a document given as text; it has no location, so relative `$ref`s are errors."""
+    return _load(text, base_uri=None, settings=settings, fetch=fetch)
+
+
+def _load(text: str, *, base_uri: str | None, settings: Settings, fetch: Fetcher | None) -> LoadedDocument:
+    data = parse_object(text, settings=settings)
+    version = detect_version(data)
+    refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
+    warnings: list[Issue] = []
+    if version == "2.0":
+        data, warnings = swagger2.upgrade(data)
+        refs.check_local_refs(data, version="3.0", settings=settings)
+    return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
+
+
+def detect_version(data: dict[str, Any]) -> str:
+    """ "2.0", "3.0" or "3.1" from the document's ``swagger``/``openapi`` field."""
+    if "openapi" in data:
+        value = data["openapi"]
+        if isinstance(value, str) and (match := _OPENAPI_VERSION.fullmatch(value.strip())):
+            return f"3.{match.group(1)}"
+        raise document_error(f"Unsupported OpenAPI version {_show(value)}; {_EXPECTED}", "/openapi")
+    if "swagger" in data:
+        value = data["swagger"]
+        if value == "2.0":
+            return "2.0"
+        raise document_error(f"Unsupported Swagger version {_show(value)}; {_EXPECTED}", "/swagger")
+    raise document_error(f"The document has no 'openapi' field saying its version; {_EXPECTED}", "/openapi")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'{value} (a number: write it as a string, "{value}")'
+    return repr(value)
