@@ -294,3 +294,13 @@ def test_other_media_types_take_ready_made_strings_only() -> None:
 def test_wildcard_media_types_send_a_concrete_type() -> None:
     assert encode_body(body("*/*"), {"a": 1}) == EncodedBody(b'{"a":1}', "application/json")
     assert encode_body(body("*/*"), "hi") == EncodedBody(b"hi", "text/plain")
+
+
+def test_multipart_with_text_fields_only_is_still_multipart_in_order() -> None:
+    encoded = encode_body(body("multipart/form-data"), {"b": "2", "a": "1", "c": ["x", "y"]})
+    assert encoded.content_type.startswith("multipart/form-data; boundary=")
+    found = [
+        (str(p.get_param("name", header="content-disposition")), p.get_payload()) for p in parts(encoded)
+    ]
+    assert found == [("b", "2"), ("a", "1"), ("c", "x"), ("c", "y")]
+    assert b"Content-Type" not in encoded.content  # plain fields carry no part headers

@@ -128,6 +128,12 @@ def test_allow_empty_value_and_required_empty_collections() -> None:
     assert build_request(tool, {"flag": None, "list": [], "opt": []}).url.query == b"flag=&list="
 
 
+def test_empty_strings_in_optional_query_parameters_are_left_out() -> None:
+    """OpenAPI allows empty-valued query parameters only with allowEmptyValue."""
+    tool = make_tool("/s", [param("q", "query"), param("must", "query", required=True), param("e", "query")])
+    assert build_request(tool, {"q": "", "must": "", "e": "x"}).url.query == b"must=&e=x"
+
+
 def test_allow_reserved_query() -> None:
     tool = make_tool("/s", [param("path", "query", allow_reserved=True)])
     assert build_request(tool, {"path": "/a/b:c&d"}).url.query == b"path=/a/b:c%26d"

@@ -230,11 +230,11 @@ def _first(content_type: str) -> str:
 
 # --- multipart/form-data ------------------------------------------------------------------------
 
-_Part = tuple[str, tuple[str | None, bytes, str]]
+# (part name, (filename, content, Content-Type)); no filename and no type make a plain text field.
+_Part = tuple[str, tuple[str | None, bytes, str | None]]
 
 
 def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[SchemaView]) -> EncodedBody:
-    texts: dict[str, list[str]] = {}
     parts: list[_Part] = []
     for name, member in _as_object(value, MULTIPART_FORM).items():
         if member is None:
@@ -243,41 +243,35 @@ def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[Sc
         if encoding is not None and _is_style_based(encoding):
             style, explode = _style_of(encoding)
             for field_name, text in form_fields(name, member, style=style, explode=explode):
-                texts.setdefault(field_name, []).append(text)
+                parts.append((field_name, (None, text.encode(), None)))
             continue
         prop_views = [view.property(name) for view in views]
         members, member_views = (
             (member, [v.items() for v in prop_views]) if isinstance(member, list) else ([member], prop_views)
         )
         for item in members:
-            if item is None:
-                continue
-            part = _content_part(name, item, encoding.content_type if encoding else None, member_views)
-            if isinstance(part, str):
-                texts.setdefault(name, []).append(part)
-            else:
-                parts.append(part)
-    if not texts and not parts:
-        # httpx writes no multipart body without fields; browsers send just the close line.
+            if item is not None:
+                content_type = encoding.content_type if encoding else None
+                parts.append(_content_part(name, item, content_type, member_views))
+    if not parts:
+        # httpx writes no multipart body without parts; browsers send just the close line.
         boundary = os.urandom(16).hex()
         return EncodedBody(f"--{boundary}--\r\n".encode(), f"{MULTIPART_FORM}; boundary={boundary}")
     # httpx's multipart writer, used through its public API: boundary, quoting, part headers.
-    built = httpx.Request("POST", "http://multipart.invalid/", data=texts, files=parts)
+    # Every part goes through ``files=`` (even plain text fields, which then carry neither
+    # filename nor Content-Type) so the order is kept and httpx never falls back to urlencoding.
+    built = httpx.Request("POST", "http://multipart.invalid/", files=parts)
     return EncodedBody(built.read(), built.headers["Content-Type"])
 
 
-def _content_part(
-    name: str, value: Any, content_type: str | None, views: Sequence[SchemaView]
-) -> str | _Part:
-    """One multipart part: a plain text field (returned as str) or a part with its own
-    Content-Type: binary (with a filename) or JSON."""
+def _content_part(name: str, value: Any, content_type: str | None, views: Sequence[SchemaView]) -> _Part:
+    """One multipart part: binary (with a filename), JSON, or text (a plain field unless the
+    Encoding Object names another text type)."""
     declared = _first(content_type) if content_type else None
     concrete = declared if declared and "*" not in declared else None
     if is_binary_schema(views) or (declared and is_binary_media_type(declared)):
         return (name, (name, decode_base64(value, name), concrete or "application/octet-stream"))
     if isinstance(value, (Mapping, list)) or (declared and is_json_media_type(declared)):
         return (name, (None, json_bytes(value), concrete or "application/json"))
-    text = scalar_text(value)
-    if concrete and essence(concrete) != "text/plain":
-        return (name, (None, text.encode(), concrete))
-    return text
+    plain = concrete is None or essence(concrete) == "text/plain"
+    return (name, (None, scalar_text(value).encode(), None if plain else concrete))

@@ -127,8 +127,11 @@ def _path_text(param: Parameter, value: Any) -> str:
 
 
 def _query_items(param: Parameter, value: Any) -> list[str]:
-    if is_undefined(value) and not (param.allow_empty_value or param.required):
-        return []  # null and empty values are left out (RFC 6570 "undefined")
+    empty = is_undefined(value) or value == ""
+    if empty and not (param.allow_empty_value or param.required):
+        # Null, [] and {} are RFC 6570 "undefined"; an empty string is an "empty-valued
+        # parameter", which OpenAPI allows only with allowEmptyValue. Optional ones are left out.
+        return []
     if param.content_type is not None:
         text = "" if value is None else _content_text(param, value)
         return [f"{encode_unreserved(param.name)}={encode_unreserved(text)}"]
