@@ -13,7 +13,9 @@ from typing import Any, Literal
 
 import httpx
 
-from actionforge.calls.arguments import check_arguments
+from actionforge.auth import ApiKeyAuth, ApiKeyAuthConfig, NoAuthConfig, OAuthBearerAuth, OAuthConfig
+from actionforge.auth.oauth import TokenKey, TokenRefresher, TokenStore
+from actionforge.calls.arguments import ArgumentsError, check_arguments
 from actionforge.calls.context import CallContext
 from actionforge.calls.request import build_request
 from actionforge.calls.result import ToolResult
@@ -30,6 +32,8 @@ from actionforge.spec.validate import Analysis, validate_source
 
 Source = str | PathLike[str]
 Dialect = Literal["openai", "anthropic", "mcp"]
+AuthSetting = NoAuthConfig | ApiKeyAuthConfig | OAuthConfig | httpx.Auth | None
+"""An action's authentication setting, or a ready ``httpx.Auth`` for anything else."""
 
 
 class SchemaError(ActionforgeError):
@@ -67,9 +71,7 @@ def validate(
     """Validate a document the way the action editor does; never raises on bad input."""
     settings = settings or default_settings()
     policy = policy or DomainPolicy.allow_all()
-    report, _ = validate_source(
-        source, profile=profile, settings=settings, fetch=_fetcher(settings, policy)
-    )
+    report, _ = validate_source(source, profile=profile, settings=settings, fetch=_fetcher(settings, policy))
     return report
 
 
@@ -120,9 +122,12 @@ class Action:
             taken_names=tuple(taken_names),
         )
         self._by_name = {t.name: t for t in self._tools}
-        self._by_name.update({t.original_name: t for t in self._tools if t.original_name not in self._by_name})
+        self._by_name.update(
+            {t.original_name: t for t in self._tools if t.original_name not in self._by_name}
+        )
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._refresher = TokenRefresher()  # shared, so concurrent calls refresh a token once
 
     # --- description -----------------------------------------------------------------------
     @property
@@ -163,27 +168,53 @@ class Action:
         tool_name: str,
         arguments: Any,
         *,
-        auth: httpx.Auth | None = None,
+        auth: AuthSetting = None,
+        token_store: TokenStore | None = None,
+        user: TokenKey | None = None,
         client: httpx.AsyncClient | None = None,
         context: CallContext | None = None,
     ) -> ToolResult:
-        """Make the call; every failure (arguments included) comes back as a ToolResult."""
-        from actionforge.calls.arguments import ArgumentsError
+        """Make the call; every failure (arguments included) comes back as a ToolResult.
 
+        OAuth needs ``token_store`` and ``user`` (whose tokens: user, action, draft/published).
+        ``client`` replaces the guarded client; pass one only if its transport is guarded too.
+        """
         tool = self.tool(tool_name)
         try:
-            checked = check_arguments(
-                tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper
-            )
+            checked = check_arguments(tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper)
         except ArgumentsError as exc:
-            return ToolResult(ok=False, error="arguments", message=str(exc))
+            return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0)
         request = build_request(tool, checked)
-        return await send(
-            request,
-            client=client or self._guarded_client(),
+        client = client or self._guarded_client()
+        credentials = None
+        if tool.operation.requires_auth:
+            credentials = self._httpx_auth(auth, token_store=token_store, user=user, client=client)
+        return await send(request, client=client, settings=self.settings, auth=credentials, context=context)
+
+    def _httpx_auth(
+        self,
+        auth: AuthSetting,
+        *,
+        token_store: TokenStore | None,
+        user: TokenKey | None,
+        client: httpx.AsyncClient,
+    ) -> httpx.Auth | None:
+        if auth is None or isinstance(auth, NoAuthConfig):
+            return None
+        if isinstance(auth, httpx.Auth):
+            return auth
+        if isinstance(auth, ApiKeyAuthConfig):
+            return ApiKeyAuth(auth)
+        if token_store is None or user is None:
+            raise TypeError("an OAuth action needs token_store= and user= (a TokenKey)")
+        return OAuthBearerAuth(
+            user,
+            config=auth,
+            token_store=token_store,
+            client=client,
+            refresher=self._refresher,
+            domain=self.root_domain,
             settings=self.settings,
-            auth=auth if tool.operation.requires_auth else None,
-            context=context,
         )
 
     def _guarded_client(self) -> httpx.AsyncClient:

@@ -9,9 +9,8 @@ import typer
 
 from actionforge.examples import EXAMPLES, example_text
 
-SOURCE_HELP = (
-    "A file path, an http(s) URL, '-' for standard input, or a built-in example: "
-    + ", ".join(f"example:{e.key}" for e in EXAMPLES)
+SOURCE_HELP = "A file path, an http(s) URL, '-' for standard input, or a built-in example: " + ", ".join(
+    f"example:{e.key}" for e in EXAMPLES
 )
 
 

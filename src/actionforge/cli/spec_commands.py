@@ -13,7 +13,9 @@ from rich.table import Table
 
 from actionforge.cli.sources import SOURCE_HELP, resolve_source
 
-app = typer.Typer(help="Validate OpenAPI documents, list their tools, build and make calls.", no_args_is_help=True)
+app = typer.Typer(
+    help="Validate OpenAPI documents, list their tools, build and make calls.", no_args_is_help=True
+)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
