@@ -87,7 +87,7 @@ def detect_version(data: dict[str, Any]) -> str:
         if value == "2.0":
             return "2.0"
         raise document_error(f"Unsupported Swagger version {_show(value)}; {_EXPECTED}", "/swagger")
-    raise document_error(f"The document has no 'openapi' field saying its version; {_EXPECTED}", "/openapi")
+    raise document_error(f"The document has no 'openapi' field saying its version; {_EXPECTED}", "")
 
 
 def _show(value: Any) -> str:
