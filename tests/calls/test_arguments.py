@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from typing import Any
 
 import pytest
@@ -283,15 +281,12 @@ def test_a_broken_schema_is_reported_not_raised() -> None:
         {"name": "Rex", "category": {"id": 1, "label": "dogs"}, "items": [{"sku": "a", "price": 2.5}] * 3},
     ],
 )
-def test_the_checker_is_cached_per_tool_and_fast(args: dict[str, Any]) -> None:
-    check_arguments(PET, args)
-    timings = []
-    for _ in range(300):
-        start = time.perf_counter()
-        check_arguments(PET, args)
-        timings.append(time.perf_counter() - start)
-    # Far under the 50 µs budget on a quiet machine; generous here because CI machines are shared.
-    assert statistics.median(timings) < 50e-6
+def test_the_checker_is_compiled_once_per_tool(args: dict[str, Any]) -> None:
+    # Speed itself is measured in bench/calls.py, not asserted here.
+    from actionforge.calls.arguments import _checker_for
+
+    assert check_arguments(PET, args) == check_arguments(PET, args)
+    assert _checker_for(PET) is _checker_for(PET)
 
 
 # --- the quick path never accepts what jsonschema refuses -----------------------------------------

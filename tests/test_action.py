@@ -1,0 +1,179 @@
+"""The public API end to end: validate, load_action, tools, build_request and call."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+import actionforge
+from actionforge.auth import ApiKeyAuthConfig
+from actionforge.examples import example_text
+from actionforge.secrets.value import SecretValue
+from tests.servers.threaded import serve
+
+LOOPBACK = actionforge.Settings(allow_loopback=True, allow_http=True, allow_any_port=True)
+
+TODO_SPEC = """
+openapi: 3.1.0
+info: {title: Todo, version: "1", description: Keeps a todo list.}
+servers: [{url: "BASE/api"}]
+paths:
+  /todo:
+    get:
+      operationId: listTodos
+      security: []
+      responses: {"200": {description: ok}}
+    post:
+      operationId: addTodo
+      x-openai-isConsequential: true
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [title]
+              properties: {title: {type: string}, done: {type: boolean}}
+      responses: {"200": {description: ok}}
+components: {schemas: {}}
+"""
+
+
+def todo_spec(base: str) -> str:
+    return TODO_SPEC.replace("BASE", base)
+
+
+def test_validate_examples_match_the_original() -> None:
+    weather = actionforge.validate(example_text("weather")).to_dict()
+    assert weather["success"] is True
+    assert weather["spec"]["root_domain"] == "weather.example.com"
+    assert [o["operationName"] for o in weather["spec"]["operations"]] == ["GetCurrentWeather"]
+
+    petstore = actionforge.validate(example_text("petstore")).to_dict()
+    assert petstore["spec"]["root_domain"] == "petstore.swagger.io"
+    assert len(petstore["spec"]["operations"]) == 3
+
+    blank = actionforge.validate(example_text("blank")).to_dict()
+    assert blank["success"] is False
+    assert blank["errors"][0]["message"] == "Could not find a valid URL in `servers`"
+    assert blank["errors"][0]["pointer"].startswith("/servers")
+
+
+def test_load_action_raises_schema_error_carrying_the_report() -> None:
+    with pytest.raises(actionforge.SchemaError) as caught:
+        actionforge.load_action(example_text("blank"))
+    assert caught.value.report.success is False
+    assert "servers" in str(caught.value)
+
+
+def test_garbage_gives_a_report_not_a_crash() -> None:
+    for text in ["", "[1, 2]", "{", "openapi: [", "\x00\x01", "openapi: 9.9.9\ninfo: {}\npaths: {}"]:
+        report = actionforge.validate(text)
+        assert report.success is False
+        assert report.errors
+
+
+def test_build_request_is_pure_and_exact() -> None:
+    action = actionforge.load_action(example_text("petstore"))
+    request = action.build_request("getPetById", {"petId": 42})
+    assert isinstance(request, httpx.Request)
+    assert str(request.url) == "https://petstore.swagger.io/v2/pet/42"
+    with pytest.raises(actionforge.ArgumentsError, match="UnrecognizedKwargsError: petid"):
+        action.build_request("getPetById", {"petid": 42})
+    with pytest.raises(actionforge.UnknownToolError, match="getPetById"):
+        action.build_request("deletePet", {})
+
+
+def test_tool_names_stay_unique_across_a_gpts_actions() -> None:
+    first = actionforge.load_action(example_text("petstore"))
+    second = actionforge.load_action(example_text("petstore"), taken_names=[t.name for t in first.tool_list])
+    names = [t.name for t in first.tool_list + second.tool_list]
+    assert len(names) == len(set(names))
+    assert second.tool("getPetById").name != "getPetById"  # looked up by its operationId still
+
+
+async def test_call_sends_the_api_key_except_to_unauthenticated_operations(echo_server: str) -> None:
+    key = ApiKeyAuthConfig(kind="bearer", key=SecretValue("sk-distinctive-7f3a9"))
+    async with actionforge.load_action(todo_spec(echo_server), settings=LOOPBACK) as action:
+        added = await action.call("addTodo", {"title": "milk"}, auth=key)
+        listed = await action.call("listTodos", {}, auth=key)
+    assert added.ok and listed.ok
+    sent = json.loads(added.body)
+    assert sent["headers"]["authorization"] == "Bearer sk-distinctive-7f3a9"
+    assert json.loads(sent["body"]) == {"title": "milk"}
+    assert "authorization" not in json.loads(listed.body)["headers"]
+    assert "sk-distinctive-7f3a9" not in repr(key) + str(key) + repr(action.tool("addTodo"))
+
+
+async def test_call_passes_context_headers(echo_server: str) -> None:
+    context = actionforge.CallContext(conversation_id="c-1", gpt_id="g-2", user_id="u-3")
+    async with actionforge.load_action(todo_spec(echo_server), settings=LOOPBACK) as action:
+        result = await action.call("listTodos", {}, context=context)
+    headers = json.loads(result.body)["headers"]
+    assert headers["actionforge-conversation-id"] == "c-1"
+    assert headers["actionforge-gpt-id"] == "g-2"
+    assert headers["actionforge-user-id"] == "u-3"
+
+
+@pytest.fixture
+def counting_server() -> Iterator[tuple[str, list[str]]]:
+    hits: list[str] = []
+
+    async def hit(request: Request) -> PlainTextResponse:
+        hits.append(request.url.path)
+        return PlainTextResponse("ok")
+
+    with serve(Starlette(routes=[Route("/{p:path}", hit, methods=["GET", "POST"])])) as url:
+        yield url, hits
+
+
+async def test_bad_arguments_come_back_to_the_model_and_nothing_is_sent(
+    counting_server: tuple[str, list[str]],
+) -> None:
+    url, hits = counting_server
+    async with actionforge.load_action(todo_spec(url), settings=LOOPBACK) as action:
+        result = await action.call("addTodo", {"title": 5, "colour": "red"})
+    assert result.ok is False and result.error == "arguments"
+    assert "UnrecognizedKwargsError: colour" in result.for_model()
+    assert hits == []
+
+
+async def test_loopback_is_blocked_by_default(counting_server: tuple[str, list[str]]) -> None:
+    url, hits = counting_server
+    async with actionforge.load_action(todo_spec(url)) as action:
+        result = await action.call("listTodos", {})
+    assert result.ok is False and result.error == "blocked"
+    assert hits == []
+
+
+async def test_workspace_policy_none_refuses_with_the_original_message(
+    counting_server: tuple[str, list[str]],
+) -> None:
+    url, hits = counting_server
+    policy = actionforge.DomainPolicy.none()
+    async with actionforge.load_action(todo_spec(url), settings=LOOPBACK, policy=policy) as action:
+        result = await action.call("listTodos", {})
+    assert result.error == "blocked"
+    assert "No domains are allowed by your workspace's settings." in (result.message or "")
+    assert hits == []
+
+
+def test_import_from_url_goes_through_the_egress_guard(tmp_path: Path) -> None:
+    async def spec(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(example_text("petstore"), media_type="application/yaml")
+
+    with serve(Starlette(routes=[Route("/openapi.yaml", spec)])) as url:
+        blocked = actionforge.validate(f"{url}/openapi.yaml")
+        allowed = actionforge.validate(f"{url}/openapi.yaml", settings=LOOPBACK)
+    assert blocked.success is False
+    assert any("127.0.0.1" in e.message for e in blocked.errors)
+    assert allowed.success is True
+    assert allowed.root_domain == "petstore.swagger.io"
