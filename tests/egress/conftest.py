@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,7 +18,7 @@ class StubResolver:
     """DNS as a table: host -> answers. A list of lists gives one answer per query (the last repeats),
     which is how a rebinding attacker's DNS server behaves. Unknown hosts fail like NXDOMAIN."""
 
-    def __init__(self, table: dict[str, list[str] | list[list[str]]] | None = None) -> None:
+    def __init__(self, table: Mapping[str, list[str] | list[list[str]]] | None = None) -> None:
         self.table = dict(table or {})
         self.queries: list[str] = []
 

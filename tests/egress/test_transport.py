@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -281,8 +282,9 @@ def test_redirects_stop_at_max_redirects(upstream: tuple[str, Recorder]) -> None
 
 @pytest.mark.parametrize("option", ["transport", "mounts", "proxy", "follow_redirects", "trust_env"])
 def test_options_that_would_bypass_the_guard_are_refused(option: str) -> None:
+    options: dict[str, Any] = {option: None}
     with pytest.raises(TypeError, match=option):
-        guarded_client(ALL, Settings(), **{option: None})
+        guarded_client(ALL, Settings(), **options)
 
 
 def test_environment_proxies_are_ignored(
