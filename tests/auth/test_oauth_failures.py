@@ -23,6 +23,7 @@ from actionforge.auth.oauth import (
     callback_params,
     complete_authorization,
 )
+from actionforge.auth.oauth.flow import CallbackParams
 from actionforge.errors import AuthError, SignInRequired
 from actionforge.secrets.value import SecretValue
 from actionforge.settings import Settings
@@ -83,22 +84,33 @@ def stub() -> Iterator[str]:
         yield url
 
 
-async def _callback_for(session: Session) -> dict[str, str | None]:
+async def _callback_for(session: Session) -> CallbackParams:
     url = await begin_authorization(
         session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
     )
     state = httpx.URL(url).params["state"]
-    return {"state": state, "code": "stub-code"}
+    return CallbackParams(state=state, code="stub-code", error=None, error_description=None)
 
 
-async def _exchange(session: Session, client: httpx.AsyncClient, **callback: str | None) -> TokenSet:
+async def _exchange(
+    session: Session,
+    client: httpx.AsyncClient,
+    *,
+    state: str | None,
+    code: str | None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> TokenSet:
     signed_in = await complete_authorization(
         session.config,
         redirect_uri=REDIRECT_URI,
         state_store=session.state_store,
         token_store=session.token_store,
         client=client,
-        **callback,
+        state=state,
+        code=code,
+        error=error,
+        error_description=error_description,
     )
     return signed_in.tokens
 

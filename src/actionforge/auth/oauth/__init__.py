@@ -11,7 +11,13 @@ from actionforge.auth.oauth.errors import (
     StateError,
     TokenEndpointError,
 )
-from actionforge.auth.oauth.flow import SignedIn, begin_authorization, callback_params, complete_authorization
+from actionforge.auth.oauth.flow import (
+    CallbackParams,
+    SignedIn,
+    begin_authorization,
+    callback_params,
+    complete_authorization,
+)
 from actionforge.auth.oauth.refresh import TokenRefresher
 from actionforge.auth.oauth.state import (
     InMemoryStateStore,
@@ -26,6 +32,7 @@ from actionforge.auth.oauth.tokens import TokenSet
 
 __all__ = [
     "AuthorizationDenied",
+    "CallbackParams",
     "InMemoryStateStore",
     "InMemoryTokenStore",
     "Mode",

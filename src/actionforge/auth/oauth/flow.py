@@ -11,6 +11,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 import httpx
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
@@ -140,6 +141,18 @@ async def complete_authorization(
     return SignedIn(pending.binding, tokens)
 
 
-def callback_params(query: Mapping[str, str]) -> dict[str, str | None]:
+class CallbackParams(TypedDict):
+    state: str | None
+    code: str | None
+    error: str | None
+    error_description: str | None
+
+
+def callback_params(query: Mapping[str, str]) -> CallbackParams:
     """The keyword arguments of `complete_authorization` that come from a callback's query."""
-    return {k: query.get(k) for k in ("state", "code", "error", "error_description")}
+    return CallbackParams(
+        state=query.get("state"),
+        code=query.get("code"),
+        error=query.get("error"),
+        error_description=query.get("error_description"),
+    )
