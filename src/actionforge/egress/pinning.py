@@ -100,7 +100,7 @@ class PinnedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         addresses = _literal(host, port, self._settings)
         if addresses is None:
-            try:
+            try:  # getaddrinfo has no timeout; the system resolver's own (resolv.conf) applies
                 answers = self._resolver.resolve(host, port)
             except OSError as exc:
                 raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc

@@ -8,8 +8,8 @@ request and is checked the same way.
 The transports are httpx's own ``HTTPTransport``/``AsyncHTTPTransport`` with their connection pool
 replaced by one that uses the pinned network backend: httpx has no public hook for a network
 backend, and re-implementing its request/response and exception mapping would copy more private
-code than replacing the one attribute. ``_pinned_pool`` asserts the attribute is still there, so
-an httpx upgrade that moves it fails at construction, not silently unguarded.
+code than replacing the one attribute. ``_ensure_pool_attribute`` checks the attribute is still
+there, so an httpx upgrade that moves it fails at construction instead of running unguarded.
 """
 
 from __future__ import annotations
