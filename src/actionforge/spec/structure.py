@@ -122,16 +122,10 @@ def validate_structure(
 
 
 def _validator_class(version: Any) -> type[SpecValidator] | None:
-    if not isinstance(version, str):
-        return None
-    for prefix, validator_class in (
-        ("3.0.", _LocatedV30),
-        ("3.1.", _LocatedV31),
-        ("3.2.", _LocatedV32),
-    ):
-        if version.startswith(prefix):
-            return validator_class
-    return None
+    """The validator for "3.0.x", "3.1.x" or "3.2.x"; a malformed version such as "3.1" gets the
+    validator of its minor version, whose OpenAPI-schema check then reports the malformation."""
+    match = _MINOR_VERSION.match(version) if isinstance(version, str) else None
+    return _VALIDATORS.get(match.group(0)) if match else None
 
 
 def _findings(
@@ -262,6 +256,8 @@ def _located(cls: type[SpecValidator]) -> type[SpecValidator]:
 _LocatedV30 = _located(OpenAPIV30SpecValidator)
 _LocatedV31 = _located(OpenAPIV31SpecValidator)
 _LocatedV32 = _located(OpenAPIV32SpecValidator)
+_VALIDATORS: dict[str, type[SpecValidator]] = {"3.0": _LocatedV30, "3.1": _LocatedV31, "3.2": _LocatedV32}
+_MINOR_VERSION = re.compile(r"3\.[0-9]+")
 
 
 def _shorten(message: str) -> str:
