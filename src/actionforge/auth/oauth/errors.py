@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from actionforge.errors import AuthError
 
+MAX_PROVIDER_TEXT = 300
+
+
+def provider_text(text: str) -> str:
+    """A provider's own words (``error_description``), cut short: they are untrusted and unbounded."""
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_PROVIDER_TEXT else text[: MAX_PROVIDER_TEXT - 1] + "…"
+
 
 class OAuthConfigError(AuthError, ValueError):
     """An OAuth or API-key setting is unusable (bad URL, missing field, domain rule)."""
@@ -32,7 +40,7 @@ class AuthorizationDenied(AuthError):
     """The provider redirected back with ``error=...`` instead of a code (the user said no)."""
 
     def __init__(self, error: str, description: str | None = None) -> None:
-        detail = f": {description}" if description else ""
+        detail = f": {provider_text(description)}" if description else ""
         super().__init__(f"The sign-in was not completed ({error}){detail}")
         self.error = error
         self.description = description

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from actionforge.auth.oauth.errors import TokenEndpointError
+from actionforge.auth.oauth.errors import TokenEndpointError, provider_text
 from actionforge.secrets.value import SecretValue
 
 
@@ -83,9 +83,9 @@ def _decode_lenient(text: str) -> Mapping[str, Any] | None:
 
 
 def _oauth_error(data: Mapping[str, Any], url: str, status: int) -> TokenEndpointError:
-    error = str(data["error"])
+    error = provider_text(str(data["error"]))
     description = data.get("error_description")
-    detail = f": {description}" if isinstance(description, str) and description else ""
+    detail = f": {provider_text(description)}" if isinstance(description, str) and description else ""
     return TokenEndpointError(
         f"The token endpoint {url} refused the request ({error}){detail}", error=error, status=status
     )
