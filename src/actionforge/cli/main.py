@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from actionforge.cli import spec_commands
+from actionforge.cli import oauth_commands, secrets_commands, spec_commands
 
 app = typer.Typer(
     name="actionforge",
@@ -14,6 +14,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(spec_commands.app, name="spec")
+app.add_typer(oauth_commands.app, name="oauth")
+app.add_typer(secrets_commands.app, name="secrets")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from actionforge.cli.auth_options import (
+    ApiKeyOpt,
+    AuthTypeOpt,
+    CredentialsOpt,
+    HeaderNameOpt,
+    QueryNameOpt,
+    api_key_config,
+)
 from actionforge.cli.sources import SOURCE_HELP, resolve_source
 
 app = typer.Typer(
@@ -103,20 +111,29 @@ def request(
     tool: Annotated[str, typer.Argument(help="Tool name or operationId.")],
     args: ArgsOpt = "{}",
     profile: ProfileOpt = "gpt",
+    api_key: ApiKeyOpt = None,
+    auth_type: AuthTypeOpt = "basic",
+    header_name: HeaderNameOpt = None,
+    query_name: QueryNameOpt = None,
 ) -> None:
     """Print the HTTP request a call would send, as it goes on the wire, secrets redacted."""
     from actionforge.action import UnknownToolError
+    from actionforge.auth import ApiKeyAuth
     from actionforge.calls.arguments import ArgumentsError
+    from actionforge.calls.send import USER_AGENT
     from actionforge.cli.wire import format_request
 
+    key = api_key_config(api_key, auth_type, header_name, query_name)
     action = _load(source, profile, _settings())
     try:
-        req = action.build_request(tool, _parse_args(args))
+        req = action.build_request(tool, _parse_args(args), headers={"User-Agent": USER_AGENT})
     except UnknownToolError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOOL") from None
     except ArgumentsError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
+    if key is not None and action.tool(tool).operation.requires_auth:
+        req = next(ApiKeyAuth(key).sync_auth_flow(req))
     out.print(format_request(req), markup=False)
 
 
@@ -129,9 +146,28 @@ def call(
     allow_loopback: Annotated[
         bool, typer.Option(help="Development only: let the call reach 127.0.0.1 (http, any port).")
     ] = False,
+    api_key: ApiKeyOpt = None,
+    auth_type: AuthTypeOpt = "basic",
+    header_name: HeaderNameOpt = None,
+    query_name: QueryNameOpt = None,
+    oauth: CredentialsOpt = None,
 ) -> None:
     """Make the call and print the result the model would read."""
     from actionforge.action import UnknownToolError
+    from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
+    from actionforge.errors import ActionforgeError
+    from actionforge.secrets.box import SecretBox
+
+    auth: Any = api_key_config(api_key, auth_type, header_name, query_name)
+    store = None
+    if oauth is not None:
+        if auth is not None:
+            raise typer.BadParameter("use either --api-key or --oauth", param_hint="--oauth")
+        store = CredentialsFile(oauth, SecretBox.from_settings())
+        try:
+            auth = store.config()
+        except ActionforgeError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--oauth") from None
 
     overrides: dict[str, Any] = {}
     if allow_loopback:
@@ -144,7 +180,9 @@ def call(
 
     async def run() -> Any:
         async with action:
-            return await action.call(tool, _parse_args(args))
+            return await action.call(
+                tool, _parse_args(args), auth=auth, token_store=store, user=CLI_TOKEN_KEY
+            )
 
     result = asyncio.run(run())
     status = f"{result.status} " if result.status is not None else ""
