@@ -350,15 +350,25 @@ def format_text(text: str, *, settings: Settings | None = None) -> str:
         pass
     try:
         data = load_yaml(text, settings=settings)
-        dumped = yaml.dump(
-            data,
-            Dumper=_FormatDumper,
-            indent=2,
-            width=120,
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=False,
-        )
-        return dumped.removesuffix("...\n")  # the end marker PyYAML adds after a lone scalar
+        for allow_unicode in (True, False):
+            dumped = _dump_yaml(data, allow_unicode=allow_unicode)
+            # PyYAML writes some characters (NEL, LS, PS) raw that then read back as line breaks:
+            # a Format that changed the data would be worse than none.
+            if load_yaml(dumped, settings=settings) == data:
+                return dumped
     except (YAMLError, RecursionError):
-        return text
+        pass
+    return text
+
+
+def _dump_yaml(data: Any, *, allow_unicode: bool) -> str:
+    dumped = yaml.dump(
+        data,
+        Dumper=_FormatDumper,
+        indent=2,
+        width=120,
+        sort_keys=False,
+        allow_unicode=allow_unicode,
+        default_flow_style=False,
+    )
+    return dumped.removesuffix("...\n")  # the end marker PyYAML adds after a lone scalar
