@@ -19,7 +19,6 @@ from pathlib import Path
 import httpx
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
 
 
 def petstore_on(base_url: str) -> str:
