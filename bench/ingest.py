@@ -94,7 +94,8 @@ def main() -> None:
         size = DOCUMENTS[doc].stat().st_size / 1e6
         ours = measure("actionforge", doc, args.timeout)
         theirs = measure("fastmcp", doc, args.timeout)
-        print(f"{doc:<11} {size:>5.1f} | {_cells(ours, 13)} | {_cells(theirs, 10)} | {_speedup(ours, theirs):>8}")
+        row = f"{doc:<11} {size:>5.1f} | {_cells(ours, 13)} | {_cells(theirs, 10)} | "
+        print(row + f"{_speedup(ours, theirs):>8}")
         sys.stdout.flush()
 
 
@@ -108,7 +109,7 @@ def _write_kubernetes_copy() -> None:
 
 def _cells(result: dict[str, object], width: int) -> str:
     if "error" in result:
-        return f"{str(result['error']):>{width + 16}}"
+        return f"{result['error']!s:>{width + 16}}"
     return f"{result['seconds']:>{width}.2f} {result['peak_mb']:>8.0f} {result['tools']:>6}"
 
 

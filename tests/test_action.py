@@ -105,7 +105,8 @@ async def test_call_sends_the_api_key_except_to_unauthenticated_operations(echo_
     async with actionforge.load_action(todo_spec(echo_server), settings=LOOPBACK) as action:
         added = await action.call("addTodo", {"title": "milk"}, auth=key)
         listed = await action.call("listTodos", {}, auth=key)
-    assert added.ok and listed.ok
+    assert added.ok
+    assert listed.ok
     sent = json.loads(added.body)
     assert sent["headers"]["authorization"] == "Bearer sk-distinctive-7f3a9"
     assert json.loads(sent["body"]) == {"title": "milk"}
@@ -141,7 +142,8 @@ async def test_bad_arguments_come_back_to_the_model_and_nothing_is_sent(
     url, hits = counting_server
     async with actionforge.load_action(todo_spec(url), settings=LOOPBACK) as action:
         result = await action.call("addTodo", {"title": 5, "colour": "red"})
-    assert result.ok is False and result.error == "arguments"
+    assert result.ok is False
+    assert result.error == "arguments"
     assert "UnrecognizedKwargsError: colour" in result.for_model()
     assert hits == []
 
@@ -150,7 +152,8 @@ async def test_loopback_is_blocked_by_default(counting_server: tuple[str, list[s
     url, hits = counting_server
     async with actionforge.load_action(todo_spec(url)) as action:
         result = await action.call("listTodos", {})
-    assert result.ok is False and result.error == "blocked"
+    assert result.ok is False
+    assert result.error == "blocked"
     assert hits == []
 
 

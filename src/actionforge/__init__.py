@@ -49,7 +49,27 @@ _EXPORTS = {
     "ValidationReport": "actionforge.spec.report",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__", "format"]
+__all__ = [
+    "Action",
+    "ActionforgeError",
+    "ArgumentsError",
+    "AuthError",
+    "CallContext",
+    "DomainPolicy",
+    "FetchError",
+    "Issue",
+    "RequestBlocked",
+    "SchemaError",
+    "Settings",
+    "SignInRequired",
+    "ToolResult",
+    "UnknownToolError",
+    "ValidationReport",
+    "__version__",
+    "format",
+    "load_action",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

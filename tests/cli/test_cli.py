@@ -25,7 +25,8 @@ def petstore_at(base_url: str) -> str:
 def test_validate_example_lists_operations() -> None:
     code, out, _ = run("spec", "validate", "example:petstore")
     assert code == 0
-    assert "getPetById" in out and "petstore.swagger.io" in out
+    assert "getPetById" in out
+    assert "petstore.swagger.io" in out
     assert "valid: 3 operation(s)" in out
 
 

@@ -13,6 +13,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log what the engine does (secrets redacted)."
+    ),
+) -> None:
+    """Log to standard error through the one redaction step, so no secret reaches the terminal."""
+    import logging
+
+    from actionforge.secrets.redact import install_log_redaction
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    install_log_redaction(logging.getLogger())
+
+
 app.add_typer(spec_commands.app, name="spec")
 app.add_typer(oauth_commands.app, name="oauth")
 app.add_typer(secrets_commands.app, name="secrets")
