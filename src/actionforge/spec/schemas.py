@@ -34,6 +34,8 @@ circular schemas), so the conversion is written here. The rules:
   it before sending the raw bytes (multipart part or octet-stream body).
 - A ``pattern`` Python's ``re`` cannot compile is dropped (it would break validators) and its text
   moves into ``description``; such ``patternProperties`` entries are dropped.
+- A reference cycle that never descends into the instance (``A: allOf: [A, ...]``, ``A = B = A``)
+  makes validators recurse forever; the refs closing it become ``{}`` (they add no constraint).
 - A ``properties`` entry written as ``required: true`` (a common mistake) counts as required.
 
 Sharing: ``convert`` returns a fresh, mutable tree that shares nothing with the document. The
@@ -262,8 +264,13 @@ class SchemaConverter:
     def convert(self, schema: Any, *, pointer: str = "") -> Converted:
         """The 2020-12 form of ``schema`` (found at ``pointer``); its refs point into ``defs()``."""
         self._sink = set()
-        result = self._convert(schema, pointer)
-        self._drain()
+        names_before = set(self._names)
+        try:
+            result = self._convert(schema, pointer)
+            self._drain()
+        except BaseException:
+            self._forget(names_before)  # all or nothing: no name may point at a missing def
+            raise
         return result
 
     def defs(self, *roots: Any) -> dict[str, Converted]:
@@ -333,16 +340,26 @@ class SchemaConverter:
         return name
 
     def _drain(self) -> None:
+        fresh: dict[str, JSONSchema | bool] = {}
         while self._pending:
-            name, target_pointer, target = entry = self._pending.pop()
+            name, target_pointer, target = self._pending.pop()
             self._sink = set()
-            try:
-                converted = self._convert(target, target_pointer)
-            except BaseException:
-                self._pending.append(entry)  # stays pending: a later call reports it again
-                raise
+            fresh[name] = self._convert(target, target_pointer)
             self._edges[name] = frozenset(self._sink)
+        # A new definition only refers to definitions converted now or before, so any cycle
+        # closed by this call lies within `fresh`.
+        for name in _break_in_place_cycles(fresh):
+            self._edges[name] = frozenset(r.removeprefix(DEFS_PREFIX) for r in iter_refs(fresh[name]))
+        for name, converted in fresh.items():
             self._defs[name] = freeze(converted)
+
+    def _forget(self, names_before: set[str]) -> None:
+        self._pending.clear()
+        for pointer in set(self._names) - names_before:
+            name = self._names.pop(pointer)
+            self._used_names.discard(name)
+            self._defs.pop(name, None)
+            self._edges.pop(name, None)
 
     # --- conversion -------------------------------------------------------------------------
 
@@ -593,6 +610,91 @@ class _ObjectMerge:
         if sub is None:
             return True
         return isinstance(sub, list) and all(self.absorb(s) for s in sub)
+
+
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_SCHEMAS = ("not", "if", "then", "else")
+
+
+def _in_place_ref_holders(schema: Any) -> Iterable[dict[str, Any]]:
+    """The dicts holding a ``$ref`` that applies to the same instance (not to a property or item)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("$ref"), str):
+            yield node
+        for key in _IN_PLACE_LISTS:
+            if isinstance(node.get(key), list):
+                stack.extend(node[key])
+        stack.extend(node.get(key) for key in _IN_PLACE_SCHEMAS)
+        if isinstance(node.get("dependentSchemas"), dict):
+            stack.extend(node["dependentSchemas"].values())
+
+
+def _break_in_place_cycles(defs: dict[str, Any]) -> list[str]:
+    """Drops the refs of a cycle that never descends into the instance (``A = allOf[A, ..]``,
+    ``A = B, B = A``): validators recurse on it forever. Such a cycle adds no constraint a
+    finite instance could meet, so the refs closing it become ``{}``. Returns the changed names."""
+    edges = {
+        name: {h["$ref"].removeprefix(DEFS_PREFIX) for h in _in_place_ref_holders(schema)} & defs.keys()
+        for name, schema in defs.items()
+    }
+    changed: list[str] = []
+    for component in _strongly_connected(edges):
+        if len(component) == 1 and component[0] not in edges[component[0]]:
+            continue
+        members = set(component)
+        for name in sorted(members):
+            holders = [h for h in _in_place_ref_holders(defs[name])
+                       if h["$ref"].removeprefix(DEFS_PREFIX) in members]
+            for holder in holders:
+                del holder["$ref"]
+            if holders:
+                changed.append(name)
+    return changed
+
+
+def _strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (definition chains can be longer than the recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:

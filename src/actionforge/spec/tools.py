@@ -30,7 +30,10 @@ Argument names
     where it goes: "Query parameter `limit`." / "Request body property `limit`."
 
 Files
-    ``format: binary`` arguments are base64 text (see ``schemas``); their description says so.
+    Binary arguments are base64 text (``contentEncoding: base64``, see ``schemas``) and their
+    description says so: ``format: binary``, 3.1 ``contentMediaType`` without an encoding in a
+    non-JSON body, and whole bodies of binary media types (octet-stream, image/*, ...). The
+    ``calls`` layer decodes them by the same tests.
 
 Sharing
     One ``ToolBuilder`` converts each referenced component schema once for all its tools.
@@ -69,6 +72,8 @@ _LOCATION_LABELS = {
     "cookie": "Cookie",
     "body": "Request body property",
 }
+_BINARY_TOP_TYPES = ("image", "audio", "video", "font")
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Keywords that constrain an object body as a whole: flattening it would lose them.
 _NOT_FLATTENABLE = frozenset(
     {
@@ -165,6 +170,7 @@ class _Argument:
     schema: JSONSchema
     required: bool
     description: str | None
+    binary: bool = False  # the model sends base64, the wire carries bytes
     key: str = ""
     labelled: bool = False
 
@@ -239,19 +245,28 @@ class ToolBuilder:
         where = f"{body.pointer}/content/{escape_pointer_token(body.media_type)}/schema"
         converted = self._converter.convert(body.schema, pointer=where)
         target = self._converter.resolve(converted)
+        essence = body.media_type.split(";", 1)[0].strip().lower()
         if isinstance(target, dict) and _is_flattenable(target):
             required = set(target.get("required", ()))
-            return [
-                _Argument(
+            arguments = []
+            for name, value in target["properties"].items():
+                schema = dict(_as_dict(value))  # shallow: only its top level changes
+                arguments.append(_Argument(
                     wire_name=name,
                     location="body",
-                    schema=dict(_as_dict(schema)),  # shallow: only its description changes
+                    schema=schema,
                     required=name in required,
-                    description=_as_dict(schema).get("description"),
-                )
-                for name, schema in target["properties"].items()
-            ]
+                    description=schema.get("description"),
+                    binary=_is_binary(schema, raw_bytes=essence == "multipart/form-data"),
+                ))
+            return arguments
         schema = _as_dict(converted)
+        raw_bytes = not (_is_json(essence) or essence.startswith("text/") or essence in _FORMS)
+        whole_binary = _is_binary(schema, raw_bytes=raw_bytes) or (
+            _is_binary_media_type(essence) and not (schema.keys() - {"type", "description", "format"})
+        )
+        if whole_binary and "type" not in schema:
+            schema["type"] = "string"
         description = body.description or schema.get("description")
         return [
             _Argument(
@@ -260,6 +275,7 @@ class ToolBuilder:
                 schema=schema,
                 required=body.required,
                 description=description or f"The whole request body ({body.media_type}).",
+                binary=whole_binary,
             )
         ]
 
@@ -295,7 +311,8 @@ class ToolBuilder:
             parts.append(f"{_LOCATION_LABELS[arg.location]} `{arg.wire_name}`.")
         if arg.description:
             parts.append(arg.description.strip())
-        if schema.get("format") == "binary":
+        if arg.binary or schema.get("format") == "binary":
+            schema["contentEncoding"] = "base64"
             parts.append("Base64-encoded file content.")
         text = " ".join(p for p in parts if p)
         if text:
@@ -310,6 +327,22 @@ def _as_dict(schema: Converted) -> JSONSchema:
     if schema is False:
         return {"not": {}}
     return schema
+
+
+def _is_json(essence: str) -> bool:
+    return essence == "application/json" or essence.endswith("+json")
+
+
+def _is_binary_media_type(essence: str) -> bool:
+    return essence == "application/octet-stream" or essence.split("/", 1)[0] in _BINARY_TOP_TYPES
+
+
+def _is_binary(schema: Mapping[str, Any], *, raw_bytes: bool) -> bool:
+    """``format: binary``; where bytes go on the wire (multipart parts, binary whole bodies) also
+    3.1's ``contentMediaType`` without an encoding: the test the ``calls`` layer decodes by."""
+    if schema.get("format") == "binary":
+        return True
+    return raw_bytes and bool(schema.get("contentMediaType")) and not schema.get("contentEncoding")
 
 
 def _is_flattenable(schema: JSONSchema) -> bool:
