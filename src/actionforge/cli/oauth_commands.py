@@ -126,6 +126,7 @@ def logout(
     """Forget the tokens in a credentials file (the client settings stay)."""
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
     from actionforge.secrets.box import SecretBox
+    from actionforge.settings import Settings
 
-    had = asyncio.run(CredentialsFile(credentials, SecretBox.from_settings()).delete(CLI_TOKEN_KEY))
+    had = asyncio.run(CredentialsFile(credentials, SecretBox.from_settings(Settings())).delete(CLI_TOKEN_KEY))
     err.print("Signed out." if had else "There was no sign-in to forget.", markup=False)

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 
 app = typer.Typer(help="Manage the keys that encrypt secrets at rest.", no_args_is_help=True)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @app.command("generate-key")
@@ -31,8 +31,9 @@ def rotate(
     from actionforge.cli.credentials_file import CredentialsFile
     from actionforge.errors import ActionforgeError
     from actionforge.secrets.box import SecretBox
+    from actionforge.settings import Settings
 
-    box = SecretBox.from_settings()
+    box = SecretBox.from_settings(Settings())
     for path in files:
         try:
             count = CredentialsFile(path, box).rotate()

@@ -157,13 +157,14 @@ def call(
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
     from actionforge.errors import ActionforgeError
     from actionforge.secrets.box import SecretBox
+    from actionforge.settings import Settings
 
     auth: Any = api_key_config(api_key, auth_type, header_name, query_name)
     store = None
     if oauth is not None:
         if auth is not None:
             raise typer.BadParameter("use either --api-key or --oauth", param_hint="--oauth")
-        store = CredentialsFile(oauth, SecretBox.from_settings())
+        store = CredentialsFile(oauth, SecretBox.from_settings(Settings()))
         try:
             auth = store.config()
         except ActionforgeError as exc:
