@@ -27,11 +27,6 @@ info: {{title: Me, version: "1"}}
 servers: [{{url: "{api_url}"}}]
 paths:
   /me: {{get: {{operationId: whoAmI, responses: {{"200": {{description: ok}}}}}}}}
-  /echo:
-    post:
-      operationId: echo
-      requestBody: {{content: {{application/json: {{schema: {{type: object, properties: {{q: {{type: string}}}}}}}}}}}}
-      responses: {{"200": {{description: ok}}}}
 """
     )
     return spec
