@@ -239,6 +239,7 @@ class Bundler:
         self.failed_documents: dict[str, str] = {}
         self.placed: dict[tuple[str, str], str] = {}
         self.placed_ids: set[int] = set()
+        self.adoptable: dict[tuple[str, str], tuple[tuple[str, ...], str]] | None = None
         self.local_refs: list[tuple[str, _Path]] = []
         self.errors: list[Issue] = []
         self.stack: list[_Entry] = []
@@ -428,12 +429,16 @@ class Bundler:
                 f"(the limit is {self.settings.max_ref_documents} documents)"
             )
         else:
-            try:
-                data = read_bytes(uri, settings=self.settings, fetch=self.fetch)
-                self.documents[uri] = parse_text(decode(data, where=name), settings=self.settings)
-                return self.documents[uri]
+            try:  # these errors name the file already
+                text = decode(read_bytes(uri, settings=self.settings, fetch=self.fetch), where=name)
             except DocumentError as error:
-                message = f"Could not load {name}: " + "; ".join(i.message for i in error.issues)
+                message = "; ".join(issue.message for issue in error.issues)
+            else:
+                try:
+                    self.documents[uri] = parse_text(text, settings=self.settings)
+                    return self.documents[uri]
+                except DocumentError as error:
+                    message = f"Could not load {name}: " + "; ".join(i.message for i in error.issues)
         self.failed_documents[uri] = message
         raise _RefFailure(message)
 
@@ -456,20 +461,17 @@ class Bundler:
                 raise _RefFailure(
                     f"Cannot bundle $ref {ref!r}: {pointer(*section)} in the root document is not an object"
                 )
-            # A component entry that is nothing but a ref to a file: the content takes its place.
-            adopt = (
-                entry.context.is_root
-                and entry.parent is container
-                and len(node) == 1
-                and tuple(tokens[:-1]) == section
-            )
-            name = tokens[-1] if adopt else _unique_name(container, *target_key)
+            adoptable = self._adoptable().get(target_key)
+            if adoptable is not None and adoptable[0] == section:
+                name = adoptable[1]  # that entry is only a ref to this target: it takes its place
+            else:
+                name = _unique_name(container, *target_key)
             local = "#" + pointer(*section, name)
             self.placed[target_key] = local
             copy = clone_json(target)
             container[name] = copy
             self.placed_ids.add(id(copy))
-            if not adopt:
+            if not (entry.parent is container and entry.key == name):
                 node["$ref"] = local
             path: _Path = None
             for token in (*section, name):
@@ -494,6 +496,28 @@ class Bundler:
             inlining=entry.context.inlining | {target_key},
         )
         return _Entry(copy, entry.parent, entry.key, entry.path, entry.depth, inlining, False)
+
+    def _adoptable(self) -> dict[tuple[str, str], tuple[tuple[str, ...], str]]:
+        """Component entries of the root that are nothing but a ref to another file, by target.
+
+        Such an entry (``Pet: {$ref: pet.yaml}``) names its target: the content is placed there,
+        under the author's name, whichever ref reaches the target first.
+        """
+        if self.adoptable is None:
+            self.adoptable = {}
+            root_context = _Context(self.root_uri, is_root=True)
+            for section in self.sections.values():
+                container = resolve_existing(self.root, section)
+                if not isinstance(container, dict):
+                    continue
+                for name, entry in container.items():
+                    ref = entry.get("$ref") if isinstance(entry, dict) and len(entry) == 1 else None
+                    if isinstance(ref, str) and not ref.startswith("#"):
+                        try:
+                            self.adoptable[self._target(ref, root_context)] = (section, name)
+                        except _RefFailure:
+                            continue  # reported when the walk reaches it
+        return self.adoptable
 
     def _section(self, section: tuple[str, ...]) -> dict[str, Any] | None:
         node: Any = self.root
@@ -532,6 +556,14 @@ class Bundler:
             except RefError:
                 return None  # reported where that ref is written
         return None
+
+
+def resolve_existing(document: Any, tokens: tuple[str, ...]) -> Any:
+    """The node at raw tokens, or None where the path does not exist."""
+    node = document
+    for token in tokens:
+        node = node.get(token) if isinstance(node, dict) else None
+    return node
 
 
 def _encode_fragment(fragment: str) -> str:
