@@ -77,6 +77,8 @@ def parse_text(text: str, *, settings: Settings) -> Any:
     except YAMLLimitError as error:
         raise document_error(str(error)) from None
     except YAMLError as error:
+        if "maximum nesting depth" in str(error):  # libyaml's own guard, met before ours
+            raise document_error(_too_deep_message(settings.max_nesting_depth)) from None
         if json_error is not None:
             detail = f"{json_error.msg} at line {json_error.lineno}, column {json_error.colno}"
         else:
