@@ -307,6 +307,18 @@ def test_refs_inside_examples_and_extensions_are_data(tmp_path: Path, settings: 
 # --------------------------------------------------------------------------- errors at their pointers
 
 
+def test_properties_named_like_data_keywords_are_still_schemas(settings: Settings) -> None:
+    names = ("example", "default", "enum", "x-tag")
+    schema = {
+        "type": "object",
+        "properties": {name: {"$ref": f"#/components/schemas/{name}"} for name in names},
+    }
+    doc = minimal({"/a": get_returning(schema)})
+    where = "/paths/~1a/get/responses/200/content/application~1json/schema/properties/"
+    issues = issues_of(lambda: load_text(json.dumps(doc), settings=settings))
+    assert sorted(pointer for _, pointer in issues) == sorted(where + name for name in names)
+
+
 def test_every_unresolvable_local_ref_is_reported_at_its_pointer(settings: Settings) -> None:
     doc = minimal(
         {
