@@ -242,27 +242,33 @@ class Bundler:
         self.adoptable: dict[tuple[str, str], tuple[tuple[str, ...], str]] | None = None
         self.local_refs: list[tuple[str, _Path]] = []
         self.errors: list[Issue] = []
-        self.stack: list[_Entry] = []
+        self.stack: list[tuple[Any, ...]] = []  # _Entry fields; plain tuples in the hot loop
 
     # ----------------------------------------------------------------- driver
 
     def run(self) -> None:
         """Bundle and check; raises DocumentError listing every reference problem."""
         root_context = _Context(self.root_uri, is_root=True)
-        # Component sections go on the stack last, so they are walked first: an entry that is
-        # just a ref to a file is then replaced by that file's content under its own name.
+        # Component sections go on the stack last, so they are walked first. Levels count as in
+        # YAML: the document is level 1.
         items = sorted(self.root.items(), key=lambda item: item[0] in ("components", *_SECTION_KEYS))
         for key, value in items:
-            self._push(value, self.root, key, (None, key), 1, root_context, key.startswith("x-"))
+            self._push(value, self.root, key, (None, key), 2, root_context, key.startswith("x-"))
         self._walk()
         self.errors.extend(self._unresolved_local_refs())
         if self.errors:
             raise DocumentError(self.errors)
 
     def _push(
-        self, node: Any, parent: Any, key: str | int | None, path: _Path, depth: int,
-        context: _Context, is_data: bool,
-    ) -> None:  # fmt: skip
+        self,
+        node: Any,
+        parent: Any,
+        key: str | int | None,
+        path: _Path,
+        depth: int,
+        context: _Context,
+        is_data: bool,
+    ) -> None:
         if isinstance(node, dict | list):
             self.stack.append(_Entry(node, parent, key, path, depth, context, is_data))
 
@@ -273,7 +279,7 @@ class Bundler:
         comes from json/yaml, which build plain dicts and lists), names bound locally.
         """
         max_depth = self.settings.max_nesting_depth
-        stack: list[tuple[Any, ...]] = self.stack  # type: ignore[assignment]
+        stack = self.stack
         pop, push = stack.pop, stack.append
         placed_ids = self.placed_ids
         while stack:
@@ -301,14 +307,15 @@ class Bundler:
                     continue
                 if skip_placed and id(child) in placed_ids:
                     continue  # pushed when it was placed
-                push(
-                    (child, node, name, (path, name), child_depth, context,
-                     is_data or (not children_are_names and (
-                         name in _DATA_KEYWORDS
-                         or name.startswith("x-")
-                         or (name == "examples" and kind is list)
-                     )))
-                )  # fmt: skip
+                child_is_data = is_data or (
+                    not children_are_names
+                    and (
+                        name in _DATA_KEYWORDS
+                        or name.startswith("x-")
+                        or (name == "examples" and kind is list)
+                    )
+                )
+                push((child, node, name, (path, name), child_depth, context, child_is_data))
 
     # ----------------------------------------------------------------- one reference
 
@@ -443,9 +450,14 @@ class Bundler:
         raise _RefFailure(message)
 
     def _place(
-        self, node: dict[str, Any], entry: _Entry, ref: str, target_key: tuple[str, str],
-        target: Any, target_uri: str,
-    ) -> _Entry | None:  # fmt: skip
+        self,
+        node: dict[str, Any],
+        entry: _Entry,
+        ref: str,
+        target_key: tuple[str, str],
+        target: Any,
+        target_uri: str,
+    ) -> _Entry | None:
         """Copy an external target into the root, as a component or inline."""
         tokens = _tokens(entry.path)
         kind = object_kind(tokens, self.version)
@@ -476,7 +488,7 @@ class Bundler:
             path: _Path = None
             for token in (*section, name):
                 path = (path, token)
-            self._push(copy, container, name, path, len(section) + 1, content_context, False)
+            self._push(copy, container, name, path, len(section) + 2, content_context, False)
             return None
         # Nowhere to put it by name: inline a copy where the ref was.
         if target_key in entry.context.inlining:

@@ -133,8 +133,8 @@ class _Upgrader:
                 )
             return [{"url": base or "/"}]
         names = [s.lower() for s in schemes if isinstance(s, str)] if isinstance(schemes, list) else []
-        ordered = sorted(dict.fromkeys(names or ["https"]), key=lambda s: ("https", "http").index(s)
-                         if s in ("https", "http") else 2)  # fmt: skip
+        preference = {"https": 0, "http": 1}  # https first; ws and others last
+        ordered = sorted(dict.fromkeys(names or ["https"]), key=lambda s: preference.get(s, 2))
         return [{"url": f"{scheme}://{host.rstrip('/')}{base}"} for scheme in ordered]
 
     def components(self) -> dict[str, Any]:
