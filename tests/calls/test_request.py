@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from actionforge.calls.request import RequestBuildError, build_request
-from actionforge.spec.model import ArgumentBinding, Encoding, RequestBody
+from actionforge.spec.model import ArgumentBinding, Encoding, RequestBody, Tool
 from tests.calls.documents import make_tool, param, tools_of
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "calls"
@@ -246,6 +246,40 @@ def test_arguments_the_tool_does_not_know_are_refused() -> None:
     with pytest.raises(RequestBuildError) as info:
         build_request(tool, {"q": "x", "extra": 1})
     assert info.value.where == "extra"
+
+
+def test_errors_name_the_tool_argument_not_the_wire_name() -> None:
+    operation = make_tool("/items/{id}", [param("id", "path"), param("X-Note", "header")]).operation
+    tool = Tool(
+        "op",
+        "op",
+        "",
+        {},
+        operation,
+        (ArgumentBinding("id__path", "path", "id"), ArgumentBinding("note", "header", "X-Note")),
+    )
+    with pytest.raises(RequestBuildError) as info:
+        build_request(tool, {"id__path": ""})
+    assert info.value.where == "id__path"
+    with pytest.raises(RequestBuildError) as info:
+        build_request(tool, {"id__path": "1", "note": "a\nb"})
+    assert info.value.where == "note"
+    assert str(info.value).startswith("note: ")
+
+    body = RequestBody("application/octet-stream", {}, True, "/rb")
+    upload = make_tool("/u", method="put", body=body, whole_body=True)
+    with pytest.raises(RequestBuildError) as info:
+        build_request(upload, {"body": "%%%"})
+    assert info.value.where == "body"
+    form = make_tool(
+        "/f",
+        method="post",
+        body=RequestBody("multipart/form-data", {"properties": {"doc": {"format": "binary"}}}, True, "/rb"),
+    )
+    form = Tool("op", "op", "", {}, form.operation, (ArgumentBinding("document", "body", "doc"),))
+    with pytest.raises(RequestBuildError) as info:
+        build_request(form, {"document": "%%%"})
+    assert info.value.where == "document"
 
 
 def test_binding_to_a_missing_parameter_is_refused() -> None:

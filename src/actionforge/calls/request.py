@@ -56,27 +56,42 @@ def build_request(
     cookies: list[str] = []
     for param in operation.parameters:
         value = values.get((param.name, param.location), _MISSING)
-        if param.location == "path":
-            if value is _MISSING:
-                raise RequestBuildError("missing required path parameter", param.name)
-            path_texts[param.name] = _path_text(param, value)
-        elif value is _MISSING:
-            continue
-        elif param.location == "query":
-            query.extend(_query_items(param, value))
-        elif param.location == "header":
-            if param.name.lower() not in _IGNORED_HEADERS and not is_undefined(value):
-                header_items.append((param.name, _header_text(param, value)))
-        elif param.location == "cookie" and not is_undefined(value):
-            cookies.extend(_cookie_items(param, value))
+        try:
+            if param.location == "path":
+                if value is _MISSING:
+                    raise RequestBuildError("missing required path parameter", param.name)
+                path_texts[param.name] = _path_text(param, value)
+            elif value is _MISSING:
+                continue
+            elif param.location == "query":
+                query.extend(_query_items(param, value))
+            elif param.location == "header":
+                if param.name.lower() not in _IGNORED_HEADERS and not is_undefined(value):
+                    header_items.append((param.name, _header_text(param, value)))
+            elif param.location == "cookie" and not is_undefined(value):
+                cookies.extend(_cookie_items(param, value))
+        except RequestBuildError as exc:
+            raise exc.at(_argument_name(tool, param.name, param.location)) from None
 
     url = _url(operation.server_url, _expand_path(operation.path, path_texts), "&".join(query))
-    encoded = _body(tool, body_value)
+    try:
+        encoded = _body(tool, body_value)
+    except RequestBuildError as exc:
+        whole = next((b.property for b in tool.bindings if b.location == "body_whole"), None)
+        raise exc.at(whole or _argument_name(tool, exc.where or "", "body")) from None
     request_headers = _merge_headers(
         header_items, cookies, headers or {}, encoded.content_type if encoded else None
     )
     content = encoded.content if encoded else None
     return httpx.Request(operation.method.upper(), url, headers=request_headers, content=content)
+
+
+def _argument_name(tool: Tool, wire_name: str, location: str) -> str | None:
+    """The tool argument bound to a wire name, so errors name what the model wrote."""
+    for binding in tool.bindings:
+        if binding.name == wire_name and binding.location == location:
+            return binding.property
+    return None
 
 
 def _route(tool: Tool, arguments: Mapping[str, Any]) -> tuple[dict[tuple[str, str], Any], Any]:

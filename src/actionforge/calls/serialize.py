@@ -41,7 +41,12 @@ class RequestBuildError(ActionforgeError):
 
     def __init__(self, message: str, where: str | None = None) -> None:
         super().__init__(f"{where}: {message}" if where else message)
+        self.message = message
         self.where = where
+
+    def at(self, where: str | None) -> RequestBuildError:
+        """The same error, located at ``where`` (e.g. the tool argument instead of the wire name)."""
+        return RequestBuildError(self.message, where or self.where)
 
 
 def encode_unreserved(text: str) -> str:
