@@ -43,6 +43,11 @@ paths:
               required: [title]
               properties: {title: {type: string}, done: {type: boolean}}
       responses: {"200": {description: ok}}
+  /todo/{id}:
+    delete:
+      operationId: deleteTodo
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"204": {description: gone}}
 components: {schemas: {}}
 """
 
@@ -129,10 +134,10 @@ def counting_server() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     async def hit(request: Request) -> PlainTextResponse:
-        hits.append(request.url.path)
+        hits.append(request.scope["raw_path"].decode())
         return PlainTextResponse("ok")
 
-    with serve(Starlette(routes=[Route("/{p:path}", hit, methods=["GET", "POST"])])) as url:
+    with serve(Starlette(routes=[Route("/{p:path}", hit, methods=["GET", "POST", "DELETE"])])) as url:
         yield url, hits
 
 
@@ -146,6 +151,20 @@ async def test_bad_arguments_come_back_to_the_model_and_nothing_is_sent(
     assert result.error == "arguments"
     assert "UnrecognizedKwargsError: colour" in result.for_model()
     assert hits == []
+
+
+async def test_a_value_that_cannot_go_on_the_wire_is_an_arguments_error(
+    counting_server: tuple[str, list[str]],
+) -> None:
+    url, hits = counting_server
+    async with actionforge.load_action(todo_spec(url), settings=LOOPBACK) as action:
+        empty = await action.call("deleteTodo", {"id": ""})
+        traversal = await action.call("deleteTodo", {"id": "../admin"})
+    assert empty.ok is False
+    assert empty.error == "arguments"
+    assert "id" in (empty.message or "")
+    assert traversal.ok is True  # sent, but inside its own segment
+    assert hits == ["/api/todo/..%2Fadmin"]
 
 
 async def test_loopback_is_blocked_by_default(counting_server: tuple[str, list[str]]) -> None:

@@ -19,6 +19,7 @@ from actionforge.calls.arguments import ArgumentsError, check_arguments
 from actionforge.calls.context import CallContext
 from actionforge.calls.request import build_request
 from actionforge.calls.result import ToolResult
+from actionforge.calls.serialize import RequestBuildError
 from actionforge.calls.send import send
 from actionforge.egress import DomainPolicy, fetch_text, guarded_async_client
 from actionforge.errors import ActionforgeError
@@ -158,7 +159,11 @@ class Action:
     def build_request(
         self, tool_name: str, arguments: Any, *, headers: Mapping[str, str] | None = None
     ) -> httpx.Request:
-        """Check the arguments and build the exact request; no I/O. Raises ArgumentsError."""
+        """Check the arguments and build the exact request; no I/O.
+
+        Raises ArgumentsError (the schema check) or RequestBuildError (a value that cannot go on
+        the wire, such as an empty path segment); both say what to fix, for the model.
+        """
         tool = self.tool(tool_name)
         checked = check_arguments(tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper)
         return build_request(tool, checked, headers=headers)
@@ -182,9 +187,9 @@ class Action:
         tool = self.tool(tool_name)
         try:
             checked = check_arguments(tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper)
-        except ArgumentsError as exc:
+            request = build_request(tool, checked)
+        except (ArgumentsError, RequestBuildError) as exc:
             return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0)
-        request = build_request(tool, checked)
         client = client or self._guarded_client()
         credentials = None
         if tool.operation.requires_auth:

@@ -121,6 +121,7 @@ def request(
     from actionforge.auth import ApiKeyAuth
     from actionforge.calls.arguments import ArgumentsError
     from actionforge.calls.send import USER_AGENT
+    from actionforge.calls.serialize import RequestBuildError
     from actionforge.cli.wire import format_request
 
     key = api_key_config(api_key, auth_type, header_name, query_name)
@@ -129,7 +130,7 @@ def request(
         req = action.build_request(tool, _parse_args(args), headers={"User-Agent": USER_AGENT})
     except UnknownToolError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOOL") from None
-    except ArgumentsError as exc:
+    except (ArgumentsError, RequestBuildError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
     if key is not None and action.tool(tool).operation.requires_auth:
