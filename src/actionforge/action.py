@@ -19,8 +19,8 @@ from actionforge.calls.arguments import ArgumentsError, check_arguments
 from actionforge.calls.context import CallContext
 from actionforge.calls.request import build_request
 from actionforge.calls.result import ToolResult
-from actionforge.calls.serialize import RequestBuildError
 from actionforge.calls.send import send
+from actionforge.calls.serialize import RequestBuildError
 from actionforge.egress import DomainPolicy, fetch_text, guarded_async_client
 from actionforge.errors import ActionforgeError
 from actionforge.settings import Settings, default_settings
