@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+from typing import Any
 
 import httpcore
 import httpx
@@ -34,6 +35,16 @@ Verify = ssl.SSLContext | bool
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
+def _pool_options(ssl_context: ssl.SSLContext, limits: httpx.Limits) -> dict[str, Any]:
+    """What httpx itself would pass its pool; only the network backend differs."""
+    return {
+        "ssl_context": ssl_context,
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """Sync guarded transport; ``verify`` is for tests and private CAs (default: system CAs)."""
 
@@ -50,10 +61,7 @@ class GuardedTransport(httpx.HTTPTransport):
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         _ensure_pool_attribute(self)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            **_pool_options(ssl_context, limits),
             network_backend=PinnedBackend(resolver or SystemResolver(), settings),
         )
         self._policy = policy
@@ -84,10 +92,7 @@ class GuardedAsyncTransport(httpx.AsyncHTTPTransport):
         super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         _ensure_pool_attribute(self)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            **_pool_options(ssl_context, limits),
             network_backend=PinnedAsyncBackend(resolver or SystemResolver(), settings),
         )
         self._policy = policy
