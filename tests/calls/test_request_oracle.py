@@ -49,6 +49,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from actionforge.calls.request import RequestBuildError, build_request
 from actionforge.calls.serialize import is_undefined
 from actionforge.settings import Settings
+from actionforge.spec.loader import DocumentError, load_document
 from actionforge.spec.model import Tool
 from actionforge.spec.operations import extract_operations
 from actionforge.spec.profiles import get_profile
@@ -59,6 +60,10 @@ MAX_EXAMPLES = 10
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DATA = Path(__file__).resolve().parents[1] / "data" / "calls"
 DOCUMENTS = [
+    # Swagger 2.0 and split documents go through the loader like any source: requests built from
+    # the upgraded, bundled document are judged against that OpenAPI 3.0 translation.
+    *sorted((CORPUS / "oai-examples" / "v2.0" / "yaml").glob("*.yaml")),
+    CORPUS / "oai-examples" / "v2.0" / "yaml" / "petstore-separate" / "spec" / "swagger.yaml",
     *sorted((CORPUS / "oai-examples" / "v3.0").glob("*.yaml")),
     *sorted((CORPUS / "oai-examples" / "v3.1").glob("*.yaml")),
     *sorted((CORPUS / "plugin-specs").iterdir()),
@@ -70,7 +75,6 @@ DOCUMENTS = [
 PLACEHOLDER_SERVER = "https://api.example.test/base"
 
 OPERATION_SKIPS = {
-    "swagger-2.0": "a Swagger 2.0 document: openapi-core validates OpenAPI 3 only",
     "split-document": "part of a multi-file document (relative $refs), not a document by itself",
     "no-operations": "the document has no operations (components only, webhooks only, empty)",
     "spec-errors": "the spec layer rejects the document (e.g. a server URL with an unknown variable)",
@@ -80,6 +84,7 @@ OPERATION_SKIPS = {
 }
 UNREPRESENTABLE = {
     "empty-path-value": "an empty path value would address another resource; the builder refuses it",
+    "dot-segment-path-value": "a path value of '.' or '..' would address another resource; refused",
     "header-control-characters": "CR, LF or NUL in a header value; the builder refuses it",
     "required-empty-query": (
         "an empty string or collection for a required query parameter: OpenAPI forbids empty "
@@ -92,7 +97,7 @@ UNREPRESENTABLE = {
         "allowEmptyValue sends name= for null, which openapi-core then casts to the schema's type"
     ),
 }
-BUILDER_REFUSES = {"empty-path-value", "header-control-characters"}
+BUILDER_REFUSES = {"empty-path-value", "dot-segment-path-value", "header-control-characters"}
 ORACLE_LIMITS = {
     "format": (
         "int32/int64/byte formats: the tool schema (JSON Schema 2020-12) does not enforce them "
@@ -127,15 +132,17 @@ def _load(path: Path) -> Any:
 def _cases() -> Iterator[Case]:
     config = Settings()
     for path in DOCUMENTS:
-        document = _load(path)
-        if not isinstance(document, dict) or ("paths" not in document and "openapi" not in document):
+        raw = _load(path)
+        if not isinstance(raw, dict) or ("paths" not in raw and "openapi" not in raw):
             yield Case(path, "-", skip="split-document")
             continue
-        if "swagger" in document:
-            yield Case(path, "-", skip="swagger-2.0")
-            continue
-        if not document.get("paths"):
+        if not raw.get("paths"):
             yield Case(path, "-", skip="no-operations")
+            continue
+        try:
+            document = load_document(path, settings=config).data
+        except DocumentError:
+            yield Case(path, "-", skip="spec-errors")
             continue
         document.setdefault("servers", [{"url": PLACEHOLDER_SERVER}])
         result = extract_operations(document, get_profile("extended", config), config)
@@ -145,8 +152,8 @@ def _cases() -> Iterator[Case]:
         version = "3.0" if str(document["openapi"]).startswith("3.0") else "3.1"
         for tool in build_tools(result.operations, document, settings=config, source_version=version):
             operation = tool.operation
-            raw = document["paths"].get(operation.path, {}).get(operation.method, {})
-            if "requestBody" in raw and operation.request_body is None:
+            declared = document["paths"].get(operation.path, {}).get(operation.method, {})
+            if "requestBody" in declared and operation.request_body is None:
                 yield Case(path, tool.original_name, skip="body-dropped")
             else:
                 yield Case(path, tool.original_name, tool=tool, spec=document)
@@ -208,6 +215,8 @@ def unrepresentable(tool: Tool, arguments: Mapping[str, Any]) -> str | None:
             continue
         if param.location == "path" and value == "":
             return "empty-path-value"
+        if param.location == "path" and value in (".", ".."):
+            return "dot-segment-path-value"
         if param.location == "header" and any(c in json.dumps(value) for c in ("\\r", "\\n", "\\u0000")):
             return "header-control-characters"
         if param.location == "query" and param.required and (value == "" or is_undefined(value)):

@@ -201,8 +201,9 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     """Fill the path template segment by segment.
 
     Values are already encoded and never contain ``/``, so template segments map one to one to
-    request segments; any segment made by a value that reads ``.`` or ``..`` gets its dots
-    percent-encoded (httpx and servers remove literal dot-segments, the encoded ones stay).
+    request segments. A segment that a value makes read ``.`` or ``..`` is refused: clients and
+    servers remove dot-segments, and RFC 3986 §6.2.2 lets them decode ``%2E`` first, so no
+    spelling of it is sure to stay a plain segment.
     """
     segments: list[str] = []
     for segment in template.split("/"):
@@ -218,7 +219,11 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
         pieces.append(encode_path_literal(segment[last:]))
         expanded = "".join(pieces)
         if last and expanded in (".", ".."):
-            expanded = expanded.replace(".", "%2E")
+            raise RequestBuildError(
+                f"the path segment would be {expanded!r}, which addresses another resource; "
+                "give a real value",
+                name,
+            )
         segments.append(expanded)
     return "/".join(segments)
 
