@@ -48,6 +48,7 @@ seconds and a gigabyte. ``thaw`` gives a plain mutable copy.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Literal, NoReturn, TypeGuard
@@ -222,10 +223,12 @@ def def_name_for_pointer(pointer: str) -> str:
 
 @lru_cache(maxsize=4096)
 def python_can_compile(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FutureWarnings about the author's regex are not ours
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False
     return True
 
 
@@ -258,6 +261,7 @@ class SchemaConverter:
         self._edges: dict[str, frozenset[str]] = {}  # def name -> def names it refers to
         self._sink: set[str] = set()
         self._read_only_refs: dict[str, bool] = {}
+        self._inlining: list[str] = []
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -268,9 +272,14 @@ class SchemaConverter:
         try:
             result = self._convert(schema, pointer)
             self._drain()
+        except RecursionError:
+            self._forget(names_before)
+            raise SchemaConversionError("Schema is nested too deeply to convert", pointer) from None
         except BaseException:
             self._forget(names_before)  # all or nothing: no name may point at a missing def
             raise
+        finally:
+            self._inlining.clear()
         return result
 
     def defs(self, *roots: Any) -> dict[str, Converted]:
@@ -533,17 +542,25 @@ class SchemaConverter:
         if not isinstance(members, list) or not members:
             return None
         outer = {k: v for k, v in raw.items() if k != "allOf" and not k.startswith("x-")}
-        if len(members) == 1 and set(outer) <= _ANNOTATIONS | {"nullable"}:
-            member = self._convert(members[0], f"{at}/allOf/0")
+        # Members holding only annotations (`allOf: [{$ref: X}, {description: ..}]`) are annotations.
+        substantive = [(i, m) for i, m in enumerate(members) if not _only_annotations(m)]
+        if len(substantive) == 1 and set(outer) <= _ANNOTATIONS | {"nullable"}:
+            index, lone = substantive[0]
+            member = self._convert(lone, f"{at}/allOf/{index}")
             if not isinstance(member, dict):
                 return member
-            annotations = self._convert({k: v for k, v in outer.items() if k != "nullable"}, at)
+            notes: dict[str, Any] = {}
+            for other in members:
+                if other is not lone:
+                    notes.update({k: v for k, v in other.items() if k in _ANNOTATIONS})
+            notes.update({k: v for k, v in outer.items() if k != "nullable"})
+            annotations = self._convert(notes, at)
             if isinstance(annotations, dict):
                 member.update(annotations)
             if self._dialect == "3.0" and outer.get("nullable") is True:
                 member = _make_nullable(member)
             return member
-        merged = _ObjectMerge(self._document)
+        merged = _ObjectMerge(self._document, inlining=self._inlining)
         own = {k: v for k, v in outer.items() if k != "nullable"}
         if not (set(outer) <= _MERGEABLE | {"nullable"} and merged.absorb({**own, "allOf": members})):
             return None
@@ -554,18 +571,29 @@ class SchemaConverter:
             flat["properties"] = merged.properties
         if merged.required:
             flat["required"] = merged.required
-        return self._convert(flat, at)
+        # While the inlined definitions' properties are converted, those definitions must not be
+        # inlined again (a property `allOf: [X, ...]` inside X would otherwise never end).
+        self._inlining.extend(merged.inlined)
+        try:
+            return self._convert(flat, at)
+        finally:
+            del self._inlining[len(self._inlining) - len(merged.inlined):]
+
+
+def _only_annotations(member: Any) -> bool:
+    return isinstance(member, Mapping) and all(k in _ANNOTATIONS or k.startswith("x-") for k in member)
 
 
 class _ObjectMerge:
     """Collects the properties and required names of an allOf made only of object schemas."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], *, inlining: list[str]) -> None:
         self._document = document
         self.properties: dict[str, Any] = {}
         self.required: list[str] = []
         self.is_object = False
-        self._visiting: list[str] = []
+        self.inlined: list[str] = []  # pointers of the definitions whose content was taken in
+        self._visiting = list(inlining)
 
     def absorb(self, member: Any) -> bool:
         if member is True:
@@ -584,6 +612,7 @@ class _ObjectMerge:
             except RefError:
                 return False  # keeps the allOf; converting it reports the bad ref
             self._visiting.append(pointer)
+            self.inlined.append(pointer)
             try:
                 return self.absorb(target)
             finally:
