@@ -465,3 +465,39 @@ def test_random_schemas_convert_into_valid_self_contained_2020_12(
     result = convert({"type": "object", "properties": {"value": schema}}, components, version)
     assert_self_contained(result)
     Draft202012Validator(result).is_valid({"value": None})  # validators can use it
+
+
+def test_annotation_only_all_of_members_do_not_inline_the_reference() -> None:
+    components = {"Pet": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    schema = {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"description": "The pet", "x-note": 1}]}
+    assert convert(schema, components) == {
+        "$ref": "#/$defs/Pet",
+        "description": "The pet",
+        "$defs": {"Pet": {"type": "object", "properties": {"a": {"type": "string"}}}},
+    }
+
+
+def test_merged_all_of_does_not_inline_a_definition_inside_itself() -> None:
+    # A property of Expr that is `allOf: [Expr, {...}]` (AWS Cost Explorer's shape) used to recurse
+    # forever while merging; the inner one stays a reference.
+    components = {
+        "Expr": {
+            "type": "object",
+            "properties": {
+                "not": {"allOf": [{"$ref": "#/components/schemas/Expr"}, {"properties": {"x": {}}}]},
+            },
+        }
+    }
+    schema = {"allOf": [{"$ref": "#/components/schemas/Expr"}, {"properties": {"y": {}}}]}
+    result = convert(schema, components)
+    assert list(result["properties"]) == ["not", "y"]
+    assert result["properties"]["not"]["allOf"][0] == {"$ref": "#/$defs/Expr"}
+    assert_self_contained(result)
+
+
+def test_schemas_nested_beyond_the_recursion_limit_raise_a_conversion_error() -> None:
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(3000):
+        schema = {"type": "array", "items": schema}
+    with pytest.raises(SchemaConversionError, match="nested too deeply"):
+        SchemaConverter({}, openapi_version="3.0").convert(schema, pointer="/deep")

@@ -100,7 +100,8 @@ def assert_self_contained(schema: Any) -> None:
     Draft202012Validator.check_schema(schema)
     defs = schema.get("$defs", {})
     for ref in iter_refs(schema):
-        assert ref.startswith("#/$defs/") and ref.removeprefix("#/$defs/") in defs, f"dangling {ref}"
+        assert ref.startswith("#/$defs/"), ref
+        assert ref.removeprefix("#/$defs/") in defs, f"dangling {ref}"
 
 
 # --- the flat argument object ----------------------------------------------------------------
@@ -110,7 +111,10 @@ def test_path_query_and_object_body_become_one_flat_object() -> None:
     tool = tool_for(
         op(
             path="/owners/{ownerId}/pets",
-            parameters=(param("ownerId", "path"), param("verbose", schema={"type": "boolean", "default": False})),
+            parameters=(
+                param("ownerId", "path"),
+                param("verbose", schema={"type": "boolean", "default": False}),
+            ),
             request_body=body({"$ref": "#/components/schemas/NewPet"}),
         )
     )
@@ -153,7 +157,9 @@ def test_header_and_cookie_parameters_are_exposed_when_present() -> None:
         ({"type": "object"}, "application/json"),
     ],
 )
-def test_bodies_that_are_not_plain_objects_are_one_body_argument(schema: dict[str, Any], media_type: str) -> None:
+def test_bodies_that_are_not_plain_objects_are_one_body_argument(
+    schema: dict[str, Any], media_type: str
+) -> None:
     tool = tool_for(op(request_body=body(schema, media_type, required=False)))
     assert list(tool.parameters["properties"]) == ["body"]
     assert tool.bindings == (ArgumentBinding("body", "body_whole", "body"),)
@@ -177,7 +183,9 @@ def test_whole_body_argument_avoids_parameter_names() -> None:
         "description": "Ids to add.",
     }
     assert tool.parameters["required"] == ["requestBody"]
-    both = tool_for(op(parameters=(param("body"), param("requestBody")), request_body=body({"type": "string"})))
+    both = tool_for(
+        op(parameters=(param("body"), param("requestBody")), request_body=body({"type": "string"}))
+    )
     assert list(both.parameters["properties"]) == ["body", "requestBody", "requestBody_2"]
 
 
@@ -218,7 +226,10 @@ def test_query_and_header_with_the_same_name_both_stay_reachable() -> None:
 
 
 def test_renamed_name_that_is_taken_gets_a_number() -> None:
-    schema = {"type": "object", "properties": {"limit": {"type": "integer"}, "limit__query": {"type": "string"}}}
+    schema = {
+        "type": "object",
+        "properties": {"limit": {"type": "integer"}, "limit__query": {"type": "string"}},
+    }
     tool = tool_for(op(parameters=(param("limit"),), request_body=body(schema)))
     assert tool.binding("limit__query_2") == ArgumentBinding("limit__query_2", "query", "limit")
 
@@ -340,7 +351,9 @@ def test_every_corpus_tool_is_valid_self_contained_2020_12(corpus: Path) -> None
         except DocumentError:
             continue  # invalid on purpose (fail/ fixtures)
         result = extract_operations(loaded.data, profile, settings, base_uri=loaded.base_uri)
-        tools = build_tools(result.operations, loaded.data, settings=settings, source_version=loaded.source_version)
+        tools = build_tools(
+            result.operations, loaded.data, settings=settings, source_version=loaded.source_version
+        )
         for tool in tools:
             assert_self_contained(tool.parameters)
             assert tool.parameters["type"] == "object", path
@@ -362,15 +375,21 @@ def test_a_large_document_builds_quickly() -> None:
                     "properties": {
                         f"f{i}": {"type": "string", "nullable": True},
                         "next": {"$ref": f"#/components/schemas/S{(i + 1) % 300}"},
-                        "list": {"type": "array", "items": {"$ref": f"#/components/schemas/S{(i * 3) % 300}"}},
+                        "list": {
+                            "type": "array",
+                            "items": {"$ref": f"#/components/schemas/S{(i * 3) % 300}"},
+                        },
                     },
                 },
             ]
         }
     doc = {"openapi": "3.0.3", "components": {"schemas": schemas}}
     operations = [
-        op(f"op{i}", parameters=(param("page", schema={"type": "integer"}),),
-           request_body=body({"$ref": f"#/components/schemas/S{i % 300}"}))
+        op(
+            f"op{i}",
+            parameters=(param("page", schema={"type": "integer"}),),
+            request_body=body({"$ref": f"#/components/schemas/S{i % 300}"}),
+        )
         for i in range(1200)
     ]
     start = time.perf_counter()
