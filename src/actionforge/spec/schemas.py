@@ -255,6 +255,7 @@ class SchemaConverter:
         self._document = document
         self._dialect: SchemaDialect = openapi_version
         self._names: dict[str, str] = {}  # document pointer -> def name
+        self._assigned: list[str] = []  # pointers in the order their names were assigned
         self._used_names: set[str] = set()
         self._pending: list[tuple[str, str, Any]] = []  # (name, pointer, raw target)
         self._defs: dict[str, Converted] = {}
@@ -268,15 +269,15 @@ class SchemaConverter:
     def convert(self, schema: Any, *, pointer: str = "") -> Converted:
         """The 2020-12 form of ``schema`` (found at ``pointer``); its refs point into ``defs()``."""
         self._sink = set()
-        names_before = set(self._names)
+        mark = len(self._assigned)
         try:
             result = self._convert(schema, pointer)
             self._drain()
         except RecursionError:
-            self._forget(names_before)
+            self._forget(mark)
             raise SchemaConversionError("Schema is nested too deeply to convert", pointer) from None
         except BaseException:
-            self._forget(names_before)  # all or nothing: no name may point at a missing def
+            self._forget(mark)  # all or nothing: no name may point at a missing def
             raise
         finally:
             self._inlining.clear()
@@ -345,6 +346,7 @@ class SchemaConverter:
             name = f"{base}_{n}"
         self._used_names.add(name)
         self._names[target_pointer] = name
+        self._assigned.append(target_pointer)
         self._pending.append((name, target_pointer, target))
         return name
 
@@ -362,10 +364,11 @@ class SchemaConverter:
         for name, converted in fresh.items():
             self._defs[name] = freeze(converted)
 
-    def _forget(self, names_before: set[str]) -> None:
+    def _forget(self, mark: int) -> None:
+        """Undoes every name assigned since ``mark`` (a failed conversion leaves no trace)."""
         self._pending.clear()
-        for pointer in set(self._names) - names_before:
-            name = self._names.pop(pointer)
+        while len(self._assigned) > mark:
+            name = self._names.pop(self._assigned.pop())
             self._used_names.discard(name)
             self._defs.pop(name, None)
             self._edges.pop(name, None)
