@@ -299,6 +299,10 @@ def test_binary_arguments_are_base64_and_say_so() -> None:
         "contentEncoding": "base64",
         "description": "Base64-encoded file content.",
     }
+    doc = {"components": {"schemas": {"File": {"type": "string", "format": "binary"}}}}
+    image = tool_for(op(request_body=body({"$ref": "#/components/schemas/File"}, "image/png")), doc)
+    assert image.parameters["properties"]["body"]["contentEncoding"] == "base64"
+    assert "Base64" in image.parameters["properties"]["body"]["description"]
     upload = tool_for(op(request_body=body({}, "application/octet-stream")))
     assert upload.parameters["properties"]["body"]["type"] == "string"
     assert upload.parameters["properties"]["body"]["contentEncoding"] == "base64"

@@ -261,9 +261,10 @@ class ToolBuilder:
                 ))
             return arguments
         schema = _as_dict(converted)
+        shape = _as_dict(target) if isinstance(target, bool | dict) else schema  # behind any $ref
         raw_bytes = not (_is_json(essence) or essence.startswith("text/") or essence in _FORMS)
-        whole_binary = _is_binary(schema, raw_bytes=raw_bytes) or (
-            _is_binary_media_type(essence) and not (schema.keys() - {"type", "description", "format"})
+        whole_binary = _is_binary(shape, raw_bytes=raw_bytes) or (
+            _is_binary_media_type(essence) and not (shape.keys() - {"type", "description", "format"})
         )
         if whole_binary and "type" not in schema:
             schema["type"] = "string"
