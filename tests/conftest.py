@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from actionforge.settings import Settings
 from tests.servers.echo import echo_app
 from tests.servers.threaded import serve
+
+# CI runs property tests with a fixed seed so a landing is reproducible; locally every run
+# explores new examples (and a failure prints the example to pin as a regression test).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -310,3 +310,10 @@ def test_yaml_format_preserves_data(value: dict[str, Any]) -> None:
     text = yaml.safe_dump(value, sort_keys=False)
     data = parse_text(text, settings=settings)
     assert parse_text(format_text(text), settings=settings) == data
+
+
+def test_json_surrogate_pair_escapes_parse_as_json() -> None:
+    # Found by hypothesis in CI: PyYAML refuses this escape, so JSON must be tried first.
+    settings = Settings()
+    assert parse_text('"\\ud800\\udc00"', settings=settings) == "\U00010000"
+    assert parse_text('{"a": "\\ud83d\\ude00"}', settings=settings) == {"a": "\U0001f600"}

@@ -61,11 +61,16 @@ def check_size(text: str, limit: int) -> None:
 # --------------------------------------------------------------------------- parsing
 
 
+# Text starting like this is tried as JSON first. JSON is not quite a subset of YAML as PyYAML
+# reads it (a surrogate-pair escape such as "\ud800\udc00" is valid JSON, an error in YAML).
+_JSON_STARTS = frozenset('{["-0123456789')
+
+
 def parse_text(text: str, *, settings: Settings) -> Any:
     """JSON or YAML text to JSON data (any top-level type), within the settings' limits."""
     check_size(text, settings.max_document_bytes)
     json_error: json.JSONDecodeError | None = None
-    if text.lstrip()[:1] in ("{", "["):
+    if text.lstrip()[:1] in _JSON_STARTS:
         try:
             return json.loads(text)
         except RecursionError:
