@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -228,18 +229,31 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     return "/".join(segments)
 
 
-def _url(server_url: str, path: str, query: str) -> httpx.URL:
-    """``server_url`` + path (the server's base path kept) + query, byte for byte."""
+@lru_cache(maxsize=1024)
+def _server_parts(server_url: str) -> tuple[str, str, str]:
+    """(scheme://host[:port], base path without trailing slash, base query), parsed once per server.
+
+    Parsing URLs is most of the cost of building a request, and an action has one server.
+    """
     try:
         base = httpx.URL(server_url)
     except httpx.InvalidURL as exc:
         raise RequestBuildError(f"invalid server URL: {exc}") from None
+    if base.userinfo:
+        raise RequestBuildError("a server URL must not carry a user name or password")
+    origin = f"{base.scheme}://{base.netloc.decode('ascii')}"
     base_path = base.raw_path.partition(b"?")[0].decode("ascii").rstrip("/")
-    full_query = "&".join(q for q in (base.query.decode("ascii"), query) if q)
+    return origin, base_path, base.query.decode("ascii")
+
+
+def _url(server_url: str, path: str, query: str) -> httpx.URL:
+    """``server_url`` + path (the server's base path kept) + query, byte for byte."""
+    origin, base_path, base_query = _server_parts(server_url)
+    full_query = "&".join(q for q in (base_query, query) if q)
     raw = base_path + (path if path.startswith("/") else "/" + path)
     if full_query:
         raw += "?" + full_query
-    return base.copy_with(raw_path=raw.encode("ascii"), fragment=None)
+    return httpx.URL(origin + raw)
 
 
 # --- body ---------------------------------------------------------------------------------------
