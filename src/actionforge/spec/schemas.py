@@ -27,7 +27,10 @@ circular schemas), so the conversion is written here. The rules:
 - Arrays always carry ``items`` (``{}`` when missing): some providers reject arrays without it.
 - ``allOf`` whose members are all plain object schemas (after following ``$ref``s) is merged into
   one object (union of ``properties`` and ``required``); anything else keeps its ``allOf``.
-  ``allOf`` with a single member and only annotations beside it becomes that member.
+  ``allOf`` with one substantive member (the others, and the keys beside it, only annotations)
+  becomes that member plus the annotations, so ``allOf: [{$ref: X}, {description}]`` keeps
+  ``X`` a shared reference. While a merged object's inlined properties are converted, the
+  definitions just inlined are not inlined again (a property ``allOf: [X, ..]`` inside ``X``).
 - Files: ``type: file`` and ``format: binary`` become
   ``{type: string, format: binary, contentEncoding: base64}``. A model can only write text, so
   the CONVENTION is that a binary value in tool arguments is base64; the ``calls`` layer decodes
