@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from actionforge.spec.report import Issue
@@ -80,11 +79,9 @@ def _big(paths: int) -> dict[str, Any]:
     )
 
 
-def test_big_documents_are_checked_partially_then_skipped_within_bounded_time() -> None:
+def test_big_documents_are_checked_partially_then_skipped() -> None:
     big = _big(8000)  # about 3 MB of JSON
-    started = time.monotonic()
     result = validate_structure(big)
-    assert time.monotonic() - started < 5
     assert result.errors == ()
     assert [w.message.split(":")[0] for w in result.warnings] == ["Structural validation skipped"]
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -396,9 +395,8 @@ def test_a_large_document_builds_quickly() -> None:
         )
         for i in range(1200)
     ]
-    start = time.perf_counter()
     tools = build_tools(operations, doc, settings=Settings(), source_version="3.0")
-    elapsed = time.perf_counter() - start
     assert len(tools) == 1200
     assert_self_contained(tools[0].parameters)
-    assert elapsed < 10, f"{elapsed:.1f}s"
+    # Converted once, shared by every tool that reaches it (speed itself: bench/ingest.py).
+    assert tools[0].parameters["$defs"]["S1"] is tools[300].parameters["$defs"]["S1"]
