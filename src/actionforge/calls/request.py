@@ -198,6 +198,28 @@ def _cookie_items(param: Parameter, value: Any) -> list[str]:
 # --- URL ----------------------------------------------------------------------------------------
 
 
+# One template segment: its encoded literal stretches around the placeholder names,
+# ("lit0", "lit1", ...) and ("name0", ...), with one more literal than names.
+_Segment = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+@lru_cache(maxsize=4096)
+def _template_segments(template: str) -> tuple[_Segment, ...]:
+    """A path template split and its literals encoded once, not on every call."""
+    segments: list[_Segment] = []
+    for segment in template.split("/"):
+        literals: list[str] = []
+        names: list[str] = []
+        last = 0
+        for match in _PLACEHOLDER.finditer(segment):
+            literals.append(encode_path_literal(segment[last : match.start()]))
+            names.append(match.group(1))
+            last = match.end()
+        literals.append(encode_path_literal(segment[last:]))
+        segments.append((tuple(literals), tuple(names)))
+    return tuple(segments)
+
+
 def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     """Fill the path template segment by segment.
 
@@ -206,27 +228,26 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     servers remove dot-segments, and RFC 3986 §6.2.2 lets them decode ``%2E`` first, so no
     spelling of it is sure to stay a plain segment.
     """
-    segments: list[str] = []
-    for segment in template.split("/"):
-        pieces: list[str] = []
-        last = 0
-        for match in _PLACEHOLDER.finditer(segment):
-            name = match.group(1)
+    expanded_segments: list[str] = []
+    for literals, names in _template_segments(template):
+        if not names:
+            expanded_segments.append(literals[0])
+            continue
+        pieces = [literals[0]]
+        for name, literal in zip(names, literals[1:], strict=True):
             if name not in texts:
                 raise RequestBuildError(f"the path template has {{{name}}} but no path parameter fills it")
-            pieces.append(encode_path_literal(segment[last : match.start()]))
             pieces.append(texts[name])
-            last = match.end()
-        pieces.append(encode_path_literal(segment[last:]))
+            pieces.append(literal)
         expanded = "".join(pieces)
-        if last and expanded in (".", ".."):
+        if expanded in (".", ".."):
             raise RequestBuildError(
                 f"the path segment would be {expanded!r}, which addresses another resource; "
                 "give a real value",
-                name,
+                names[-1],
             )
-        segments.append(expanded)
-    return "/".join(segments)
+        expanded_segments.append(expanded)
+    return "/".join(expanded_segments)
 
 
 @lru_cache(maxsize=1024)
@@ -246,14 +267,17 @@ def _server_parts(server_url: str) -> tuple[str, str, str]:
     return origin, base_path, base.query.decode("ascii")
 
 
-def _url(server_url: str, path: str, query: str) -> httpx.URL:
-    """``server_url`` + path (the server's base path kept) + query, byte for byte."""
+def _url(server_url: str, path: str, query: str) -> str:
+    """``server_url`` + path (the server's base path kept) + query, byte for byte.
+
+    A string: httpx.Request parses it once; an httpx.URL here would be parsed and then copied.
+    """
     origin, base_path, base_query = _server_parts(server_url)
     full_query = "&".join(q for q in (base_query, query) if q)
     raw = base_path + (path if path.startswith("/") else "/" + path)
     if full_query:
         raw += "?" + full_query
-    return httpx.URL(origin + raw)
+    return origin + raw
 
 
 # --- body ---------------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ def scalar_text(value: Any) -> str:
     """
     if isinstance(value, str):
         return value
+    if type(value) is int:  # the common case, and str() is its JSON text (bool is excluded)
+        return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         raise RequestBuildError(f"{value!r} is not a JSON number")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
