@@ -19,10 +19,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any, port: int | None = None) -> Iterator[str]:
-    """Yield the base URL (``http://127.0.0.1:PORT``) while the app is being served."""
+def serve(app: Any, port: int | None = None, **uvicorn_options: Any) -> Iterator[str]:
+    """Yield the base URL (``http://127.0.0.1:PORT``, https with ``ssl_certfile``) while serving."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", **uvicorn_options
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -32,7 +34,8 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        scheme = "https" if uvicorn_options.get("ssl_certfile") else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=5)

@@ -9,21 +9,18 @@ from __future__ import annotations
 import datetime
 import ssl
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.servers.threaded import free_port
+from tests.servers.threaded import free_port, serve
 
 
 @dataclass(frozen=True)
@@ -105,25 +102,5 @@ def serve_tls(app: Any, hostnames: list[str]) -> Iterator[tuple[int, ThrowawayCA
     with tempfile.TemporaryDirectory() as tmp:
         ca = make_ca(Path(tmp), hostnames)
         port = free_port()
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            ssl_certfile=str(ca.cert_file),
-            ssl_keyfile=str(ca.key_file),
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("TLS test server did not start")
-            time.sleep(0.01)
-        try:
+        with serve(app, port, ssl_certfile=str(ca.cert_file), ssl_keyfile=str(ca.key_file)):
             yield port, ca
-        finally:
-            server.should_exit = True
-            thread.join(timeout=5)
