@@ -58,6 +58,7 @@ from typing import Any, Literal, NoReturn, TypeGuard
 from urllib.parse import unquote
 
 from actionforge.errors import ActionforgeError
+from actionforge.spec.graphs import is_cycle, strongly_connected
 from actionforge.spec.model import JSONSchema
 from actionforge.spec.pointers import RefError, resolve_pointer, unescape_token
 from actionforge.spec.report import Issue, escape_pointer_token
@@ -583,7 +584,7 @@ class SchemaConverter:
         try:
             return self._convert(flat, at)
         finally:
-            del self._inlining[len(self._inlining) - len(merged.inlined):]
+            del self._inlining[len(self._inlining) - len(merged.inlined) :]
 
 
 def _only_annotations(member: Any) -> bool:
@@ -677,59 +678,19 @@ def _break_in_place_cycles(defs: dict[str, Any]) -> list[str]:
         for name, schema in defs.items()
     }
     changed: list[str] = []
-    for component in _strongly_connected(edges):
-        if len(component) == 1 and component[0] not in edges[component[0]]:
+    for component in strongly_connected(edges):
+        if not is_cycle(component, edges):
             continue
         members = set(component)
         for name in sorted(members):
-            holders = [h for h in _in_place_ref_holders(defs[name])
-                       if h["$ref"].removeprefix(DEFS_PREFIX) in members]
+            holders = [
+                h for h in _in_place_ref_holders(defs[name]) if h["$ref"].removeprefix(DEFS_PREFIX) in members
+            ]
             for holder in holders:
                 del holder["$ref"]
             if holders:
                 changed.append(name)
     return changed
-
-
-def _strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (definition chains can be longer than the recursion limit)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-    return components
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:

@@ -37,6 +37,7 @@ from openapi_spec_validator.validation import keywords
 from openapi_spec_validator.validation.exceptions import ExtraParametersError
 from openapi_spec_validator.validation.validators import SpecValidator
 
+from actionforge.spec.graphs import is_cycle, strongly_connected
 from actionforge.spec.pointers import RefError, resolve_local_ref, unescape_token
 from actionforge.spec.report import Issue, pointer
 
@@ -342,49 +343,11 @@ def _ref_problem(document: Mapping[str, Any], ref: str) -> str | None:
 
 
 def _circular(edges: dict[str, set[str]], order: list[str]) -> list[str]:
-    """Schemas on a reference cycle (Tarjan's strongly connected components, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    scc_stack: list[str] = []
-    cyclic: set[str] = set()
-    counter = 0
-    for root in order:
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges.get(root, ()))))]
-        index[root] = low[root] = counter
-        counter += 1
-        scc_stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    scc_stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ())))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = scc_stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in edges.get(node, ()):
-                    cyclic.update(component)
+    """Schemas on a reference cycle, in document order."""
+    cyclic = {
+        name
+        for component in strongly_connected(edges, roots=order)
+        if is_cycle(component, edges)
+        for name in component
+    }
     return [name for name in order if name in cyclic]
