@@ -49,11 +49,11 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from actionforge.calls.request import RequestBuildError, build_request
 from actionforge.calls.serialize import is_undefined
 from actionforge.settings import Settings
+from actionforge.spec.jsondata import thaw
 from actionforge.spec.loader import DocumentError, load_document
 from actionforge.spec.model import Tool
 from actionforge.spec.operations import extract_operations
 from actionforge.spec.profiles import get_profile
-from actionforge.spec.schemas import thaw
 from actionforge.spec.tools import build_tools
 
 MAX_EXAMPLES = 10

@@ -14,10 +14,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from actionforge.settings import Settings
+from actionforge.spec.jsondata import copy_json
 from actionforge.spec.parse import (
     PARSE_FAILED,
     check_size,
-    clone_json,
     decode,
     format_text,
     parse_object,
@@ -213,14 +213,14 @@ def test_decode_drops_a_byte_order_mark() -> None:
     assert decode("\ufeffa: 1".encode()) == "a: 1"
 
 
-# --------------------------------------------------------------------------- clone_json
+# --------------------------------------------------------------------------- copy_json
 
 
-def test_clone_json_copies_deep_documents_without_recursion() -> None:
+def test_copy_json_copies_deep_documents_without_recursion() -> None:
     deep: Any = "leaf"
     for _ in range(5 * sys.getrecursionlimit()):
         deep = {"k": [deep]}
-    copy = clone_json(deep)
+    copy = copy_json(deep)
     node = copy
     while isinstance(node, dict):
         assert node is not deep
@@ -228,9 +228,9 @@ def test_clone_json_copies_deep_documents_without_recursion() -> None:
     assert node == "leaf"
 
 
-def test_clone_json_keeps_key_order_and_independence() -> None:
+def test_copy_json_keeps_key_order_and_independence() -> None:
     original = {"z": 1, "a": [1, {"b": 2}], "m": None}
-    copy = clone_json(original)
+    copy = copy_json(original)
     assert copy == original
     assert list(copy) == ["z", "a", "m"]
     copy["a"][1]["b"] = 3

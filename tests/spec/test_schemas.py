@@ -10,14 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from actionforge.spec.schemas import (
-    FrozenDict,
-    FrozenList,
-    SchemaConversionError,
-    SchemaConverter,
-    iter_refs,
-    thaw,
-)
+from actionforge.spec.jsondata import FrozenDict, FrozenList, thaw
+from actionforge.spec.schemas import SchemaConversionError, SchemaConverter, iter_refs
 
 
 def convert(schema: Any, components: dict[str, Any] | None = None, version: str = "3.0") -> Any:

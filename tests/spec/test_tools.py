@@ -8,11 +8,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from actionforge.settings import Settings
+from actionforge.spec.jsondata import thaw
 from actionforge.spec.loader import DocumentError, load_document
 from actionforge.spec.model import ArgumentBinding, Operation, Parameter, RequestBody, Tool
 from actionforge.spec.operations import extract_operations
 from actionforge.spec.profiles import get_profile
-from actionforge.spec.schemas import SchemaConversionError, iter_refs, thaw
+from actionforge.spec.schemas import SchemaConversionError, iter_refs
 from actionforge.spec.tools import (
     TRUNCATION_MARKER,
     action_description,

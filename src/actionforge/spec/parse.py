@@ -26,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.resolver import Resolver
 
 from actionforge.settings import Settings, default_settings
+from actionforge.spec.jsondata import copy_json
 from actionforge.spec.source import DocumentError, document_error, too_large_message
 
 PARSE_FAILED = "Could not parse valid OpenAPI spec"
@@ -293,7 +294,7 @@ def load_yaml(text: str, *, settings: Settings) -> Any:
         loader.dispose()
     # An alias makes two places share one object; give each its own copy so that no consumer
     # editing one place changes another. The copies are bounded by the alias budget.
-    return clone_json(data) if loader.alias_count else data
+    return copy_json(data) if loader.alias_count else data
 
 
 def alias_node_budget(settings: Settings) -> int:
@@ -302,31 +303,6 @@ def alias_node_budget(settings: Settings) -> int:
 
 
 # --------------------------------------------------------------------------- JSON data helpers
-
-
-def clone_json(value: Any) -> Any:
-    """A deep copy of JSON data, without recursion (documents may be deeply nested)."""
-    if not isinstance(value, dict | list):
-        return value
-    root: dict[str, Any] | list[Any] = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, child in items:
-            if isinstance(child, dict):
-                copy: Any = {}
-                stack.append((child, copy))
-            elif isinstance(child, list):
-                copy = []
-                stack.append((child, copy))
-            else:
-                copy = child
-            if isinstance(target, dict):
-                target[key] = copy
-            else:
-                target.append(copy)
-    return root
 
 
 # --------------------------------------------------------------------------- Format button

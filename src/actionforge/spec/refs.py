@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from actionforge.settings import Settings
-from actionforge.spec.parse import clone_json, decode, parse_text
+from actionforge.spec.jsondata import copy_json
+from actionforge.spec.parse import decode, parse_text
 from actionforge.spec.pointers import RefError, resolve_local_ref, unescape_token
 from actionforge.spec.report import Issue, pointer
 from actionforge.spec.source import (
@@ -480,7 +481,7 @@ class Bundler:
                 name = _unique_name(container, *target_key)
             local = "#" + pointer(*section, name)
             self.placed[target_key] = local
-            copy = clone_json(target)
+            copy = copy_json(target)
             container[name] = copy
             self.placed_ids.add(id(copy))
             if not (entry.parent is container and entry.key == name):
@@ -496,7 +497,7 @@ class Bundler:
                 f"Cannot bundle $ref {ref!r}: it refers to itself, and a {kind or 'value'} at this "
                 "place cannot be kept as a reference"
             )
-        copy = clone_json(target)
+        copy = copy_json(target)
         if isinstance(copy, dict):
             copy.update((k, v) for k, v in node.items() if k != "$ref")  # siblings of the ref
         entry.parent[entry.key] = copy

@@ -54,11 +54,12 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Literal, NoReturn, TypeGuard
+from typing import Any, Literal, TypeGuard
 from urllib.parse import unquote
 
 from actionforge.errors import ActionforgeError
 from actionforge.spec.graphs import is_cycle, strongly_connected
+from actionforge.spec.jsondata import copy_json, freeze
 from actionforge.spec.model import JSONSchema
 from actionforge.spec.pointers import RefError, resolve_pointer, unescape_token
 from actionforge.spec.report import Issue, escape_pointer_token
@@ -137,74 +138,6 @@ class SchemaConversionError(ActionforgeError, ValueError):
     @property
     def issue(self) -> Issue:
         return Issue(self.message, self.pointer)
-
-
-def copy_json(value: Any) -> Any:
-    """A plain, mutable deep copy of JSON data (frozen or not); much faster than ``copy.deepcopy``."""
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
-
-
-thaw = copy_json
-
-
-def _refuse(self: object, *args: Any, **kwargs: Any) -> NoReturn:
-    raise TypeError(
-        f"this {type(self).__name__} is shared by several tool schemas and cannot be changed; "
-        "use actionforge.spec.schemas.thaw() for a mutable copy"
-    )
-
-
-class FrozenDict(dict[str, Any]):
-    """A JSON object that refuses changes, so tools can share one converted definition.
-
-    A ``dict`` subclass (not a Mapping proxy) because ``json.dumps``, ``jsonschema`` and pydantic
-    all require ``isinstance(x, dict)``. ``copy.deepcopy`` and pickling give plain dicts back.
-    """
-
-    __slots__ = ()
-    __setitem__ = __delitem__ = __ior__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        return copy_json(self)  # type: ignore[no-any-return]
-
-    def __copy__(self) -> dict[str, Any]:
-        return dict(self)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (dict(self),))
-
-
-class FrozenList(list[Any]):
-    """A JSON array that refuses changes; see FrozenDict."""
-
-    __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
-        return copy_json(self)  # type: ignore[no-any-return]
-
-    def __copy__(self) -> list[Any]:
-        return list(self)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (list, (list(self),))
-
-
-def freeze(value: Any) -> Any:
-    """``value`` with every dict and list made read-only; frozen parts are reused, not copied."""
-    if isinstance(value, FrozenDict | FrozenList):
-        return value
-    if isinstance(value, dict):
-        return FrozenDict({k: freeze(v) if isinstance(v, dict | list) else v for k, v in value.items()})
-    if isinstance(value, list):
-        return FrozenList([freeze(v) if isinstance(v, dict | list) else v for v in value])
-    return value
 
 
 def schema_dialect(openapi_version: str) -> SchemaDialect:

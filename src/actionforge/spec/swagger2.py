@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from actionforge.spec.parse import clone_json
+from actionforge.spec.jsondata import copy_json
 from actionforge.spec.pointers import RefError, deref, unescape_token
 from actionforge.spec.report import Issue, pointer
 
@@ -95,7 +95,7 @@ class _Upgrader:
     def run(self) -> dict[str, Any]:
         doc = self.doc
         out: dict[str, Any] = {"openapi": TARGET_VERSION}
-        out["info"] = clone_json(doc.get("info", {}))
+        out["info"] = copy_json(doc.get("info", {}))
         out["servers"] = self.servers(doc.get("schemes"))
         for key, value in doc.items():
             if key in ("swagger", "info", "host", "basePath", "schemes", "consumes", "produces"):
@@ -105,7 +105,7 @@ class _Upgrader:
             elif key in ("definitions", "parameters", "responses", "securityDefinitions"):
                 continue  # gathered into components below
             else:
-                out[key] = clone_json(value)  # security, tags, externalDocs, x-*
+                out[key] = copy_json(value)  # security, tags, externalDocs, x-*
         components = self.components()
         if components:
             out["components"] = components
@@ -174,7 +174,7 @@ class _Upgrader:
         out: dict[str, Any] = {}
         for path, item in paths.items():
             if not isinstance(item, dict) or path.startswith("x-"):
-                out[path] = clone_json(item)
+                out[path] = copy_json(item)
                 continue
             shared = _list(item.get("parameters"))
             new_item: dict[str, Any] = {}
@@ -187,7 +187,7 @@ class _Upgrader:
                     if plain:
                         new_item["parameters"] = plain
                 else:
-                    new_item[key] = clone_json(value)
+                    new_item[key] = copy_json(value)
             out[path] = new_item
         return out
 
@@ -215,7 +215,7 @@ class _Upgrader:
             elif key == "responses" and isinstance(value, dict):
                 out["responses"] = self.responses(value, produces, (*where, "responses"))
             else:
-                out[key] = clone_json(value)
+                out[key] = copy_json(value)
         if request_body is not None and "requestBody" not in out:
             out["requestBody"] = request_body
         if isinstance(op.get("schemes"), list) and self.doc.get("host"):
@@ -235,7 +235,7 @@ class _Upgrader:
             here = (*where, index)
             target, shared_token = self.resolve_parameter(param)
             if not isinstance(target, dict):
-                plain.append(clone_json(target))
+                plain.append(copy_json(target))
             elif target.get("in") == "body":
                 bodies.append((here, target, shared_token))
             elif target.get("in") == "formData":
@@ -265,17 +265,17 @@ class _Upgrader:
     def parameter(self, param: dict[str, Any], where: tuple[str | int, ...]) -> dict[str, Any]:
         if not isinstance(param, dict):
             return param
-        out: dict[str, Any] = {key: clone_json(param[key]) for key in _PARAMETER_FIELDS if key in param}
+        out: dict[str, Any] = {key: copy_json(param[key]) for key in _PARAMETER_FIELDS if key in param}
         if out.get("in") != "query":
             out.pop("allowEmptyValue", None)  # 3.0 allows it on query parameters only
         location = str(param.get("in", ""))
         out.update(self.style(param, location, where))
         out["schema"] = self.value_schema(param)
         if "x-example" in param:
-            out["example"] = clone_json(param["x-example"])
+            out["example"] = copy_json(param["x-example"])
         for key, value in param.items():
             if key.startswith("x-") and key not in ("x-example", "x-nullable"):
-                out[key] = clone_json(value)
+                out[key] = copy_json(value)
         return out
 
     def style(self, param: dict[str, Any], location: str, where: tuple[str | int, ...]) -> dict[str, Any]:
@@ -308,7 +308,7 @@ class _Upgrader:
             if key == "items" and isinstance(param["items"], dict):
                 schema["items"] = self.value_schema(param["items"])
             else:
-                schema[key] = clone_json(param[key])
+                schema[key] = copy_json(param[key])
         if schema.get("type") == "file":
             schema["type"], schema["format"] = "string", "binary"
         if param.get("x-nullable") is True:
@@ -351,7 +351,7 @@ class _Upgrader:
         for media_type in consumes:
             content[media_type] = {"schema": self.schema(schema)}
             if media_type in examples:
-                content[media_type]["example"] = clone_json(examples[media_type])
+                content[media_type]["example"] = copy_json(examples[media_type])
         out["content"] = content
         if param.get("required") is True:
             out["required"] = True
@@ -384,9 +384,9 @@ class _Upgrader:
             object_schema["required"] = required
         content: dict[str, Any] = {}
         for media_type in media_types:
-            content[media_type] = {"schema": clone_json(object_schema)}
+            content[media_type] = {"schema": copy_json(object_schema)}
             if media_type == FORM and encoding:
-                content[media_type]["encoding"] = clone_json(encoding)
+                content[media_type]["encoding"] = copy_json(encoding)
         body: dict[str, Any] = {"content": content}
         if required:
             body["required"] = True
@@ -404,7 +404,7 @@ class _Upgrader:
 
     def response(self, response: Any, produces: list[str], where: tuple[str, ...]) -> Any:
         if not isinstance(response, dict) or str(where[-1]).startswith("x-"):
-            return clone_json(response)
+            return copy_json(response)
         if isinstance(response.get("$ref"), str):
             return {"$ref": _rewrite_ref(response["$ref"])}
         out: dict[str, Any] = {"description": response.get("description", "")}
@@ -425,17 +425,17 @@ class _Upgrader:
         examples = response.get("examples")
         if isinstance(examples, dict):
             for media_type, example in examples.items():
-                content.setdefault(media_type, {})["example"] = clone_json(example)
+                content.setdefault(media_type, {})["example"] = copy_json(example)
         if content:
             out["content"] = content
         for key, value in response.items():
             if key.startswith("x-"):
-                out[key] = clone_json(value)
+                out[key] = copy_json(value)
         return out
 
     def header(self, header: Any, where: tuple[str | int, ...]) -> Any:
         if not isinstance(header, dict):
-            return clone_json(header)
+            return copy_json(header)
         out: dict[str, Any] = {}
         if "description" in header:
             out["description"] = header["description"]
@@ -447,7 +447,7 @@ class _Upgrader:
 
     def schema(self, schema: Any) -> Any:
         """A copy of a 2.0 schema in 3.0 terms: refs, x-nullable, file, discriminator."""
-        copy = clone_json(schema)
+        copy = copy_json(schema)
         stack = [copy]
         while stack:
             node = stack.pop()
@@ -475,7 +475,7 @@ class _Upgrader:
 
     def security_scheme(self, scheme: Any, where: tuple[str, ...]) -> Any:
         if not isinstance(scheme, dict):
-            return clone_json(scheme)
+            return copy_json(scheme)
         kind = scheme.get("type")
         out: dict[str, Any]
         if kind == "basic":
@@ -486,16 +486,16 @@ class _Upgrader:
             flow_name, urls = _OAUTH_FLOWS.get(str(scheme.get("flow")), (None, ()))
             if flow_name is None:
                 self.warn(f"Unknown OAuth 2 flow {scheme.get('flow')!r}", *where, "flow")
-                return clone_json(scheme)
+                return copy_json(scheme)
             flow = {url: scheme[url] for url in urls if url in scheme}
-            flow["scopes"] = clone_json(scheme.get("scopes") or {})
+            flow["scopes"] = copy_json(scheme.get("scopes") or {})
             out = {"type": "oauth2", "flows": {flow_name: flow}}
         else:
             self.warn(f"Unknown security scheme type {kind!r}", *where, "type")
-            return clone_json(scheme)
+            return copy_json(scheme)
         for key, value in scheme.items():
             if key == "description" or key.startswith("x-"):
-                out[key] = clone_json(value)
+                out[key] = copy_json(value)
         return out
 
 

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actionforge.settings import Settings
+from actionforge.spec.jsondata import freeze
 from actionforge.spec.model import (
     ArgumentBinding,
     BindingLocation,
@@ -60,7 +61,7 @@ from actionforge.spec.model import (
 )
 from actionforge.spec.names import UniqueNamer, sanitize_property_name
 from actionforge.spec.report import escape_pointer_token
-from actionforge.spec.schemas import Converted, SchemaConverter, freeze, schema_dialect
+from actionforge.spec.schemas import Converted, SchemaConverter, schema_dialect
 
 TRUNCATION_MARKER = " … [truncated]"
 WHOLE_BODY_NAMES = ("body", "requestBody")
