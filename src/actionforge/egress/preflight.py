@@ -46,13 +46,12 @@ def check_url(url: str | httpx.URL, *, policy: DomainPolicy, settings: Settings)
 
     Only DNS is left to decide after this: the connection-time check vets the resolved addresses.
     """
-    shown = display_url(url)
     try:
         return _check(url, policy=policy, settings=settings)
     except _Refused as refused:
-        raise RequestBlocked(shown, str(refused)) from None
+        raise RequestBlocked(display_url(url), str(refused)) from None
     except RequestBlocked as blocked:  # the policy names the host; say which URL it was
-        raise RequestBlocked(shown, blocked.reason) from None
+        raise RequestBlocked(display_url(url), blocked.reason) from None
 
 
 class _Refused(Exception):
