@@ -28,6 +28,7 @@ from actionforge.spec.dialects import render_tool
 from actionforge.spec.loader import Fetcher
 from actionforge.spec.model import Operation, Tool
 from actionforge.spec.report import ValidationReport
+from actionforge.spec.schemas import schema_dialect
 from actionforge.spec.tools import action_description, build_tools
 from actionforge.spec.validate import Analysis, validate_source
 
@@ -114,12 +115,11 @@ class Action:
         self.operations: tuple[Operation, ...] = analysis.operations
         self.settings = settings
         self.policy = policy
-        version = str(self.document.get("openapi", "3.1"))
         self._tools = build_tools(
             analysis.operations,
             self.document,
             settings=settings,
-            source_version="3.0" if version.startswith("3.0") else "3.1",
+            source_version=schema_dialect(str(self.document.get("openapi", "3.1"))),
             taken_names=tuple(taken_names),
         )
         self._by_name = {t.name: t for t in self._tools}
