@@ -63,6 +63,32 @@ def test_a_value_that_would_make_a_dot_segment_is_refused(value: str) -> None:
     assert caught.value.where == "name"
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "segment"),
+    [("a.b", "tar.gz", "a.b.tar.gz"), (".", "x", "..x"), ("x", ".", "x.."), ("", "x", ".x")],
+)
+def test_dotted_values_fill_a_shared_segment(a: str, b: str, segment: str) -> None:
+    tool = make_tool("/files/{a}.{b}/raw", [param("a", "path"), param("b", "path")])
+    if a == "":
+        with pytest.raises(RequestBuildError, match="empty"):
+            build_request(tool, {"a": a, "b": b})
+        return
+    assert build_request(tool, {"a": a, "b": b}).url.raw_path == f"/v1/files/{segment}/raw".encode()
+
+
+def test_values_that_together_make_a_dot_segment_are_refused() -> None:
+    tool = make_tool("/files/{a}{b}/raw", [param("a", "path"), param("b", "path")])
+    with pytest.raises(RequestBuildError, match="another resource") as caught:
+        build_request(tool, {"a": ".", "b": "."})
+    assert caught.value.where == "b"
+
+
+def test_a_template_placeholder_without_a_parameter_is_refused() -> None:
+    tool = make_tool("/files/{name}/{version}", [param("name", "path")])
+    with pytest.raises(RequestBuildError, match=r"\{version\} but no path parameter fills it"):
+        build_request(tool, {"name": "a"})
+
+
 @pytest.mark.parametrize("value", ["", "."])
 def test_a_label_value_that_would_make_a_dot_segment_is_refused(value: str) -> None:
     tool = make_tool("/items/{id}", [param("id", "path", style="label")])

@@ -170,7 +170,8 @@ class _ToolChecker:
         for key in BODY_WRAPPER_KEYS:
             inner = args.get(key)
             if (
-                key in self.properties
+                inner is None
+                or key in self.properties
                 or not isinstance(inner, Mapping)
                 or not self.body_properties
                 or not all(isinstance(k, str) and k in self.body_properties for k in inner)

@@ -84,7 +84,7 @@ def build_request(
         header_items, cookies, headers or {}, encoded.content_type if encoded else None
     )
     content = encoded.content if encoded else None
-    return httpx.Request(operation.method.upper(), url, headers=request_headers, content=content)
+    return httpx.Request(operation.method.upper(), url, headers=request_headers or None, content=content)
 
 
 def _argument_name(tool: Tool, wire_name: str, location: str) -> str | None:
@@ -175,6 +175,8 @@ def _merge_headers(
     """Header parameters, then the platform's headers (which replace same-named parameters),
     one Cookie header, and the body's Content-Type (which replaces the platform's).
     Values are sent as UTF-8 (plain ASCII in the common case)."""
+    if not (params or cookies or platform or content_type):
+        return []
     if content_type is not None:
         platform = {n: v for n, v in platform.items() if n.lower() != "content-type"}
     overridden = {name.lower() for name in platform}
@@ -220,6 +222,22 @@ def _template_segments(template: str) -> tuple[_Segment, ...]:
     return tuple(segments)
 
 
+@lru_cache(maxsize=4096)
+def _template_pieces(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The whole template as encoded literals around its placeholder names (one more literal)."""
+    literals: list[str] = []
+    names: list[str] = []
+    for i, (segment_literals, segment_names) in enumerate(_template_segments(template)):
+        head = "/" if i else ""
+        if not literals:
+            literals.append(head + segment_literals[0])
+        else:
+            literals[-1] += head + segment_literals[0]
+        names.extend(segment_names)
+        literals.extend(segment_literals[1:])
+    return tuple(literals), tuple(names)
+
+
 def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     """Fill the path template segment by segment.
 
@@ -228,6 +246,19 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     servers remove dot-segments, and RFC 3986 §6.2.2 lets them decode ``%2E`` first, so no
     spelling of it is sure to stay a plain segment.
     """
+    literals, names = _template_pieces(template)
+    try:
+        values = [texts[name] for name in names]
+    except KeyError as exc:
+        problem = f"the path template has {{{exc.args[0]}}} but no path parameter fills it"
+        raise RequestBuildError(problem) from None
+    if not any("." in value for value in values):
+        # No value holds a dot, so none can make a "." or ".." segment: fill in one pass.
+        pieces = [literals[0]]
+        for value, literal in zip(values, literals[1:], strict=True):
+            pieces.append(value)
+            pieces.append(literal)
+        return "".join(pieces)
     expanded_segments: list[str] = []
     for literals, names in _template_segments(template):
         if not names:
@@ -251,8 +282,8 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _server_parts(server_url: str) -> tuple[str, str, str]:
-    """(scheme://host[:port], base path without trailing slash, base query), parsed once per server.
+def _server_parts(server_url: str) -> tuple[str, str]:
+    """(scheme://host[:port] + base path without trailing slash, base query), parsed once per server.
 
     Parsing URLs is most of the cost of building a request, and an action has one server.
     """
@@ -264,7 +295,7 @@ def _server_parts(server_url: str) -> tuple[str, str, str]:
         raise RequestBuildError("a server URL must not carry a user name or password")
     origin = f"{base.scheme}://{base.netloc.decode('ascii')}"
     base_path = base.raw_path.partition(b"?")[0].decode("ascii").rstrip("/")
-    return origin, base_path, base.query.decode("ascii")
+    return origin + base_path, base.query.decode("ascii")
 
 
 def _url(server_url: str, path: str, query: str) -> httpx.URL:
@@ -273,12 +304,12 @@ def _url(server_url: str, path: str, query: str) -> httpx.URL:
     Parsed here, once: httpx.Request takes an httpx.URL without parsing it again, and that is
     cheaper than handing it the string.
     """
-    origin, base_path, base_query = _server_parts(server_url)
-    full_query = "&".join(q for q in (base_query, query) if q)
-    raw = base_path + (path if path.startswith("/") else "/" + path)
-    if full_query:
-        raw += "?" + full_query
-    return httpx.URL(origin + raw)
+    base, base_query = _server_parts(server_url)
+    if path[:1] != "/":
+        path = "/" + path
+    if base_query:
+        query = f"{base_query}&{query}" if query else base_query
+    return httpx.URL(f"{base}{path}?{query}" if query else base + path)
 
 
 # --- body ---------------------------------------------------------------------------------------

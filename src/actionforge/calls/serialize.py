@@ -174,6 +174,8 @@ PATH_STYLES = ("simple", "label", "matrix")
 
 def path_value(name: str, value: Any, *, style: str = "simple", explode: bool = False) -> str:
     """The text that replaces ``{name}`` in a path template, percent-encoded (``/`` is ``%2F``)."""
+    if style == "simple" and (type(value) is str or type(value) is int):
+        return encode_unreserved(str(value))  # the common case, without building a _Shape
     if style not in PATH_STYLES:
         raise RequestBuildError(f"style {style!r} is not defined for path parameters", name)
     return _expand(_OPERATORS[style], name, value, explode, encode_unreserved, encode_unreserved)
@@ -202,6 +204,9 @@ def query_pairs(
     if style not in QUERY_STYLES:
         raise RequestBuildError(f"style {style!r} is not defined for query parameters", name)
     enc = encode_reserved if allow_reserved else encode_unreserved
+    if type(value) is int or (type(value) is str and value):
+        # Every style sends a primitive as form's name=value; skip building a _Shape.
+        return [f"{encode_unreserved(name)}={enc(str(value))}"]
     shape = _shape(value)
     if style == "deepObject" and shape.kind in ("array", "object"):
         return [f"{encode_unreserved(k)}={enc(v)}" for k, v in deep_object_pairs(name, value)]

@@ -111,8 +111,11 @@ class Tool:
     operation: Operation
     bindings: tuple[ArgumentBinding, ...]
 
+    _by_property: dict[str, ArgumentBinding] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A lookup on every argument of every call: a dict, not a scan of large tools' bindings.
+        object.__setattr__(self, "_by_property", {b.property: b for b in reversed(self.bindings)})
+
     def binding(self, prop: str) -> ArgumentBinding | None:
-        for b in self.bindings:
-            if b.property == prop:
-                return b
-        return None
+        return self._by_property.get(prop)

@@ -252,14 +252,16 @@ class ToolBuilder:
             arguments = []
             for name, value in target["properties"].items():
                 schema = dict(_as_dict(value))  # shallow: only its top level changes
-                arguments.append(_Argument(
-                    wire_name=name,
-                    location="body",
-                    schema=schema,
-                    required=name in required,
-                    description=schema.get("description"),
-                    binary=_is_binary(schema, raw_bytes=essence == "multipart/form-data"),
-                ))
+                arguments.append(
+                    _Argument(
+                        wire_name=name,
+                        location="body",
+                        schema=schema,
+                        required=name in required,
+                        description=schema.get("description"),
+                        binary=_is_binary(schema, raw_bytes=essence == "multipart/form-data"),
+                    )
+                )
             return arguments
         schema = _as_dict(converted)
         shape = _as_dict(target) if isinstance(target, bool | dict) else schema  # behind any $ref
