@@ -51,6 +51,8 @@ class ArgumentsError(ActionforgeError):
 def check_arguments(tool: Tool, arguments: Any, *, repair_body_wrapper: bool = False) -> dict[str, Any]:
     """Return the checked arguments as a new dict, or raise :class:`ArgumentsError`."""
     checker = _checker_for(tool)
+    if type(arguments) is dict and checker.plainly_valid(arguments):
+        return dict(arguments)  # every key is a property name, so a string: nothing to convert
     args = _as_object(tool.name, arguments)
     if repair_body_wrapper:
         args = checker.unwrap_body(args)
@@ -192,6 +194,18 @@ class _ToolChecker:
         if not drop:
             return args
         return {k: v for k, v in args.items() if k not in drop}
+
+    def plainly_valid(self, args: Mapping[str, Any]) -> bool:
+        """True when the arguments need nothing done: every key a known property, no nulls to
+        drop, no wrapper to unwrap, and every value quickly valid. The usual model call."""
+        if not self.root_is_plain:
+            return False
+        props = self.properties
+        for key, value in args.items():
+            prop = props.get(key)
+            if prop is None or value is None or not prop.quick_valid(value):
+                return False
+        return self.required <= args.keys()
 
     def quick_valid(self, args: Mapping[str, Any]) -> bool:
         """True when the arguments are certainly valid; False means "run the full check"."""

@@ -97,7 +97,7 @@ def _argument_name(tool: Tool, wire_name: str, location: str) -> str | None:
 
 def _route(tool: Tool, arguments: Mapping[str, Any]) -> tuple[dict[tuple[str, str], Any], Any]:
     """Sort arguments by their binding: parameter values keyed by (name, in), and the body."""
-    params = {(p.name, p.location) for p in tool.operation.parameters}
+    params = tool.operation.parameter_keys
     values: dict[tuple[str, str], Any] = {}
     body_object: dict[str, Any] = {}
     whole: Any = _MISSING
@@ -252,7 +252,7 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
     except KeyError as exc:
         problem = f"the path template has {{{exc.args[0]}}} but no path parameter fills it"
         raise RequestBuildError(problem) from None
-    if not any("." in value for value in values):
+    if "." not in "".join(values):
         # No value holds a dot, so none can make a "." or ".." segment: fill in one pass.
         pieces = [literals[0]]
         for value, literal in zip(values, literals[1:], strict=True):

@@ -51,6 +51,8 @@ class RequestBuildError(ActionforgeError):
 
 def encode_unreserved(text: str) -> str:
     """RFC 6570 simple expansion: everything outside RFC 3986 `unreserved` is percent-encoded."""
+    if text.isascii() and text.isalnum():  # ids and numbers: nothing to encode
+        return text
     return quote(text, safe="")
 
 

@@ -75,6 +75,12 @@ class Operation:
     security: tuple[Mapping[str, Any], ...] | None = None
     deprecated: bool = False
     generated_id: bool = False
+    parameter_keys: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Parameters are identified by (name, in); every call routes its arguments through this set.
+        keys = frozenset((p.name, p.location) for p in self.parameters)
+        object.__setattr__(self, "parameter_keys", keys)
 
     @property
     def requires_auth(self) -> bool:
