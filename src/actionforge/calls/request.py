@@ -75,6 +75,8 @@ def build_request(
             raise exc.at(_argument_name(tool, param.name, param.location)) from None
 
     url = _url(operation.server_url, _expand_path(operation.path, path_texts), "&".join(query))
+    if operation.request_body is None and body_value is _MISSING and not (header_items or cookies or headers):
+        return httpx.Request(operation.method.upper(), url)  # the common GET: nothing more to encode
     try:
         encoded = _body(tool, body_value)
     except RequestBuildError as exc:
@@ -132,6 +134,8 @@ def _content_text(param: Parameter, value: Any) -> str:
 
 
 def _path_text(param: Parameter, value: Any) -> str:
+    if type(value) is int and param.style == "simple" and param.content_type is None:
+        return str(value)  # digits and "-": all unreserved, nothing to encode
     if param.content_type is not None:
         text = encode_unreserved(_content_text(param, value))
     else:

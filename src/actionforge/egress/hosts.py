@@ -12,6 +12,7 @@ system resolver.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv6Address
 
 import idna
@@ -32,6 +33,7 @@ class InvalidHost(ValueError):
     """The URL's host is neither a valid domain name nor an IP address."""
 
 
+@lru_cache(maxsize=4096)  # pure, and asked on every request: an action talks to one or two hosts
 def parse_ip_literal(host: str) -> IPAddress | None:
     """The address ``host`` denotes if it is an IP literal in any spelling, else None.
 
@@ -83,6 +85,7 @@ def _parse_ipv4_number(part: str) -> int | None:
     return int(digits, base)
 
 
+@lru_cache(maxsize=4096)  # pure; IDNA encoding is the costly part of checking a URL
 def normalise_domain(host: str) -> str:
     """The ASCII (punycode) lower-case form of a domain name, without a trailing dot.
 
