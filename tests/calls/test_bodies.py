@@ -277,6 +277,15 @@ def test_octet_stream_decodes_base64() -> None:
     assert encode_body(body("image/png"), base64.b64encode(b"\x89PNG").decode()).content == b"\x89PNG"
 
 
+def test_a_wildcard_file_type_takes_its_content_type_from_the_data_url() -> None:
+    png = base64.b64encode(b"\x89PNG").decode()
+    named = encode_body(body("image/*"), f"data:Image/PNG;base64,{png}")
+    assert named == EncodedBody(b"\x89PNG", "image/png")
+    for unnamed in (png, f"data:text/plain;base64,{png}", f"data:image/*;base64,{png}", 7):
+        with pytest.raises(RequestBuildError, match=r"data URL naming its type: data:image/<subtype>;base64"):
+            encode_body(body("image/*"), unnamed)
+
+
 def test_decode_base64_tolerates_line_breaks_and_refuses_garbage() -> None:
     assert decode_base64("aGVs\nbG8=", "x") == b"hello"
     for bad in ("a", "@@@@", 5):

@@ -274,6 +274,37 @@ def test_octet_stream_body_from_base64() -> None:
     assert request.headers["Content-Type"] == "application/octet-stream"
 
 
+@pytest.mark.parametrize("media_type", ["image/png", "application/pdf", "audio/ogg"])
+def test_a_document_s_file_upload_body_is_sent_as_the_decoded_bytes(media_type: str) -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Files", "version": "1"},
+        "servers": [{"url": "https://files.example.com"}],
+        "paths": {
+            "/avatars/{user}": {
+                "put": {
+                    "operationId": "putAvatar",
+                    "parameters": [
+                        {"name": "user", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "requestBody": {"required": True, "content": {media_type: {}}},
+                    "responses": {"204": {"description": "stored"}},
+                }
+            }
+        },
+    }
+    tool = tools_of(document)["putAvatar"]
+    file_argument = next(b.property for b in tool.bindings if b.location == "body_whole")
+    described = tool.parameters["properties"][file_argument]
+    assert described["type"] == "string"
+    assert described.get("contentEncoding") == "base64"
+    payload = b"\x89PNG\r\n\x1a\n\x00binary"
+    request = build_request(tool, {"user": "ada", file_argument: base64.b64encode(payload).decode()})
+    assert request.url.raw_path == b"/avatars/ada"
+    assert request.content == payload
+    assert request.headers["Content-Type"] == media_type
+
+
 def test_arguments_the_tool_does_not_know_are_refused() -> None:
     tool = make_tool("/a", [param("q", "query")])
     with pytest.raises(RequestBuildError) as info:

@@ -447,7 +447,9 @@ def test_undeclared_path_template_variables_are_an_error_at_the_operation() -> N
         (["image/png", "application/octet-stream"], "application/octet-stream"),
         (["image/png", "application/xml"], "application/xml"),
         (["Application/JSON; charset=utf-8"], "Application/JSON; charset=utf-8"),
-        (["image/png", "video/mp4"], None),
+        (["image/png", "video/mp4"], "image/png"),
+        (["application/x-protobuf", "application/pdf"], "application/pdf"),
+        (["application/x-protobuf"], None),
         ([], None),
     ],
 )
@@ -484,12 +486,13 @@ def test_request_body_keeps_encoding_and_required() -> None:
 
 
 def test_request_body_without_usable_media_type_is_dropped_with_a_warning() -> None:
-    body = {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}
+    body = {"content": {"application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}
     result = extract(document({"/img": {"put": op("img", requestBody=body)}}))
     assert result.operations[0].request_body is None
     assert result.warnings == (
         Issue(
-            "In path /img, method put, request body has no supported media type (image/png); ignoring it",
+            "In path /img, method put, request body has no supported media type "
+            "(application/x-protobuf); ignoring it",
             "/paths/~1img/put/requestBody/content",
         ),
     )

@@ -307,6 +307,11 @@ def test_binary_arguments_are_base64_and_say_so() -> None:
     assert upload.parameters["properties"]["body"]["type"] == "string"
     assert upload.parameters["properties"]["body"]["contentEncoding"] == "base64"
     assert "Base64" in upload.parameters["properties"]["body"]["description"]
+    photo = tool_for(op(request_body=body({"type": "string", "format": "binary"}, "image/*")))
+    assert photo.parameters["properties"]["body"]["description"] == (
+        "The whole request body (image/*). Give it as a data URL naming the file's type: "
+        "data:image/<subtype>;base64,<content>. Base64-encoded file content."
+    )
 
 
 # --- sharing and failure -------------------------------------------------------------------------

@@ -7,8 +7,9 @@ Supported media types, chosen by :attr:`RequestBody.media_type`:
 - ``application/x-www-form-urlencoded``: per property, with the Encoding Object's rules.
 - ``multipart/form-data``: encoded by httpx (its multipart writer), parts built from the
   Encoding Object's rules; binary properties arrive base64-encoded and are sent as bytes.
-- ``text/*``: the string as UTF-8; ``application/octet-stream`` (and image/audio/video/font):
-  the base64 argument decoded to bytes; any other type accepts a ready-made string.
+- ``text/*``: the string as UTF-8; binary types (``application/octet-stream``, image, audio,
+  video, PDF, archives: ``spec.media``): the base64 argument decoded to bytes; any other type
+  accepts a ready-made string.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from actionforge.calls.serialize import (
     query_pairs,
     scalar_text,
 )
+from actionforge.spec.media import essence, is_binary_media_type, is_json_media_type
 from actionforge.spec.model import Encoding, RequestBody
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"
-_BINARY_TOP_TYPES = ("image", "audio", "video", "font")
 _DATA_URL = re.compile(r"^data:[^,]*;base64,", re.IGNORECASE)
+_DATA_URL_TYPE = re.compile(r"^data:([^;,]+)[^,]*;base64,", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +47,6 @@ class EncodedBody:
 
     content: bytes
     content_type: str
-
-
-def essence(media_type: str) -> str:
-    """``type/subtype`` in lower case, parameters dropped."""
-    return media_type.split(";", 1)[0].strip().lower()
-
-
-def is_json_media_type(media_type: str) -> bool:
-    kind = essence(media_type)
-    return kind == "application/json" or kind.endswith("+json") or kind == "text/json"
-
-
-def is_binary_media_type(media_type: str) -> bool:
-    kind = essence(media_type)
-    return kind == "application/octet-stream" or kind.split("/", 1)[0] in _BINARY_TOP_TYPES
 
 
 def json_bytes(value: Any) -> bytes:
@@ -148,6 +135,8 @@ def encode_body(body: RequestBody, value: Any, views: Sequence[SchemaView] = ())
         return EncodedBody(_urlencoded(value, body.encoding).encode("ascii"), body.media_type)
     if kind == MULTIPART_FORM:
         return _multipart(value, body.encoding, views)
+    if "*" in kind and is_binary_media_type(kind):
+        return _wildcard_file(value, kind)
     if "*" in kind:
         # A wildcard cannot be a Content-Type; send what the value is.
         if isinstance(value, str):
@@ -161,6 +150,21 @@ def encode_body(body: RequestBody, value: Any, views: Sequence[SchemaView] = ())
     if isinstance(value, str):
         return EncodedBody(value.encode(), body.media_type)
     raise RequestBuildError(f"cannot encode a {type(value).__name__} as {body.media_type}; pass a string")
+
+
+def _wildcard_file(value: Any, family: str) -> EncodedBody:
+    """A file for ``image/*`` and the like: the Content-Type must be concrete, and only the
+    sender knows it, so the value must be a data URL naming a type of that family."""
+    top = family.split("/", 1)[0]
+    named = _DATA_URL_TYPE.match(value) if isinstance(value, str) else None
+    media_type = named.group(1).strip().lower() if named else ""
+    if media_type.split("/", 1)[0] != top or "*" in media_type:
+        raise RequestBuildError(
+            f"the operation accepts {family}, so give the file as a data URL naming its type: "
+            f"data:{top}/<subtype>;base64,<content>",
+            "body",
+        )
+    return EncodedBody(decode_base64(value, "body"), media_type)
 
 
 def _as_object(value: Any, media_type: str) -> Mapping[str, Any]:

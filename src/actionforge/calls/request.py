@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from actionforge.calls.bodies import EncodedBody, SchemaView, encode_body, is_json_media_type, json_bytes
+from actionforge.calls.bodies import EncodedBody, SchemaView, encode_body, json_bytes
 from actionforge.calls.serialize import (
     RequestBuildError,
     check_header_text,
@@ -28,6 +28,7 @@ from actionforge.calls.serialize import (
     path_value,
     query_pairs,
 )
+from actionforge.spec.media import is_json_media_type
 from actionforge.spec.model import Parameter, Tool
 
 __all__ = ["RequestBuildError", "build_request"]

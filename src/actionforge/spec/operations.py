@@ -14,6 +14,7 @@ from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from actionforge.settings import Settings
+from actionforge.spec.media import essence, is_binary_media_type
 from actionforge.spec.model import Encoding, Location, Method, Operation, Parameter, RequestBody
 from actionforge.spec.pointers import RefError, deref
 from actionforge.spec.profiles import Profile
@@ -70,20 +71,18 @@ def ref_message(exc: RefError) -> str:
     return f"Could not resolve $ref {ref!r}: {exc.reason}"
 
 
-def media_base_type(media_type: str) -> str:
-    """``"Application/JSON; charset=utf-8"`` -> ``"application/json"``."""
-    return media_type.split(";", 1)[0].strip().lower()
-
-
 def choose_media_type(media_types: list[str]) -> str | None:
     """The media type of a request body the engine sends, by the preference order above."""
-    bases = [(media_base_type(m), m) for m in media_types]
+    bases = [(essence(m), m) for m in media_types]
     for wanted in _PREFERRED_MEDIA_TYPES:
         for base, original in bases:
             if base == wanted or (wanted.startswith("+") and base.endswith(wanted)):
                 return original
     for base, original in bases:
         if base.startswith("text/") or base.endswith(("/xml", "+xml")) or base in ("*/*", "application/*"):
+            return original
+    for base, original in bases:
+        if is_binary_media_type(base):  # an upload: image/png, application/pdf, ...
             return original
     return None
 

@@ -50,6 +50,7 @@ from typing import Any
 
 from actionforge.settings import Settings
 from actionforge.spec.jsondata import freeze
+from actionforge.spec.media import essence, is_binary_media_type, is_json_media_type
 from actionforge.spec.model import (
     ArgumentBinding,
     BindingLocation,
@@ -73,7 +74,6 @@ _LOCATION_LABELS = {
     "cookie": "Cookie",
     "body": "Request body property",
 }
-_BINARY_TOP_TYPES = ("image", "audio", "video", "font")
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Keywords that constrain an object body as a whole: flattening it would lose them.
 _NOT_FLATTENABLE = frozenset(
@@ -246,7 +246,7 @@ class ToolBuilder:
         where = f"{body.pointer}/content/{escape_pointer_token(body.media_type)}/schema"
         converted = self._converter.convert(body.schema, pointer=where)
         target = self._converter.resolve(converted)
-        essence = body.media_type.split(";", 1)[0].strip().lower()
+        kind = essence(body.media_type)
         if isinstance(target, dict) and _is_flattenable(target):
             required = set(target.get("required", ()))
             arguments = []
@@ -259,26 +259,34 @@ class ToolBuilder:
                         schema=schema,
                         required=name in required,
                         description=schema.get("description"),
-                        binary=_is_binary(schema, raw_bytes=essence == "multipart/form-data"),
+                        binary=_is_binary(schema, raw_bytes=kind == "multipart/form-data"),
                     )
                 )
             return arguments
         schema = _as_dict(converted)
         shape = _as_dict(target) if isinstance(target, bool | dict) else schema  # behind any $ref
-        raw_bytes = not (_is_json(essence) or essence.startswith("text/") or essence in _FORMS)
+        raw_bytes = not (is_json_media_type(kind) or kind.startswith("text/") or kind in _FORMS)
         whole_binary = _is_binary(shape, raw_bytes=raw_bytes) or (
-            _is_binary_media_type(essence) and not (shape.keys() - {"type", "description", "format"})
+            is_binary_media_type(kind) and not (shape.keys() - {"type", "description", "format"})
         )
         if whole_binary and "type" not in schema:
             schema["type"] = "string"
-        description = body.description or schema.get("description")
+        description = (
+            body.description or schema.get("description") or f"The whole request body ({body.media_type})."
+        )
+        if whole_binary and "*" in kind:
+            # image/* is no Content-Type; the data URL names the concrete one (see calls.bodies).
+            family = kind.split("/", 1)[0]
+            description += (
+                f" Give it as a data URL naming the file's type: data:{family}/<subtype>;base64,<content>."
+            )
         return [
             _Argument(
                 wire_name="",
                 location="body_whole",
                 schema=schema,
                 required=body.required,
-                description=description or f"The whole request body ({body.media_type}).",
+                description=description,
                 binary=whole_binary,
             )
         ]
@@ -331,14 +339,6 @@ def _as_dict(schema: Converted) -> JSONSchema:
     if schema is False:
         return {"not": {}}
     return schema
-
-
-def _is_json(essence: str) -> bool:
-    return essence == "application/json" or essence.endswith("+json")
-
-
-def _is_binary_media_type(essence: str) -> bool:
-    return essence == "application/octet-stream" or essence.split("/", 1)[0] in _BINARY_TOP_TYPES
 
 
 def _is_binary(schema: Mapping[str, Any], *, raw_bytes: bool) -> bool:
