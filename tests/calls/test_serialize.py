@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from actionforge.calls.serialize import (
+    _OPERATORS,
+    QUERY_STYLES,
     RequestBuildError,
+    _expand,
     cookie_pairs,
     deep_object_pairs,
     encode_path_literal,
     encode_reserved,
+    encode_unreserved,
     form_fields,
     header_value,
     is_undefined,
@@ -179,3 +187,30 @@ def test_unknown_styles_are_refused_with_the_parameter_named() -> None:
 def test_path_literals() -> None:
     assert encode_path_literal("/café/x%20y/a b") == "/caf%C3%A9/x%20y/a%20b"
     assert encode_path_literal("/v1/a:b@c;d=e") == "/v1/a:b@c;d=e"
+
+
+# --- the fast paths agree with the general expansion -----------------------------------------------
+
+_SCALARS = st.one_of(
+    st.text(), st.integers(), st.booleans(), st.floats(allow_nan=False, allow_infinity=False)
+)
+
+
+@given(value=_SCALARS)
+def test_simple_path_fast_path_matches_rfc6570_expansion(value: object) -> None:
+    general = _expand(_OPERATORS["simple"], "id", value, False, encode_unreserved, encode_unreserved)
+    assert path_value("id", value) == general
+
+
+@given(value=_SCALARS, style=st.sampled_from(QUERY_STYLES), explode=st.booleans(), reserved=st.booleans())
+def test_primitive_query_fast_path_matches_rfc6570_expansion(
+    value: object, style: str, explode: bool, reserved: bool
+) -> None:
+    enc = encode_reserved if reserved else encode_unreserved
+    general = _expand(_OPERATORS["form"], "q", value, explode, enc, encode_unreserved)
+    assert query_pairs("q", value, style=style, explode=explode, allow_reserved=reserved) == [general]
+
+
+@given(text=st.text())
+def test_unreserved_encoding_fast_path_matches_quote(text: str) -> None:
+    assert encode_unreserved(text) == quote(text, safe="")
