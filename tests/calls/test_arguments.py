@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -319,15 +320,18 @@ def test_the_quick_predicate_agrees_with_jsonschema_when_it_accepts(
         assert Draft202012Validator(schema).is_valid(value), (schema, value)
 
 
+PET_VALUES = st.one_of(
+    VALUES,
+    st.fixed_dictionaries({"id": VALUES}, optional={"label": VALUES, "x": VALUES}),
+    st.lists(st.fixed_dictionaries({"sku": VALUES}, optional={"price": VALUES}), max_size=3),
+)
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(
     args=st.dictionaries(
         st.sampled_from(["name", "status", "age", "kind", "nickname", "category", "items"]),
-        st.one_of(
-            VALUES,
-            st.fixed_dictionaries({"id": VALUES}, optional={"label": VALUES, "x": VALUES}),
-            st.lists(st.fixed_dictionaries({"sku": VALUES}, optional={"price": VALUES}), max_size=3),
-        ),
+        PET_VALUES,
         max_size=6,
     )
 )
@@ -343,3 +347,22 @@ def test_check_accepts_exactly_what_jsonschema_accepts(args: dict[str, Any]) -> 
     else:
         assert Draft202012Validator(PET_PARAMETERS).is_valid(checked)
         assert valid or checked != args
+
+
+@given(
+    args=st.dictionaries(
+        st.sampled_from(["name", "status", "age", "kind", "nickname", "ownerId", "body", "extra"]),
+        st.one_of(PET_VALUES, st.fixed_dictionaries({}, optional={"name": VALUES, "tag": VALUES})),
+        max_size=6,
+    )
+)
+def test_a_plain_dict_takes_the_quick_path_to_the_same_outcome(args: dict[str, Any]) -> None:
+    """A dict may skip the general steps (unwrap, unknown keys, nulls); any other mapping may not."""
+
+    def outcome(arguments: Any) -> Any:
+        try:
+            return check_arguments(PET, arguments, repair_body_wrapper=True)
+        except ArgumentsError as exc:
+            return exc.message
+
+    assert outcome(dict(args)) == outcome(MappingProxyType(args))
