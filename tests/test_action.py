@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from starlette.routing import Route
 import actionforge
 from actionforge.auth import ApiKeyAuthConfig
 from actionforge.examples import example_text
+from actionforge.secrets.redact import REDACTED
 from actionforge.secrets.value import SecretValue
 from tests.servers.threaded import serve
 
@@ -117,6 +119,22 @@ async def test_call_sends_the_api_key_except_to_unauthenticated_operations(echo_
     assert json.loads(sent["body"]) == {"title": "milk"}
     assert "authorization" not in json.loads(listed.body)["headers"]
     assert "sk-distinctive-7f3a9" not in repr(key) + str(key) + repr(action.tool("addTodo"))
+
+
+async def test_a_query_api_key_never_reaches_the_http_library_logs(
+    echo_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs each request's URL at INFO; an application logging at INFO must not see the key.
+    The query name is an ordinary word, so it is the registered value that gets masked."""
+    caplog.set_level(logging.DEBUG)
+    key = ApiKeyAuthConfig(kind="query", query_name="k", key=SecretValue("sk-query-6d1b8"))
+    async with actionforge.load_action(todo_spec(echo_server), settings=LOOPBACK) as action:
+        result = await action.call("addTodo", {"title": "milk"}, auth=key)
+    assert result.ok
+    assert json.loads(result.body)["query"] == "k=sk-query-6d1b8"  # the API did receive it
+    request_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert any(f"/api/todo?k={REDACTED}" in line for line in request_lines), request_lines
+    assert "sk-query-6d1b8" not in caplog.text
 
 
 async def test_call_passes_context_headers(echo_server: str) -> None:

@@ -233,7 +233,7 @@ def generation_schema(tool: Tool) -> dict[str, Any]:
     """The tool's parameters, with file arguments made base64 text: hypothesis-jsonschema ignores
     ``contentEncoding``, and random text is not a file. A whole body of a wildcard type such as
     ``image/*`` becomes a data URL naming a type of that family, as the tool asks the model to."""
-    schema = thaw(tool.parameters)
+    schema: dict[str, Any] = thaw(tool.parameters)
     body = tool.operation.request_body
     for name, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, dict) or prop.get("contentEncoding") != "base64":

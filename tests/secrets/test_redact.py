@@ -195,6 +195,23 @@ def test_credential_shapes_are_masked(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "POST https://api.example.com/todo?api_key=sk-known-4f2a9 HTTP/1.1",
+        "password=sk-known-4f2a9; next",
+        '{"client_secret": "sk-known-4f2a9"}',
+        "Authorization: Bearer sk-known-4f2a9",
+    ],
+)
+def test_a_known_value_under_a_credential_name_is_masked_once(text: str) -> None:
+    r = Redactor()
+    r.add("sk-known-4f2a9")
+    redacted = r.redact(text)
+    assert redacted == text.replace("sk-known-4f2a9", REDACTED).replace(f"Bearer {REDACTED}", REDACTED)
+    assert r.redact(redacted) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "status code=200 in 45ms",  # "code" outside a URL query is an ordinary word
         "token_type=bearer max_tokens=256",
         "Basic usage: see the docs",

@@ -6,6 +6,7 @@ environment), so a caller cannot accidentally build an unguarded client by passi
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from actionforge.egress.preflight import check_url, display_url
 from actionforge.egress.resolver import Resolver
 from actionforge.egress.transport import GuardedAsyncTransport, GuardedTransport, Verify
 from actionforge.errors import FetchError
+from actionforge.secrets.redact import install_log_redaction
 from actionforge.settings import Settings
 
 # Options that would bypass or loosen the guard. ``trust_env`` would read proxies, SSL_CERT_FILE
@@ -22,6 +24,14 @@ from actionforge.settings import Settings
 _GUARD_OWNED = frozenset(
     {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env"}
 )
+
+
+def _redact_http_library_logs() -> None:
+    """httpx logs each request's full URL at INFO, so an API key sent in the query would reach any
+    application that logs at INFO. The HTTP libraries' own loggers get the one redaction filter;
+    it is idempotent, and costs nothing while those loggers are disabled."""
+    for name in ("httpx", "httpcore"):
+        install_log_redaction(logging.getLogger(name))
 
 
 def guarded_client(
@@ -34,6 +44,7 @@ def guarded_client(
 ) -> httpx.Client:
     """An ``httpx.Client`` whose every request and redirect hop passes the egress guard."""
     _refuse_guard_owned(client_kwargs)
+    _redact_http_library_logs()
     client_kwargs.setdefault("timeout", settings.call_timeout_s)
     return httpx.Client(
         transport=GuardedTransport(policy, settings, resolver=resolver, verify=verify),
@@ -54,6 +65,7 @@ def guarded_async_client(
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose every request and redirect hop passes the egress guard."""
     _refuse_guard_owned(client_kwargs)
+    _redact_http_library_logs()
     client_kwargs.setdefault("timeout", settings.call_timeout_s)
     return httpx.AsyncClient(
         transport=GuardedAsyncTransport(policy, settings, resolver=resolver, verify=verify),

@@ -107,6 +107,8 @@ def _redact_shapes(text: str) -> str:
         for m in name_rule.finditer(text):
             if m.start() < cursor or not _SENSITIVE_NAME.fullmatch(m["name"]):
                 continue
+            if text.startswith(REDACTED, m.end()):  # masked already (a known value): keep it whole
+                continue
             value = value_rule(m).match(text, m.end())
             if value is None or value.end() == m.end():
                 continue
