@@ -9,7 +9,7 @@ import json
 import re
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import pytest
@@ -191,7 +191,7 @@ def test_multipart_files_json_and_text_parts() -> None:
     assert file_part.get_content_type() == "application/octet-stream"
     assert file_part.get_payload(decode=True) == payload
     assert by_name["meta"][0].get_content_type() == "application/json"
-    assert json.loads(by_name["meta"][0].get_payload(decode=True)) == {"a": 1}
+    assert json.loads(cast(bytes, by_name["meta"][0].get_payload(decode=True))) == {"a": 1}
     assert [p.get_payload(decode=True) for p in by_name["tags"]] == [b"x", b"y"]
     assert by_name["count"][0].get_payload(decode=True) == b"3"
     assert by_name["title"][0].get_payload(decode=True) == 'Zoë\'s "photo"'.encode()

@@ -229,8 +229,8 @@ def test_copy_json_copies_deep_documents_without_recursion() -> None:
 
 
 def test_copy_json_keeps_key_order_and_independence() -> None:
-    original = {"z": 1, "a": [1, {"b": 2}], "m": None}
-    copy = copy_json(original)
+    original: Any = {"z": 1, "a": [1, {"b": 2}], "m": None}
+    copy: Any = copy_json(original)
     assert copy == original
     assert list(copy) == ["z", "a", "m"]
     copy["a"][1]["b"] = 3

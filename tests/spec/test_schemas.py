@@ -363,11 +363,11 @@ def test_definitions_are_frozen_but_serializable_and_thawable() -> None:
     assert isinstance(pet, FrozenDict)
     assert isinstance(pet["required"], FrozenList)
     with pytest.raises(TypeError, match="thaw"):
-        pet["type"] = "string"  # type: ignore[index]
+        pet["type"] = "string"
     with pytest.raises(TypeError):
-        pet["required"].append("b")  # type: ignore[index]
+        pet["required"].append("b")
     with pytest.raises(TypeError):
-        pet.update({})  # type: ignore[union-attr]
+        pet.update({})
     assert json.loads(json.dumps(pet)) == pet
     for plain in (thaw(pet), copy.deepcopy(pet), pickle.loads(pickle.dumps(pet))):
         assert plain == pet

@@ -43,15 +43,9 @@ def guarded_client(
     **client_kwargs: Any,
 ) -> httpx.Client:
     """An ``httpx.Client`` whose every request and redirect hop passes the egress guard."""
-    _refuse_guard_owned(client_kwargs)
-    _redact_http_library_logs()
-    client_kwargs.setdefault("timeout", settings.call_timeout_s)
+    options = _client_options(settings, client_kwargs)
     return httpx.Client(
-        transport=GuardedTransport(policy, settings, resolver=resolver, verify=verify),
-        follow_redirects=settings.follow_redirects,
-        max_redirects=settings.max_redirects,
-        trust_env=False,
-        **client_kwargs,
+        transport=GuardedTransport(policy, settings, resolver=resolver, verify=verify), **options
     )
 
 
@@ -64,16 +58,24 @@ def guarded_async_client(
     **client_kwargs: Any,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose every request and redirect hop passes the egress guard."""
+    options = _client_options(settings, client_kwargs)
+    return httpx.AsyncClient(
+        transport=GuardedAsyncTransport(policy, settings, resolver=resolver, verify=verify), **options
+    )
+
+
+def _client_options(settings: Settings, client_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The caller's options plus the guard's own (redirect limits, no environment), shared by both
+    factories; refuses any option that would loosen the guard."""
     _refuse_guard_owned(client_kwargs)
     _redact_http_library_logs()
-    client_kwargs.setdefault("timeout", settings.call_timeout_s)
-    return httpx.AsyncClient(
-        transport=GuardedAsyncTransport(policy, settings, resolver=resolver, verify=verify),
-        follow_redirects=settings.follow_redirects,
-        max_redirects=settings.max_redirects,
-        trust_env=False,
+    return {
+        "timeout": settings.call_timeout_s,
         **client_kwargs,
-    )
+        "follow_redirects": settings.follow_redirects,
+        "max_redirects": settings.max_redirects,
+        "trust_env": False,
+    }
 
 
 def _refuse_guard_owned(client_kwargs: dict[str, Any]) -> None:
