@@ -264,23 +264,19 @@ def _expand_path(template: str, texts: Mapping[str, str]) -> str:
             pieces.append(value)
             pieces.append(literal)
         return "".join(pieces)
+    # Some value holds a dot: fill segment by segment and refuse one that reads "." or "..".
     expanded_segments: list[str] = []
-    for literals, names in _template_segments(template):
-        if not names:
-            expanded_segments.append(literals[0])
-            continue
-        pieces = [literals[0]]
-        for name, literal in zip(names, literals[1:], strict=True):
-            if name not in texts:
-                raise RequestBuildError(f"the path template has {{{name}}} but no path parameter fills it")
-            pieces.append(texts[name])
-            pieces.append(literal)
-        expanded = "".join(pieces)
-        if expanded in (".", ".."):
+    for segment_literals, segment_names in _template_segments(template):
+        segment = [segment_literals[0]]
+        for name, literal in zip(segment_names, segment_literals[1:], strict=True):
+            segment.append(texts[name])  # every name was looked up above
+            segment.append(literal)
+        expanded = "".join(segment)
+        if segment_names and expanded in (".", ".."):
             raise RequestBuildError(
                 f"the path segment would be {expanded!r}, which addresses another resource; "
                 "give a real value",
-                names[-1],
+                segment_names[-1],
             )
         expanded_segments.append(expanded)
     return "/".join(expanded_segments)
