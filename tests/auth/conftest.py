@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -247,11 +247,18 @@ class Session:
     refresher: TokenRefresher
 
 
-async def sign_in(session: Session, client: httpx.AsyncClient) -> SignedIn:
+async def sign_in(
+    session: Session,
+    client: httpx.AsyncClient,
+    *,
+    browse: Callable[[str], Awaitable[dict[str, str]]] | None = None,
+) -> SignedIn:
+    """The whole authorization-code sign-in; ``browse`` plays the user's browser (default:
+    `browse_to_callback`) and returns the callback's query parameters."""
     url = await begin_authorization(
         session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
     )
-    query = await browse_to_callback(url, REDIRECT_URI)
+    query = await browse(url) if browse else await browse_to_callback(url, REDIRECT_URI)
     return await complete_authorization(
         session.config,
         redirect_uri=REDIRECT_URI,

@@ -19,7 +19,7 @@ from actionforge.auth.oauth import (
     disconnect,
 )
 from actionforge.secrets.value import SecretValue
-from tests.auth.conftest import REDIRECT_URI, Api, Session, bearer, browse_to_callback
+from tests.auth.conftest import REDIRECT_URI, Api, Session, bearer, browse_to_callback, sign_in
 from tests.servers.threaded import free_port
 
 
@@ -62,6 +62,14 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
     seen: list[str] = []  # everything a person or a model could read
     secrets: list[str] = [session.config.client_secret.reveal()]
 
+    callbacks: list[dict[str, str]] = []  # what the browser brought back, code included
+
+    async def browse_keeping_the_code(url: str) -> dict[str, str]:
+        query = await browse_quietly(url)
+        secrets.append(query["code"])
+        callbacks.append(query)
+        return query
+
     def remember_tokens(tokens: TokenSet | None) -> None:
         if tokens is not None:
             secrets.append(tokens.access_token.reveal())
@@ -77,19 +85,8 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
             raise AssertionError("expected a failure")
 
     # Sign in, call, refresh ahead of expiry, refresh after a 401.
-    url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=store
-    )
-    query = await browse_quietly(url)
-    secrets.append(query["code"])
-    signed_in = await complete_authorization(
-        session.config,
-        redirect_uri=REDIRECT_URI,
-        state_store=store,
-        token_store=session.token_store,
-        client=client,
-        **callback_params(query),
-    )
+    signed_in = await sign_in(session, client, browse=browse_keeping_the_code)
+    query = callbacks[-1]
     remember_tokens(signed_in.tokens)
     seen.extend(_texts_of(signed_in))
     auth = bearer(session, client, skew=60)
@@ -145,19 +142,7 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
     seen.extend(_texts_of(current))
     await session.provider.revoke(current.refresh_token.reveal())
     await expect_failure(client.get(f"{protected_api.url}/me", auth=bearer(session, client, skew=60)))
-    url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=store
-    )
-    query = await browse_quietly(url)
-    secrets.append(query["code"])
-    signed_in = await complete_authorization(
-        session.config,
-        redirect_uri=REDIRECT_URI,
-        state_store=store,
-        token_store=session.token_store,
-        client=client,
-        **callback_params(query),
-    )
+    signed_in = await sign_in(session, client, browse=browse_keeping_the_code)
     remember_tokens(signed_in.tokens)
     await disconnect(
         session.binding.token_key, token_store=session.token_store, config=session.config, client=client

@@ -11,15 +11,13 @@ import pytest
 
 from actionforge.auth.oauth import (
     AuthorizationDenied,
-    OAuthBearerAuth,
     StateError,
     TokenEndpointError,
     begin_authorization,
     callback_params,
     complete_authorization,
 )
-from actionforge.settings import Settings
-from tests.auth.conftest import REDIRECT_URI, Api, Session, browse_to_callback, sign_in
+from tests.auth.conftest import REDIRECT_URI, Api, Session, bearer, browse_to_callback, sign_in
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -92,16 +90,7 @@ async def test_sign_in_stores_tokens_that_the_api_accepts(
     assert stored.expires_at is not None
     assert before + 4 <= stored.expires_at <= time.time() + 6  # the provider's 5-second tokens
 
-    auth = OAuthBearerAuth(
-        session.binding.token_key,
-        config=session.config,
-        token_store=session.token_store,
-        client=client,
-        refresher=session.refresher,
-        domain="127.0.0.1",
-        settings=Settings(oauth_refresh_skew_s=0),
-    )
-    response = await client.get(f"{protected_api.url}/me", auth=auth)
+    response = await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
     assert response.status_code == 200, response.text
     assert response.json() == {"sub": "alice", "client_id": client_id, "scope": "read write"}
 
