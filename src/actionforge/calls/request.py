@@ -135,8 +135,6 @@ def _content_text(param: Parameter, value: Any) -> str:
 
 
 def _path_text(param: Parameter, value: Any) -> str:
-    if type(value) is int and param.style == "simple" and param.content_type is None:
-        return str(value)  # digits and "-": all unreserved, nothing to encode
     if param.content_type is not None:
         text = encode_unreserved(_content_text(param, value))
     else:
