@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "actionforge"
 
 # Bottom to top. Foundation modules may be imported by every layer.
 FOUNDATION = {"_version", "settings", "errors", "secrets", "examples"}
-LAYERS = ["spec", "calls", "auth", "egress", "consent", "action", "cli"]
+LAYERS = ["openapi", "tools", "calls", "auth", "egress", "consent", "action", "cli"]
 
 
 def layer_of(module: str) -> int:

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from actionforge.calls.result import ToolResult
     from actionforge.egress import DomainPolicy
     from actionforge.errors import ActionforgeError, AuthError, FetchError, RequestBlocked, SignInRequired
+    from actionforge.openapi.parse import format_text as format
+    from actionforge.openapi.report import Issue, ValidationReport
     from actionforge.settings import Settings
-    from actionforge.spec.parse import format_text as format
-    from actionforge.spec.report import Issue, ValidationReport
 
 _EXPORTS = {
     "Action": "actionforge.action",
@@ -45,8 +45,8 @@ _EXPORTS = {
     "RequestBlocked": "actionforge.errors",
     "SignInRequired": "actionforge.errors",
     "Settings": "actionforge.settings",
-    "Issue": "actionforge.spec.report",
-    "ValidationReport": "actionforge.spec.report",
+    "Issue": "actionforge.openapi.report",
+    "ValidationReport": "actionforge.openapi.report",
 }
 
 __all__ = [
@@ -74,7 +74,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "format":
-        return import_module("actionforge.spec.parse").format_text
+        return import_module("actionforge.openapi.parse").format_text
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'actionforge' has no attribute {name!r}")

@@ -23,14 +23,15 @@ from actionforge.calls.send import send
 from actionforge.calls.serialize import RequestBuildError
 from actionforge.egress import DomainPolicy, fetch_text, guarded_async_client
 from actionforge.errors import ActionforgeError
+from actionforge.openapi.loader import Fetcher
+from actionforge.openapi.model import Operation
+from actionforge.openapi.report import ValidationReport
+from actionforge.openapi.validate import Analysis, validate_source
 from actionforge.settings import Settings, default_settings
-from actionforge.spec.dialects import render_tool
-from actionforge.spec.loader import Fetcher
-from actionforge.spec.model import Operation, Tool
-from actionforge.spec.report import ValidationReport
-from actionforge.spec.schemas import schema_dialect
-from actionforge.spec.tools import action_description, build_tools
-from actionforge.spec.validate import Analysis, validate_source
+from actionforge.tools.build import action_description, build_tools
+from actionforge.tools.dialects import render_tool
+from actionforge.tools.model import Tool
+from actionforge.tools.schemas import schema_dialect
 
 Source = str | PathLike[str]
 Dialect = Literal["openai", "anthropic", "mcp"]

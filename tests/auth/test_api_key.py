@@ -17,8 +17,8 @@ from actionforge.auth import (
     OAuthConfig,
     auth_for_operation,
 )
+from actionforge.openapi.model import Operation
 from actionforge.secrets.value import SecretValue
-from actionforge.spec.model import Operation
 
 
 async def _echo(url: str, auth: httpx.Auth | None, path: str = "/thing?x=1") -> dict[str, Any]:

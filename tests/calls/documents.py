@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from actionforge.openapi.model import Operation, Parameter, RequestBody
+from actionforge.openapi.operations import extract_operations
+from actionforge.openapi.profiles import get_profile
 from actionforge.settings import Settings
-from actionforge.spec.model import ArgumentBinding, Operation, Parameter, RequestBody, Tool
-from actionforge.spec.operations import extract_operations
-from actionforge.spec.profiles import get_profile
-from actionforge.spec.tools import build_tools
+from actionforge.tools.build import build_tools
+from actionforge.tools.model import ArgumentBinding, Tool
 
 
 def tools_of(document: Mapping[str, Any], *, profile: str = "extended") -> dict[str, Tool]:

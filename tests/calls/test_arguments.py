@@ -16,7 +16,8 @@ from actionforge.calls.arguments import (
     _QuickCompiler,
     check_arguments,
 )
-from actionforge.spec.model import ArgumentBinding, BindingLocation, Operation, Tool
+from actionforge.openapi.model import Operation
+from actionforge.tools.model import ArgumentBinding, BindingLocation, Tool
 
 PET_PARAMETERS: dict[str, Any] = {
     "type": "object",

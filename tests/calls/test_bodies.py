@@ -16,7 +16,7 @@ import pytest
 
 from actionforge.calls.bodies import EncodedBody, SchemaView, decode_base64, encode_body
 from actionforge.calls.serialize import RequestBuildError
-from actionforge.spec.model import Encoding, RequestBody
+from actionforge.openapi.model import Encoding, RequestBody
 
 DEEP = Encoding(style="deepObject", explode=True)
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from actionforge.calls.request import RequestBuildError, build_request
-from actionforge.spec.model import ArgumentBinding, Encoding, RequestBody, Tool
+from actionforge.openapi.model import Encoding, RequestBody
+from actionforge.tools.model import ArgumentBinding, Tool
 from tests.calls.documents import make_tool, param, tools_of
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "calls"

@@ -48,13 +48,13 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from actionforge.calls.request import RequestBuildError, build_request
 from actionforge.calls.serialize import is_undefined
+from actionforge.openapi.jsondata import thaw
+from actionforge.openapi.loader import DocumentError, load_document
+from actionforge.openapi.operations import extract_operations
+from actionforge.openapi.profiles import get_profile
 from actionforge.settings import Settings
-from actionforge.spec.jsondata import thaw
-from actionforge.spec.loader import DocumentError, load_document
-from actionforge.spec.model import Tool
-from actionforge.spec.operations import extract_operations
-from actionforge.spec.profiles import get_profile
-from actionforge.spec.tools import build_tools
+from actionforge.tools.build import build_tools
+from actionforge.tools.model import Tool
 
 MAX_EXAMPLES = 10
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"

@@ -26,10 +26,10 @@ from actionforge.consent import (
     prompt_title,
     share_info_title,
 )
+from actionforge.openapi.model import Method, Operation
+from actionforge.openapi.operations import extract_operations
+from actionforge.openapi.profiles import get_profile
 from actionforge.settings import Settings
-from actionforge.spec.model import Method, Operation
-from actionforge.spec.operations import extract_operations
-from actionforge.spec.profiles import get_profile
 
 DOMAIN = "api.example.com"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from actionforge.spec.model import Operation
+from actionforge.openapi.model import Operation
 
 
 def auth_for_operation(operation: Operation, auth: httpx.Auth | None) -> httpx.Auth | None:

@@ -30,7 +30,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from actionforge.errors import ActionforgeError
-from actionforge.spec.model import JSONSchema, Tool
+from actionforge.openapi.model import JSONSchema
+from actionforge.tools.model import Tool
 
 BODY_WRAPPER_KEYS = ("body", "requestBody", "request_body", "data")
 MAX_SHOWN_VALUE_CHARS = 60

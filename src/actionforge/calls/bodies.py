@@ -32,8 +32,8 @@ from actionforge.calls.serialize import (
     query_pairs,
     scalar_text,
 )
-from actionforge.spec.media import essence, is_binary_media_type, is_json_media_type
-from actionforge.spec.model import Encoding, RequestBody
+from actionforge.openapi.media import essence, is_binary_media_type, is_json_media_type
+from actionforge.openapi.model import Encoding, RequestBody
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"

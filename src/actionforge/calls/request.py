@@ -28,8 +28,9 @@ from actionforge.calls.serialize import (
     path_value,
     query_pairs,
 )
-from actionforge.spec.media import is_json_media_type
-from actionforge.spec.model import Parameter, Tool
+from actionforge.openapi.media import is_json_media_type
+from actionforge.openapi.model import Parameter
+from actionforge.tools.model import Tool
 
 __all__ = ["RequestBuildError", "build_request"]
 

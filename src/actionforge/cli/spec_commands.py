@@ -206,7 +206,7 @@ def format_command(
     write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place.")] = False,
 ) -> None:
     """Re-format a document like the editor's Format button (pretty JSON, or YAML)."""
-    from actionforge.spec.parse import format_text
+    from actionforge.openapi.parse import format_text
 
     formatted = format_text(file.read_text(encoding="utf-8"))
     if write:

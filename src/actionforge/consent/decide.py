@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from actionforge.consent.memory import ConsentMemory, ConsentSetting
 from actionforge.errors import ActionforgeError
-from actionforge.spec.model import Operation
+from actionforge.openapi.model import Operation
 
 PROMPT_SUBTITLE = "Only allow sites you trust."
 DECLINED_STATUS = "You declined this action"

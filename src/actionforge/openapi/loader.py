@@ -1,0 +1,96 @@
+"""Turns a source (text, path or URL) into one bundled OpenAPI 3.x document.
+
+The steps, each in its own module: ``source`` (what the source is; read it within the size
+limit), ``parse`` (bytes -> JSON data, refusing hostile YAML/JSON), the version check here,
+``refs`` (bundle external `$ref`s; check every local one), ``swagger2`` (upgrade 2.0 -> 3.0.3).
+Every failure is a DocumentError whose issues say what and where; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any
+
+from actionforge.openapi import refs, swagger2
+from actionforge.openapi.parse import decode, parse_object
+from actionforge.openapi.report import Issue
+from actionforge.openapi.source import (
+    DocumentError,
+    Fetcher,
+    SourceKind,
+    classify,
+    display_name,
+    document_error,
+    read_bytes,
+)
+from actionforge.settings import Settings
+
+__all__ = ["DocumentError", "Fetcher", "LoadedDocument", "detect_version", "load_document", "load_text"]
+
+_OPENAPI_VERSION = re.compile(r"3\.([01])(\.\d+)?([-+][0-9A-Za-z.+-]*)?")
+_EXPECTED = "expected 3.0.x, 3.1.x or Swagger 2.0"
+
+
+@dataclass
+class LoadedDocument:
+    data: dict[str, Any]  # OpenAPI 3.x, every $ref local ("#/...")
+    base_uri: str | None = None
+    source_version: str = "3.1"  # "2.0", "3.0" or "3.1": what the author wrote
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def load_document(
+    source: str | PathLike[str], *, settings: Settings, fetch: Fetcher | None = None
+) -> LoadedDocument:
+    """Load text (JSON or YAML), a file path, or an http(s) URL (read through ``fetch`` only).
+
+    A str is a URL if it starts with http:// or https:// and has no whitespace, a file if it has
+    no newline and names an existing file, and the document's text otherwise. Use ``load_text``
+    for text from an untrusted user, which must never be taken for a path.
+    """
+    located = classify(source)
+    if located.kind is SourceKind.TEXT:
+        return load_text(located.text or "", settings=settings, fetch=fetch)
+    assert located.uri is not None
+    name = display_name(located.uri) if located.kind is SourceKind.FILE else None
+    text = decode(read_bytes(located.uri, settings=settings, fetch=fetch), where=name)
+    return _load(text, base_uri=located.uri, settings=settings, fetch=fetch)
+
+
+def load_text(text: str, *, settings: Settings, fetch: Fetcher | None = None) -> LoadedDocument:
+    """Load a document given as text; it has no location, so relative `$ref`s are errors."""
+    return _load(text, base_uri=None, settings=settings, fetch=fetch)
+
+
+def _load(text: str, *, base_uri: str | None, settings: Settings, fetch: Fetcher | None) -> LoadedDocument:
+    data = parse_object(text, settings=settings)
+    version = detect_version(data)
+    refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
+    warnings: list[Issue] = []
+    if version == "2.0":
+        data, warnings = swagger2.upgrade(data)
+        refs.check_local_refs(data, version="3.0", settings=settings)
+    return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
+
+
+def detect_version(data: dict[str, Any]) -> str:
+    """ "2.0", "3.0" or "3.1" from the document's ``swagger``/``openapi`` field."""
+    if "openapi" in data:
+        value = data["openapi"]
+        if isinstance(value, str) and (match := _OPENAPI_VERSION.fullmatch(value.strip())):
+            return f"3.{match.group(1)}"
+        raise document_error(f"Unsupported OpenAPI version {_show(value)}; {_EXPECTED}", "/openapi")
+    if "swagger" in data:
+        value = data["swagger"]
+        if value == "2.0":
+            return "2.0"
+        raise document_error(f"Unsupported Swagger version {_show(value)}; {_EXPECTED}", "/swagger")
+    raise document_error(f"The document has no 'openapi' field saying its version; {_EXPECTED}", "")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'{value} (a number: write it as a string, "{value}")'
+    return repr(value)

@@ -1,0 +1,505 @@
+"""Turns a (bundled, local-ref-only) OpenAPI 3.x document into the engine's Operations.
+
+This is where a profile's rules bite: which servers, methods, operations and parameters survive,
+and the importer's messages (openai-actions.md §2 and Appendix B) when something is dropped. Every
+issue carries a JSON pointer to the place it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urljoin, urlsplit
+
+from actionforge.openapi.media import essence, is_binary_media_type
+from actionforge.openapi.model import Encoding, Location, Method, Operation, Parameter, RequestBody
+from actionforge.openapi.pointers import RefError, deref
+from actionforge.openapi.profiles import Profile
+from actionforge.openapi.report import Issue, pointer
+from actionforge.settings import Settings
+
+# Path Item Object fields that are not operations (OpenAPI 3.0-3.2); skipped without a word.
+_PATH_ITEM_FIELDS = frozenset({"$ref", "summary", "description", "servers", "parameters"})
+_OPERATION_KEYS: tuple[Method, ...] = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_LOCATIONS: tuple[Location, ...] = ("path", "query", "header", "cookie")
+# OpenAPI: header parameters named like these "SHALL be ignored"; the engine sets them itself.
+_RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_NOT_CONSEQUENTIAL_METHODS = frozenset({"get", "head", "options"})
+# Request body media types in order of preference; "+json" matches any structured-syntax JSON type.
+_PREFERRED_MEDIA_TYPES = (
+    "application/json",
+    "+json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "application/octet-stream",
+)
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class OperationsResult:
+    operations: tuple[Operation, ...]
+    errors: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
+    root_domain: str | None
+
+
+def extract_operations(
+    document: Mapping[str, Any],
+    profile: Profile,
+    settings: Settings,
+    *,
+    base_uri: str | None = None,
+) -> OperationsResult:
+    """Every operation the profile accepts, with the errors and warnings found on the way.
+
+    ``base_uri`` is where the document came from; the ``extended`` profile resolves relative server
+    URLs against it. ``settings`` is accepted for symmetry with the other passes: the profile
+    already carries the limits taken from it.
+    """
+    del settings  # the limits arrive through the profile
+    return _Extractor(document, profile, base_uri).run()
+
+
+def ref_message(exc: RefError) -> str:
+    """The message for a reference that leads nowhere, naming it as written (``#/...``)."""
+    ref = f"#{exc.ref}" if exc.ref.startswith("/") else exc.ref
+    return f"Could not resolve $ref {ref!r}: {exc.reason}"
+
+
+def choose_media_type(media_types: list[str]) -> str | None:
+    """The media type of a request body the engine sends, by the preference order above."""
+    bases = [(essence(m), m) for m in media_types]
+    for wanted in _PREFERRED_MEDIA_TYPES:
+        for base, original in bases:
+            if base == wanted or (wanted.startswith("+") and base.endswith(wanted)):
+                return original
+    for base, original in bases:
+        if base.startswith("text/") or base.endswith(("/xml", "+xml")) or base in ("*/*", "application/*"):
+            return original
+    for base, original in bases:
+        if is_binary_media_type(base):  # an upload: image/png, application/pdf, ...
+            return original
+    return None
+
+
+def generated_operation_id(method: str, path: str) -> str:
+    """A readable id from method and path: get /pets/{petId}/toys -> get_pets_petId_toys."""
+    words = [_NOT_IDENTIFIER.sub("_", segment).strip("_") for segment in path.split("/")]
+    words = [w for w in words if w]
+    return "_".join([method, *words]) if words else f"{method}_root"
+
+
+class _Extractor:
+    """One pass over ``paths``; collects issues instead of raising so every problem is reported."""
+
+    def __init__(self, document: Mapping[str, Any], profile: Profile, base_uri: str | None) -> None:
+        self.doc = document
+        self.profile = profile
+        self.base_uri = base_uri
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.root_host: str | None = None
+
+    def error(self, message: str, at: str) -> None:
+        self.errors.append(Issue(message, at))
+
+    def warning(self, message: str, at: str) -> None:
+        self.warnings.append(Issue(message, at))
+
+    # --- document-level rules -------------------------------------------------------------
+
+    def run(self) -> OperationsResult:
+        self.check_components()
+        root_url = self.root_server()
+        if root_url is not None:
+            self.root_host = _hostname(root_url)
+        operations = self.all_operations(root_url or "")
+        limit = self.profile.max_operations
+        if limit is not None and len(operations) > limit:
+            self.error(f"OpenAPI spec can have a maximum of {limit} operations", "/paths")
+        return OperationsResult(
+            operations=tuple(operations) if root_url is not None else (),
+            errors=tuple(self.errors),
+            warnings=tuple(self.warnings),
+            root_domain=self.root_host,
+        )
+
+    def check_components(self) -> None:
+        components = self.doc.get("components")
+        if not isinstance(components, Mapping):
+            return
+        if "schemas" in components and not isinstance(components["schemas"], Mapping):
+            self.error("In components section, schemas subsection is not an object", "/components/schemas")
+        schemes = components.get("securitySchemes")
+        if self.profile.warn_multiple_security_schemes and isinstance(schemes, Mapping) and len(schemes) > 1:
+            self.warning(
+                "Found multiple security schemes, only 1 is supported", "/components/securitySchemes"
+            )
+
+    def root_server(self) -> str | None:
+        servers = self.doc.get("servers")
+        if servers in (None, []) and self.profile.resolve_relative_servers and self.base_uri:
+            servers = [{"url": "/"}]  # OpenAPI's default: the root of where the document came from
+        if not isinstance(servers, list) or not servers:
+            self.error("Could not find a valid URL in `servers`", "/servers")
+            return None
+        url = self.server_url(servers[0], base=self.base_uri)
+        if url is None:
+            at = "/servers/0/url" if isinstance(servers[0], Mapping) else "/servers/0"
+            self.error("Could not find a valid URL in `servers`", at)
+            return None
+        if len(servers) > 1:
+            self.warning(f"Multiple servers found, using {url}", "/servers")
+        return url
+
+    def server_url(self, server: Any, *, base: str | None) -> str | None:
+        """The absolute URL of a Server Object, variables replaced by their defaults, or None."""
+        if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+            return None
+        url = _substitute_variables(server["url"], server.get("variables"))
+        if url is None:
+            return None
+        if not _is_absolute_http(url) and self.profile.resolve_relative_servers and base:
+            url = urljoin(base, url)
+        if not _is_absolute_http(url):
+            return None
+        return url.rstrip("/")
+
+    def override_server(self, servers: Any, at: str, inherited: str) -> str | None:
+        """A Path Item's or Operation's own `servers`: its first URL, ``inherited`` if it has none."""
+        if not isinstance(servers, list) or not servers:
+            return inherited
+        url = self.server_url(servers[0], base=self.base_uri)
+        if url is None:
+            self.error("Could not find a valid URL in `servers`", f"{at}/servers/0")
+        return url
+
+    # --- paths and operations -------------------------------------------------------------
+
+    def all_operations(self, root_url: str) -> list[Operation]:
+        paths = self.doc.get("paths")
+        if not isinstance(paths, Mapping):
+            return []
+        taken_ids = {
+            op["operationId"]
+            for item in paths.values()
+            if isinstance(item, Mapping)
+            for key, op in item.items()
+            if key in _OPERATION_KEYS and isinstance(op, Mapping) and _has_operation_id(op)
+        }
+        operations: list[Operation] = []
+        for path, raw_item in paths.items():
+            if not isinstance(path, str) or path.startswith("x-"):
+                continue
+            item_at = pointer("paths", path)
+            try:
+                item, target = deref(self.doc, raw_item)
+            except RefError as exc:
+                self.error(ref_message(exc), item_at)
+                continue
+            if not isinstance(item, Mapping):
+                continue
+            item_at = target or item_at
+            item_url = self.override_server(item.get("servers"), item_at, root_url)
+            for key, op in item.items():
+                if key in _PATH_ITEM_FIELDS or not isinstance(key, str) or key.startswith("x-"):
+                    continue
+                if key not in self.profile.methods:
+                    self.warning(f"Path {path} has unrecognized method {key}; skipping", f"{item_at}/{key}")
+                    continue
+                if not isinstance(op, Mapping):
+                    continue
+                built = self.operation(path, cast(Method, key), op, item, item_at, item_url, taken_ids)
+                if built is not None:
+                    operations.append(built)
+        return operations
+
+    def operation(
+        self,
+        path: str,
+        method: Method,
+        op: Mapping[str, Any],
+        item: Mapping[str, Any],
+        item_at: str,
+        item_url: str | None,
+        taken_ids: set[str],
+    ) -> Operation | None:
+        at = f"{item_at}/{method}"
+        generated = False
+        if _has_operation_id(op):
+            operation_id: str = op["operationId"]
+        elif self.profile.require_operation_id:
+            self.warning(f"In path {path}, method {method} is missing operationId; skipping", at)
+            return None
+        else:
+            operation_id = _unique(generated_operation_id(method, path), taken_ids)
+            taken_ids.add(operation_id)
+            generated = True
+
+        # item_url is None when the path's own `servers` is unusable (already reported); "" when the
+        # root server is: the operation is still checked so every problem shows at once.
+        server_url = self.override_server(op.get("servers"), at, item_url) if item_url is not None else None
+        if server_url is None:
+            return None
+        if (
+            self.profile.single_hostname
+            and self.root_host
+            and server_url
+            and _hostname(server_url) != self.root_host
+        ):
+            self.warning(f"Found multiple hostnames, dropping {server_url}", at)
+            return None
+
+        self.check_description_lengths(path, method, op, at)
+        parameters = self.parameters(path, method, item.get("parameters"), op.get("parameters"), item_at, at)
+        errors_before_body = len(self.errors)
+        request_body = self.request_body(path, method, op.get("requestBody"), at)
+        if parameters is None or len(self.errors) > errors_before_body:
+            return None
+        declared = {p.name for p in parameters if p.location == "path"}
+        undeclared = [name for name in _TEMPLATE_VARIABLE.findall(path) if name not in declared]
+        if undeclared:
+            self.error(
+                f"In path {path}, method {method}, path parameters are not defined: {', '.join(undeclared)}",
+                at,
+            )
+            return None
+
+        consequential = op.get("x-openai-isConsequential")
+        security = op.get("security")
+        return Operation(
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            server_url=server_url,
+            pointer=at,
+            parameters=tuple(parameters),
+            request_body=request_body,
+            summary=_text(op.get("summary")),
+            description=_text(op.get("description")),
+            is_consequential=(
+                consequential if isinstance(consequential, bool) else method not in _NOT_CONSEQUENTIAL_METHODS
+            ),
+            security=(
+                tuple(req for req in security if isinstance(req, Mapping))
+                if isinstance(security, list)
+                else None
+            ),
+            deprecated=op.get("deprecated") is True,
+            generated_id=generated,
+        )
+
+    def check_description_lengths(self, path: str, method: str, op: Mapping[str, Any], at: str) -> None:
+        limit = self.profile.max_operation_description_chars
+        for field in ("summary", "description"):
+            text = op.get(field)
+            if isinstance(text, str) and len(text) > limit:
+                self.warning(
+                    f"In path {path}, method {method}, {field} is longer than {limit} characters; "
+                    "it will be truncated",
+                    f"{at}/{field}",
+                )
+
+    # --- parameters -----------------------------------------------------------------------
+
+    def parameters(
+        self, path: str, method: str, item_params: Any, op_params: Any, item_at: str, at: str
+    ) -> list[Parameter] | None:
+        """Path-level and operation-level parameters merged (the operation wins); None on a bad ref."""
+        merged: dict[tuple[str, str], Parameter] = {}
+        ok = True
+        for raw_list, list_at in ((item_params, f"{item_at}/parameters"), (op_params, f"{at}/parameters")):
+            if not isinstance(raw_list, list):
+                continue
+            for index, raw in enumerate(raw_list):
+                param_at = f"{list_at}/{index}"
+                try:
+                    resolved, target = deref(self.doc, raw)
+                except RefError as exc:
+                    self.error(ref_message(exc), param_at)
+                    ok = False
+                    continue
+                param = self.parameter(path, method, resolved, target or param_at)
+                if param is not None:
+                    merged[(param.name, param.location)] = param
+        if not ok:
+            return None
+        kept = []
+        for param in merged.values():
+            if self.keep_parameter(path, method, param):
+                kept.append(param)
+        return kept
+
+    def parameter(self, path: str, method: str, raw: Any, at: str) -> Parameter | None:
+        if not isinstance(raw, Mapping):
+            self.error("Parameter is not an object", at)
+            return None
+        name, location = raw.get("name"), raw.get("in")
+        if not isinstance(name, str) or not name:
+            self.error("Parameter has no name", at)
+            return None
+        if location not in _LOCATIONS:
+            self.error(
+                f"In path {path}, method {method}, parameter {name} has unsupported location {location}", at
+            )
+            return None
+        location = cast(Location, location)
+        style = raw.get("style") if isinstance(raw.get("style"), str) else None
+        style = style or ("simple" if location in ("path", "header") else "form")
+        explode = raw.get("explode")
+        schema = raw.get("schema")
+        content_type = None
+        content = raw.get("content")
+        if isinstance(content, Mapping) and content:
+            content_type = next(iter(content))
+            media = content[content_type]
+            schema = media.get("schema") if isinstance(media, Mapping) else None
+        description = _text(raw.get("description"))
+        limit = self.profile.max_parameter_description_chars
+        if description is not None and len(description) > limit:
+            self.warning(
+                f"In path {path}, method {method}, parameter {name} description is longer than {limit} "
+                "characters; it will be truncated",
+                f"{at}/description",
+            )
+        return Parameter(
+            name=name,
+            location=location,
+            required=location == "path" or raw.get("required") is True,
+            schema=dict(schema) if isinstance(schema, Mapping) else {},
+            pointer=at,
+            description=description,
+            style=style,
+            explode=explode if isinstance(explode, bool) else style == "form",
+            allow_reserved=raw.get("allowReserved") is True,
+            allow_empty_value=raw.get("allowEmptyValue") is True,
+            content_type=content_type,
+            deprecated=raw.get("deprecated") is True,
+        )
+
+    def keep_parameter(self, path: str, method: str, param: Parameter) -> bool:
+        supported = {"header": self.profile.header_parameters, "cookie": self.profile.cookie_parameters}
+        if not supported.get(param.location, True):
+            self.warning(
+                f"In path {path}, method {method}, parameter {param.name} has location {param.location}; "
+                "ignoring",
+                param.pointer,
+            )
+            return False
+        if param.location == "header" and param.name.lower() in _RESERVED_HEADERS:
+            self.warning(
+                f"In path {path}, method {method}, parameter {param.name} is a header the engine sets "
+                "itself; ignoring",
+                param.pointer,
+            )
+            return False
+        return True
+
+    # --- request body ---------------------------------------------------------------------
+
+    def request_body(self, path: str, method: str, raw: Any, at: str) -> RequestBody | None:
+        if raw is None:
+            return None
+        body_at = f"{at}/requestBody"
+        try:
+            body, target = deref(self.doc, raw)
+        except RefError as exc:
+            self.error(ref_message(exc), body_at)
+            return None
+        body_at = target or body_at
+        if not isinstance(body, Mapping):
+            return None
+        content = body.get("content")
+        media_types = [m for m in content if isinstance(m, str)] if isinstance(content, Mapping) else []
+        chosen = choose_media_type(media_types)
+        if chosen is None or not isinstance(content, Mapping):
+            self.warning(
+                f"In path {path}, method {method}, request body has no supported media type "
+                f"({', '.join(media_types) or 'none'}); ignoring it",
+                f"{body_at}/content",
+            )
+            return None
+        media = content[chosen] if isinstance(content[chosen], Mapping) else {}
+        schema = media.get("schema")
+        return RequestBody(
+            media_type=chosen,
+            schema=dict(schema) if isinstance(schema, Mapping) else {},
+            required=body.get("required") is True,
+            pointer=body_at,
+            description=_text(body.get("description")),
+            encoding=_encodings(media.get("encoding")),
+        )
+
+
+def _encodings(raw: Any) -> dict[str, Encoding]:
+    if not isinstance(raw, Mapping):
+        return {}
+    encodings = {}
+    for prop, enc in raw.items():
+        if not isinstance(enc, Mapping):
+            continue
+        explode = enc.get("explode")
+        headers = enc.get("headers")
+        encodings[str(prop)] = Encoding(
+            content_type=_text(enc.get("contentType")),
+            style=_text(enc.get("style")),
+            explode=explode if isinstance(explode, bool) else None,
+            allow_reserved=enc.get("allowReserved") is True,
+            headers=dict(headers) if isinstance(headers, Mapping) else {},
+        )
+    return encodings
+
+
+def _substitute_variables(url: str, variables: Any) -> str | None:
+    """``https://{region}.example.com`` with each variable's default; None if one has none."""
+    defaults = variables if isinstance(variables, Mapping) else {}
+    missing = False
+
+    def default(match: re.Match[str]) -> str:
+        nonlocal missing
+        variable = defaults.get(match.group(1))
+        value = variable.get("default") if isinstance(variable, Mapping) else None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            missing = True
+            return ""
+        return str(value)
+
+    substituted = _TEMPLATE_VARIABLE.sub(default, url)
+    return None if missing else substituted
+
+
+def _is_absolute_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+    except ValueError:  # e.g. an invalid IPv6 literal or port
+        return False
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def _has_operation_id(op: Mapping[str, Any]) -> bool:
+    return isinstance(op.get("operationId"), str) and bool(op["operationId"].strip())
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}_{n}" in taken:
+        n += 1
+    return f"{name}_{n}"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -1,0 +1,1 @@
+"""Operations to tool definitions: JSON Schema conversion, names and dialects."""

@@ -1,0 +1,652 @@
+"""OpenAPI 3.0 / 3.1 Schema Objects → self-contained JSON Schema 2020-12 for tool arguments.
+
+Tool argument schemas go to model providers and to ``jsonschema`` validators, so they must be plain
+2020-12 with no dangling reference and no keyword a strict consumer chokes on. Libraries that
+convert OpenAPI schemas either keep OpenAPI keywords or inline every ``$ref`` (which never ends on
+circular schemas), so the conversion is written here. The rules:
+
+- Every local ``$ref`` becomes ``#/$defs/<Name>``: the component name for ``#/components/schemas/X``,
+  a name derived from the pointer otherwise, sanitized to ``[A-Za-z0-9_.-]`` and made unique.
+  Each referenced schema is converted once (memoized for the converter's lifetime, so one
+  converter serves every tool of a document) and circular schemas simply stay references.
+  In 3.1 a ``$ref``'s sibling keywords are kept; in 3.0, where the spec says they are ignored,
+  only ``title`` and ``description`` are kept (they cannot change what validates).
+- 3.0 ``nullable: true`` adds ``"null"`` to ``type`` (and ``None`` to ``enum``). Without a ``type``
+  the 3.0.4 text says it has no effect, yet real documents (Microsoft Graph: 200 cases) write it
+  beside ``oneOf``/``allOf`` to mean "or null"; that intent is honoured with ``anyOf: [.., null]``
+  because refusing a null the API accepts is worse than letting the API judge it.
+- Boolean ``exclusiveMinimum``/``exclusiveMaximum`` (3.0) become the numeric 2020-12 form.
+- ``example`` becomes ``examples: [example]``.
+- Request side only: ``readOnly`` properties are removed (with their ``required`` entries): they
+  are never sent. ``readOnly``/``writeOnly`` keywords themselves are dropped.
+- Only 2020-12 keywords survive; OpenAPI-only keywords (``discriminator``, ``xml``,
+  ``externalDocs``, ``nullable``), ``x-`` extensions, identifiers that would move the base URI
+  (``$id``, ``$anchor``, ``$schema``, ``$dynamic*``) and nested ``$defs`` (every reference now
+  points at the top-level ``$defs``) are dropped. Keyword values of the wrong JSON type are
+  dropped too, so the output always passes the 2020-12 metaschema.
+- Arrays always carry ``items`` (``{}`` when missing): some providers reject arrays without it.
+- ``allOf`` whose members are all plain object schemas (after following ``$ref``s) is merged into
+  one object (union of ``properties`` and ``required``); anything else keeps its ``allOf``.
+  ``allOf`` with one substantive member (the others, and the keys beside it, only annotations)
+  becomes that member plus the annotations, so ``allOf: [{$ref: X}, {description}]`` keeps
+  ``X`` a shared reference. While a merged object's inlined properties are converted, the
+  definitions just inlined are not inlined again (a property ``allOf: [X, ..]`` inside ``X``).
+- Files: ``type: file`` and ``format: binary`` become
+  ``{type: string, format: binary, contentEncoding: base64}``. A model can only write text, so
+  the CONVENTION is that a binary value in tool arguments is base64; the ``calls`` layer decodes
+  it before sending the raw bytes (multipart part or octet-stream body).
+- A ``pattern`` Python's ``re`` cannot compile is dropped (it would break validators) and its text
+  moves into ``description``; such ``patternProperties`` entries are dropped.
+- A reference cycle that never descends into the instance (``A: allOf: [A, ...]``, ``A = B = A``)
+  makes validators recurse forever; the refs closing it become ``{}`` (they add no constraint).
+- A ``properties`` entry written as ``required: true`` (a common mistake) counts as required.
+
+Sharing: ``convert`` returns a fresh, mutable tree that shares nothing with the document. The
+memoized definitions (``defs``, ``resolve``) are converted once and then FROZEN (``FrozenDict``,
+``FrozenList``: dict/list subclasses that refuse changes) and shared by every tool of a document:
+Microsoft Graph's tools reach 90 MB of definitions in total, which copying per tool would cost
+seconds and a gigabyte. ``thaw`` gives a plain mutable copy.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, Literal, TypeGuard
+from urllib.parse import unquote
+
+from actionforge.errors import ActionforgeError
+from actionforge.openapi.graphs import is_cycle, strongly_connected
+from actionforge.openapi.jsondata import copy_json, freeze
+from actionforge.openapi.model import JSONSchema
+from actionforge.openapi.pointers import RefError, resolve_pointer, unescape_token
+from actionforge.openapi.report import Issue, escape_pointer_token
+
+SchemaDialect = Literal["3.0", "3.1"]
+Converted = JSONSchema | bool
+
+DEFS_PREFIX = "#/$defs/"
+
+_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
+# What each kept 2020-12 keyword's value is; every key not listed here is dropped.
+_KEYWORD_KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "not",
+            "if",
+            "then",
+            "else",
+            "contains",
+            "propertyNames",
+            "additionalProperties",
+            "unevaluatedItems",
+            "unevaluatedProperties",
+            "contentSchema",
+        ),
+        "schema",
+    ),
+    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "schema_list"),
+    **dict.fromkeys(("patternProperties", "dependentSchemas"), "schema_map"),
+    **dict.fromkeys(("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf"), "number"),
+    **dict.fromkeys(
+        (
+            "maxLength",
+            "minLength",
+            "maxItems",
+            "minItems",
+            "maxContains",
+            "minContains",
+            "maxProperties",
+            "minProperties",
+        ),
+        "count",
+    ),
+    **dict.fromkeys(("title", "description", "format", "contentEncoding", "contentMediaType"), "string"),
+    **dict.fromkeys(("uniqueItems", "deprecated"), "boolean"),
+    **dict.fromkeys(("enum", "examples"), "array"),
+    **dict.fromkeys(("const", "default"), "value"),
+    "items": "items",
+    "type": "type",
+    "pattern": "pattern",
+    "example": "example",
+    "dependentRequired": "dependentRequired",
+}
+_ANNOTATIONS = frozenset({"title", "description", "default", "deprecated", "examples", "example"})
+# Keys that may sit beside an allOf member's properties without making the merge unsafe: they
+# either carry no validation (annotations) or are OpenAPI-only and dropped anyway.
+_MERGEABLE = _ANNOTATIONS | {
+    "type",
+    "properties",
+    "required",
+    "allOf",
+    "discriminator",
+    "xml",
+    "externalDocs",
+}
+
+
+class SchemaConversionError(ActionforgeError, ValueError):
+    """A schema that cannot be turned into a tool schema; ``pointer`` says where in the document."""
+
+    def __init__(self, message: str, pointer: str) -> None:
+        super().__init__(f"{message} (at {pointer or '/'})")
+        self.message = message
+        self.pointer = pointer
+
+    @property
+    def issue(self) -> Issue:
+        return Issue(self.message, self.pointer)
+
+
+def schema_dialect(openapi_version: str) -> SchemaDialect:
+    """The schema dialect of a document version: "3.1" for 3.1.x, "3.0" for 3.0.x and 2.0."""
+    return "3.1" if openapi_version.startswith("3.1") else "3.0"
+
+
+def sanitize_def_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return cleaned or "schema"
+
+
+def def_name_for_pointer(pointer: str) -> str:
+    """``/components/schemas/Pet`` → ``Pet``; other pointers join their tokens with dots."""
+    tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
+    if tokens[:2] == ["components", "schemas"] and len(tokens) > 2:
+        tokens = tokens[2:]
+    return sanitize_def_name(".".join(tokens))
+
+
+@lru_cache(maxsize=4096)
+def python_can_compile(pattern: str) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FutureWarnings about the author's regex are not ours
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return False
+    return True
+
+
+def iter_refs(node: Any) -> Iterable[str]:
+    """Every ``$ref`` string in a JSON tree (stops at nothing: converted trees are finite)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+class SchemaConverter:
+    """Converts the schemas of one document; keep one per document to share the memo."""
+
+    def __init__(self, document: Mapping[str, Any], *, openapi_version: SchemaDialect) -> None:
+        if openapi_version not in ("3.0", "3.1"):
+            raise ValueError(f"openapi_version must be '3.0' or '3.1', not {openapi_version!r}")
+        self._document = document
+        self._dialect: SchemaDialect = openapi_version
+        self._names: dict[str, str] = {}  # document pointer -> def name
+        self._assigned: list[str] = []  # pointers in the order their names were assigned
+        self._used_names: set[str] = set()
+        self._pending: list[tuple[str, str, Any]] = []  # (name, pointer, raw target)
+        self._defs: dict[str, Converted] = {}
+        self._edges: dict[str, frozenset[str]] = {}  # def name -> def names it refers to
+        self._sink: set[str] = set()
+        self._read_only_refs: dict[str, bool] = {}
+        self._inlining: list[str] = []
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def convert(self, schema: Any, *, pointer: str = "") -> Converted:
+        """The 2020-12 form of ``schema`` (found at ``pointer``); its refs point into ``defs()``."""
+        self._sink = set()
+        mark = len(self._assigned)
+        try:
+            result = self._convert(schema, pointer)
+            self._drain()
+        except RecursionError:
+            self._forget(mark)
+            raise SchemaConversionError("Schema is nested too deeply to convert", pointer) from None
+        except BaseException:
+            self._forget(mark)  # all or nothing: no name may point at a missing def
+            raise
+        finally:
+            self._inlining.clear()
+        return result
+
+    def defs(self, *roots: Any) -> dict[str, Converted]:
+        """The definitions ``roots`` need (transitively), by name; all of them if no roots.
+
+        The definitions are frozen (read-only) and shared by every caller; ``thaw`` copies.
+        """
+        if not roots:
+            names: Iterable[str] = sorted(self._defs)
+        else:
+            names = self._closure(roots)
+        return {name: self._defs[name] for name in names}
+
+    def resolve(self, schema: Converted) -> Converted:
+        """Follows a converted ``{"$ref": "#/$defs/X"}`` chain to its (frozen) target.
+
+        Siblings of the ref (annotations) are lost; callers use this to look inside a body schema.
+        """
+        seen: set[str] = set()
+        while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+            name = schema["$ref"].removeprefix(DEFS_PREFIX)
+            if name in seen or name not in self._defs:
+                break
+            seen.add(name)
+            schema = self._defs[name]
+        return schema
+
+    # --- references ---------------------------------------------------------------------------
+
+    def _closure(self, roots: Iterable[Any]) -> list[str]:
+        found: list[str] = []
+        seen: set[str] = set()
+        stack = [
+            ref.removeprefix(DEFS_PREFIX)
+            for root in roots
+            for ref in iter_refs(root)
+            if ref.startswith(DEFS_PREFIX)
+        ]
+        while stack:
+            name = stack.pop()
+            if name in seen or name not in self._defs:
+                continue
+            seen.add(name)
+            found.append(name)
+            stack.extend(self._edges.get(name, ()))
+        return sorted(found)
+
+    def _ref_name(self, ref: str, at: str) -> str:
+        if not ref.startswith("#"):
+            raise SchemaConversionError(f"$ref {ref!r} is not a local reference ('#/...')", at)
+        target_pointer = unquote(ref[1:])
+        name = self._names.get(target_pointer)
+        if name is not None:
+            return name
+        try:
+            target = resolve_pointer(self._document, target_pointer)
+        except RefError as exc:
+            raise SchemaConversionError(f"Could not resolve $ref {ref!r}: {exc.reason}", at) from None
+        base = def_name_for_pointer(target_pointer)
+        name, n = base, 1
+        while name in self._used_names:
+            n += 1
+            name = f"{base}_{n}"
+        self._used_names.add(name)
+        self._names[target_pointer] = name
+        self._assigned.append(target_pointer)
+        self._pending.append((name, target_pointer, target))
+        return name
+
+    def _drain(self) -> None:
+        fresh: dict[str, JSONSchema | bool] = {}
+        while self._pending:
+            name, target_pointer, target = self._pending.pop()
+            self._sink = set()
+            fresh[name] = self._convert(target, target_pointer)
+            self._edges[name] = frozenset(self._sink)
+        # A new definition only refers to definitions converted now or before, so any cycle
+        # closed by this call lies within `fresh`.
+        for name in _break_in_place_cycles(fresh):
+            self._edges[name] = frozenset(r.removeprefix(DEFS_PREFIX) for r in iter_refs(fresh[name]))
+        for name, converted in fresh.items():
+            self._defs[name] = freeze(converted)
+
+    def _forget(self, mark: int) -> None:
+        """Undoes every name assigned since ``mark`` (a failed conversion leaves no trace)."""
+        self._pending.clear()
+        while len(self._assigned) > mark:
+            name = self._names.pop(self._assigned.pop())
+            self._used_names.discard(name)
+            self._defs.pop(name, None)
+            self._edges.pop(name, None)
+
+    # --- conversion -------------------------------------------------------------------------
+
+    def _convert(self, raw: Any, at: str) -> Converted:
+        if isinstance(raw, bool):
+            return raw
+        if not isinstance(raw, Mapping):
+            raise SchemaConversionError(
+                f"A schema must be an object or a boolean, not {type(raw).__name__}", at
+            )
+        if isinstance(raw.get("$ref"), str):
+            return self._convert_ref(raw, at)
+        if "allOf" in raw:
+            simplified = self._simplify_all_of(raw, at)
+            if simplified is not None:
+                return simplified
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            self._convert_keyword(key, value, at, out)
+        if "properties" in raw or "required" in raw:
+            self._convert_object(raw, at, out)
+        extra_items = raw.get("additionalItems")
+        if "prefixItems" in out and "items" not in out and isinstance(extra_items, bool | Mapping):
+            out["items"] = self._convert(extra_items, f"{at}/additionalItems")
+        for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if raw.get(key) is True and bound in out:  # 3.0: a flag on the bound
+                out[key] = out.pop(bound)
+        pattern = raw.get("pattern")
+        if isinstance(pattern, str) and "pattern" not in out:
+            note = f"Must match the regular expression `{pattern}`."
+            out["description"] = f"{out['description']} {note}" if out.get("description") else note
+        kind = out.get("type")
+        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and "items" not in out:
+            out["items"] = {}
+        if out.get("format") == "binary":
+            out["contentEncoding"] = "base64"
+        if self._dialect == "3.0" and raw.get("nullable") is True:
+            out = _make_nullable(out)
+        return out
+
+    def _convert_ref(self, raw: Mapping[str, Any], at: str) -> Converted:
+        name = self._ref_name(raw["$ref"], at)
+        self._sink.add(name)
+        out: dict[str, Any] = {"$ref": DEFS_PREFIX + name}
+        siblings = {k: v for k, v in raw.items() if k != "$ref"}
+        if self._dialect == "3.0":
+            siblings = {k: v for k, v in siblings.items() if k in ("title", "description")}
+        if siblings:
+            converted = self._convert(siblings, at)
+            if isinstance(converted, dict):
+                out.update(converted)
+        return out
+
+    def _convert_keyword(self, key: str, value: Any, at: str, out: dict[str, Any]) -> None:
+        """One keyword into ``out``: kept, converted, or dropped when 2020-12 has no place for it.
+
+        Walking the document's keys (not a keyword table) keeps the output in document order,
+        so the same document always renders byte-identical schemas.
+        """
+        kind = _KEYWORD_KINDS.get(key)
+        if kind is None:
+            return
+        if kind == "schema":
+            if isinstance(value, bool | Mapping):
+                out[key] = self._convert(value, f"{at}/{key}")
+        elif kind == "schema_list":
+            if isinstance(value, list) and value and key not in out:
+                out[key] = [self._convert(s, f"{at}/{key}/{i}") for i, s in enumerate(value)]
+        elif kind == "items":
+            if isinstance(value, bool | Mapping):
+                out["items"] = self._convert(value, f"{at}/items")
+            elif isinstance(value, list) and value:  # draft-4 tuple form
+                out["prefixItems"] = [self._convert(s, f"{at}/items/{i}") for i, s in enumerate(value)]
+        elif kind == "schema_map":
+            if isinstance(value, Mapping):
+                out[key] = {
+                    str(k): self._convert(v, f"{at}/{key}/{escape_pointer_token(str(k))}")
+                    for k, v in value.items()
+                    if key != "patternProperties" or python_can_compile(str(k))
+                }
+        elif kind == "type":
+            self._convert_type(value, out)
+        elif kind == "number":
+            if _is_number(value) and (key != "multipleOf" or value > 0):
+                out[key] = value
+        elif kind == "count":
+            if _is_number(value) and value >= 0 and value == int(value):
+                out[key] = int(value)
+        elif kind == "string":
+            if isinstance(value, str):
+                out[key] = value
+        elif kind == "boolean":
+            if isinstance(value, bool):
+                out[key] = value
+        elif kind == "pattern":
+            if isinstance(value, str) and python_can_compile(value):
+                out[key] = value
+        elif kind == "array":
+            if isinstance(value, list):
+                out[key] = copy_json(value)
+        elif kind == "value":
+            out[key] = copy_json(value)
+        elif kind == "example":
+            out.setdefault("examples", [copy_json(value)])  # a later `examples` list wins
+        elif kind == "dependentRequired" and isinstance(value, Mapping):
+            out[key] = {
+                str(k): list(dict.fromkeys(v))
+                for k, v in value.items()
+                if isinstance(v, list) and all(isinstance(s, str) for s in v)
+            }
+
+    def _convert_type(self, value: Any, out: dict[str, Any]) -> None:
+        kinds = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        cleaned: list[str] = []
+        for k in kinds:
+            if k == "file":  # Swagger 2.0 leftovers
+                k = "string"
+                out["format"] = "binary"
+            if isinstance(k, str) and k in _TYPES and k not in cleaned:
+                cleaned.append(k)
+        if len(cleaned) == 1:
+            out["type"] = cleaned[0]
+        elif cleaned:
+            out["type"] = cleaned
+
+    def _convert_object(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
+        """``properties`` without readOnly ones; ``required`` without them, plus ``required: true``."""
+        properties = raw.get("properties")
+        listed = raw.get("required")
+        required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
+        if isinstance(properties, Mapping):
+            converted: dict[str, Converted] = {}
+            read_only: set[str] = set()
+            for key, value in properties.items():
+                name = str(key)
+                if self._is_read_only(value):
+                    read_only.add(name)
+                    continue
+                if isinstance(value, Mapping) and value.get("required") is True:
+                    required.append(name)
+                converted[name] = self._convert(value, f"{at}/properties/{escape_pointer_token(name)}")
+            out["properties"] = converted
+            required = [r for r in required if r not in read_only]
+        if required:
+            out["required"] = list(dict.fromkeys(required))
+        else:
+            out.pop("required", None)
+
+    def _is_read_only(self, raw: Any) -> bool:
+        if not isinstance(raw, Mapping):
+            return False
+        if raw.get("readOnly") is True and (self._dialect == "3.1" or "$ref" not in raw):
+            return True
+        ref = raw.get("$ref")
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return False
+        known = self._read_only_refs.get(ref)
+        if known is None:
+            try:
+                target = resolve_pointer(self._document, unquote(ref[1:]))
+            except RefError:
+                target = None  # reported when the property itself is converted
+            known = self._read_only_refs[ref] = isinstance(target, Mapping) and target.get("readOnly") is True
+        return known
+
+    # --- allOf ------------------------------------------------------------------------------
+
+    def _simplify_all_of(self, raw: Mapping[str, Any], at: str) -> Converted | None:
+        """One object for a mergeable allOf, the lone member for a wrapper; None to keep allOf."""
+        members = raw.get("allOf")
+        if not isinstance(members, list) or not members:
+            return None
+        outer = {k: v for k, v in raw.items() if k != "allOf" and not k.startswith("x-")}
+        # Members holding only annotations (`allOf: [{$ref: X}, {description: ..}]`) are annotations.
+        substantive = [(i, m) for i, m in enumerate(members) if not _only_annotations(m)]
+        if len(substantive) == 1 and set(outer) <= _ANNOTATIONS | {"nullable"}:
+            index, lone = substantive[0]
+            member = self._convert(lone, f"{at}/allOf/{index}")
+            if not isinstance(member, dict):
+                return member
+            notes: dict[str, Any] = {}
+            for other in members:
+                if other is not lone:
+                    notes.update({k: v for k, v in other.items() if k in _ANNOTATIONS})
+            notes.update({k: v for k, v in outer.items() if k != "nullable"})
+            annotations = self._convert(notes, at)
+            if isinstance(annotations, dict):
+                member.update(annotations)
+            if self._dialect == "3.0" and outer.get("nullable") is True:
+                member = _make_nullable(member)
+            return member
+        merged = _ObjectMerge(self._document, inlining=self._inlining)
+        own = {k: v for k, v in outer.items() if k != "nullable"}
+        if not (set(outer) <= _MERGEABLE | {"nullable"} and merged.absorb({**own, "allOf": members})):
+            return None
+        flat: dict[str, Any] = {k: v for k, v in outer.items() if k in _ANNOTATIONS or k == "nullable"}
+        if merged.is_object:
+            flat["type"] = "object"
+        if merged.properties:
+            flat["properties"] = merged.properties
+        if merged.required:
+            flat["required"] = merged.required
+        # While the inlined definitions' properties are converted, those definitions must not be
+        # inlined again (a property `allOf: [X, ...]` inside X would otherwise never end).
+        self._inlining.extend(merged.inlined)
+        try:
+            return self._convert(flat, at)
+        finally:
+            del self._inlining[len(self._inlining) - len(merged.inlined) :]
+
+
+def _only_annotations(member: Any) -> bool:
+    return isinstance(member, Mapping) and all(k in _ANNOTATIONS or k.startswith("x-") for k in member)
+
+
+class _ObjectMerge:
+    """Collects the properties and required names of an allOf made only of object schemas."""
+
+    def __init__(self, document: Mapping[str, Any], *, inlining: list[str]) -> None:
+        self._document = document
+        self.properties: dict[str, Any] = {}
+        self.required: list[str] = []
+        self.is_object = False
+        self.inlined: list[str] = []  # pointers of the definitions whose content was taken in
+        self._visiting = list(inlining)
+
+    def absorb(self, member: Any) -> bool:
+        if member is True:
+            return True
+        if not isinstance(member, Mapping):
+            return False
+        ref = member.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#") or set(member) - {"$ref"} - _ANNOTATIONS:
+                return False
+            pointer = unquote(ref[1:])
+            if pointer in self._visiting:
+                return False  # a cycle through allOf: keep it as written
+            try:
+                target = resolve_pointer(self._document, pointer)
+            except RefError:
+                return False  # keeps the allOf; converting it reports the bad ref
+            self._visiting.append(pointer)
+            self.inlined.append(pointer)
+            try:
+                return self.absorb(target)
+            finally:
+                self._visiting.pop()
+        if any(k not in _MERGEABLE and k != "nullable" and not k.startswith("x-") for k in member):
+            return False
+        if member.get("nullable") is True:
+            return False  # null passes only if every member allows it: not a plain object
+        kind = member.get("type")
+        if kind is not None and kind != "object":
+            return False
+        properties = member.get("properties", {})
+        required = member.get("required", [])
+        if not isinstance(properties, Mapping) or not isinstance(required, list):
+            return False
+        self.is_object = self.is_object or kind == "object" or bool(properties)
+        for name, schema in properties.items():
+            earlier = self.properties.get(name)
+            self.properties[name] = (
+                schema if earlier is None or earlier == schema else {"allOf": [earlier, schema]}
+            )
+        self.required.extend(r for r in required if isinstance(r, str) and r not in self.required)
+        sub = member.get("allOf")
+        if sub is None:
+            return True
+        return isinstance(sub, list) and all(self.absorb(s) for s in sub)
+
+
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+_IN_PLACE_SCHEMAS = ("not", "if", "then", "else")
+
+
+def _in_place_ref_holders(schema: Any) -> Iterable[dict[str, Any]]:
+    """The dicts holding a ``$ref`` that applies to the same instance (not to a property or item)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("$ref"), str):
+            yield node
+        for key in _IN_PLACE_LISTS:
+            if isinstance(node.get(key), list):
+                stack.extend(node[key])
+        stack.extend(node.get(key) for key in _IN_PLACE_SCHEMAS)
+        if isinstance(node.get("dependentSchemas"), dict):
+            stack.extend(node["dependentSchemas"].values())
+
+
+def _break_in_place_cycles(defs: dict[str, Any]) -> list[str]:
+    """Drops the refs of a cycle that never descends into the instance (``A = allOf[A, ..]``,
+    ``A = B, B = A``): validators recurse on it forever. Such a cycle adds no constraint a
+    finite instance could meet, so the refs closing it become ``{}``. Returns the changed names."""
+    edges = {
+        name: {h["$ref"].removeprefix(DEFS_PREFIX) for h in _in_place_ref_holders(schema)} & defs.keys()
+        for name, schema in defs.items()
+    }
+    changed: list[str] = []
+    for component in strongly_connected(edges):
+        if not is_cycle(component, edges):
+            continue
+        members = set(component)
+        for name in sorted(members):
+            holders = [
+                h for h in _in_place_ref_holders(defs[name]) if h["$ref"].removeprefix(DEFS_PREFIX) in members
+            ]
+            for holder in holders:
+                del holder["$ref"]
+            if holders:
+                changed.append(name)
+    return changed
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _make_nullable(out: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in out and None not in out["enum"]:
+        out["enum"].append(None)
+    if "const" in out:
+        out["enum"] = [out.pop("const"), None]
+    kind = out.get("type")
+    if isinstance(kind, str):
+        if kind != "null":
+            out["type"] = [kind, "null"]
+        return out
+    if isinstance(kind, list):
+        if "null" not in kind:
+            kind.append("null")
+        return out
+    core = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
+    if not core:
+        return out  # accepts anything, null included
+    wrapped: dict[str, Any] = {k: v for k, v in out.items() if k in _ANNOTATIONS}
+    wrapped["anyOf"] = [core, {"type": "null"}]
+    return wrapped
