@@ -1,7 +1,34 @@
-"""Exceptions shared by every layer.
+"""Exceptions shared by every layer, and the map of every error the engine raises.
 
-They live at the bottom of the package so that a low layer (``calls``) can recognise a refusal
-raised by a higher one (``egress``, ``auth``) without importing it.
+The shared ones live here, at the bottom of the package, so that a low layer (``calls``) can
+recognise a refusal raised by a higher one (``egress``, ``auth``) without importing it. The others
+live next to the code that raises them; all of them are importable from ``actionforge``, and
+``except actionforge.ActionforgeError`` catches every one::
+
+    ActionforgeError
+    ├── DocumentError            openapi.source: the source is not a document (issues + pointers)
+    ├── RefError (LookupError)   openapi.pointers: a $ref that leads nowhere
+    ├── SchemaError              action: load_action on a document with errors (``report``)
+    ├── UnknownToolError (KeyError)      action: no tool by that name
+    ├── SchemaConversionError (ValueError)   tools.schemas: a schema with no JSON Schema form
+    ├── ArgumentsError           calls.arguments: the model's arguments fail the tool's schema
+    ├── RequestBuildError        calls.serialize: a value that cannot go on the wire
+    ├── RequestBlocked           egress: the guard refused an outbound request (``reason``)
+    ├── InvalidHost (ValueError) egress.hosts: neither a domain name nor an IP address
+    ├── FetchError               egress: a document could not be fetched
+    ├── SignInRequired           auth: the user must sign in (again) to an OAuth action
+    ├── AuthError                auth: credentials could not be obtained or applied
+    │   ├── OAuthConfigError (ValueError)
+    │   │   └── OAuthDomainError
+    │   ├── StateError, AuthorizationDenied, TokenEndpointError   auth.oauth.errors
+    │   └── LoginTimeout         auth.oauth.loopback_login
+    ├── SecretBoxError           secrets.keys: a ciphertext cannot be opened
+    │   └── SecretKeyError       the key material is missing, malformed or unsafe
+    ├── ConsentError             consent: a choice that does not fit the decision
+    └── CredentialsFileError     cli: the CLI's credentials file
+
+Misuse of the API itself (a wrong argument type, an unknown profile name) raises ``TypeError`` /
+``ValueError`` as Python does; invalid configuration objects raise pydantic's ``ValidationError``.
 """
 
 from __future__ import annotations

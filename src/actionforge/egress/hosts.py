@@ -18,6 +18,7 @@ from ipaddress import IPv4Address, IPv6Address
 import idna
 
 from actionforge.egress.addresses import IPAddress
+from actionforge.errors import ActionforgeError
 
 _ASCII_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _MAX_NAME_LENGTH = 253
@@ -29,7 +30,7 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhos
 _LOCAL_SUFFIXES = ("local", "internal", "localdomain", "home.arpa")
 
 
-class InvalidHost(ValueError):
+class InvalidHost(ActionforgeError, ValueError):
     """The URL's host is neither a valid domain name nor an IP address."""
 
 

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from actionforge.errors import ActionforgeError
 
-class RefError(LookupError):
+
+class RefError(ActionforgeError, LookupError):
     """A `$ref` that does not lead anywhere; ``ref`` is the reference as written."""
 
     def __init__(self, ref: str, reason: str) -> None:

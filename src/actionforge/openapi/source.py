@@ -27,7 +27,7 @@ Fetcher = Callable[[str], str]
 REMOTE_SCHEMES = ("http", "https")
 
 
-class DocumentError(Exception):
+class DocumentError(ActionforgeError):
     """The source could not be turned into a document; ``issues`` say what and where."""
 
     def __init__(self, issues: list[Issue]) -> None:
