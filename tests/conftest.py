@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from actionforge.settings import Settings
+from tests.data import CORPUS, OPENAPI_SPECS
 from tests.servers.echo import echo_app
 from tests.servers.threaded import serve
 
@@ -17,21 +18,16 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared test corpus (../shared/corpus), present beside every checkout and in CI."""
-    path = SHARED / "corpus"
-    assert path.is_dir(), f"test corpus missing at {path}"
-    return path
+    """The vendored test corpus (tests/data/corpus): part of every checkout."""
+    return CORPUS
 
 
 @pytest.fixture(scope="session")
 def openapi_spec_texts() -> Path:
-    return SHARED / "spec" / "openapi"
+    return OPENAPI_SPECS
 
 
 @pytest.fixture

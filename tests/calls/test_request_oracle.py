@@ -55,10 +55,9 @@ from actionforge.openapi.profiles import get_profile
 from actionforge.settings import Settings
 from actionforge.tools.build import build_tools
 from actionforge.tools.model import Tool
+from tests.data import CORPUS, DATA
 
 MAX_EXAMPLES = 10
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-DATA = Path(__file__).resolve().parents[1] / "data" / "calls"
 DOCUMENTS = [
     # Swagger 2.0 and split documents go through the loader like any source: requests built from
     # the upgraded, bundled document are judged against that OpenAPI 3.0 translation.
@@ -66,9 +65,9 @@ DOCUMENTS = [
     CORPUS / "oai-examples" / "v2.0" / "yaml" / "petstore-separate" / "spec" / "swagger.yaml",
     *sorted((CORPUS / "oai-examples" / "v3.0").glob("*.yaml")),
     *sorted((CORPUS / "oai-examples" / "v3.1").glob("*.yaml")),
-    *sorted((CORPUS / "plugin-specs").iterdir()),
+    *sorted((CORPUS / "plugin-specs").glob("*.[jy]*")),  # not its LICENSE
     *sorted((CORPUS / "openapi-core" / "integration").rglob("*.yaml")),
-    DATA / "stripe_excerpt.json",
+    DATA / "calls" / "stripe_excerpt.json",
 ]
 # A server for documents that have none (the extended profile would resolve "/" against the
 # document's URL, which a file read here does not have); openapi-core sees the same document.

@@ -1,6 +1,6 @@
 """Every cell of the OpenAPI "Style Examples" table, read from the specification texts.
 
-The expected strings are parsed from ../shared/spec/openapi/openapi-3.1.2.md and openapi-3.0.4.md
+The expected strings are parsed from tests/data/spec/openapi/openapi-3.1.2.md and openapi-3.0.4.md
 at test time, so the test follows the spec text rather than a copy of it.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from actionforge.calls.serialize import header_value, path_value, query_pairs
+from tests.data import OPENAPI_SPECS
 
 VALUES: dict[str, Any] = {
     "undefined": None,
@@ -75,7 +76,7 @@ def _all_cells(spec_dir: Path) -> list[Cell]:
     return cells
 
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "spec" / "openapi"
+SPEC_DIR = OPENAPI_SPECS
 CELLS = _all_cells(SPEC_DIR)
 
 

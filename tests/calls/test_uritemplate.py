@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from actionforge.calls.serialize import path_value, query_pairs
+from tests.data import CORPUS
 
 SUITE_FILES = ("spec-examples.json", "spec-examples-by-section.json", "extended-tests.json")
 EXPRESSION = re.compile(r"\{([^}]*)\}")
@@ -102,7 +103,7 @@ def _load(corpus_dir: Path) -> tuple[list[tuple[str, str, dict[str, Any], Any]],
     return cases, skipped
 
 
-SUITE_DIR = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "uritemplate-test"
+SUITE_DIR = CORPUS / "uritemplate-test"
 CASES, SKIPPED = _load(SUITE_DIR)
 
 

@@ -1,4 +1,4 @@
-"""Every document of the shared corpus through the whole engine: a report, never a crash.
+"""Every document of the vendored corpus (tests/data/corpus) through the engine: a report, never a crash.
 
 Beyond "no crash", each family has an expectation that could break:
 
@@ -27,8 +27,8 @@ from actionforge.openapi.profiles import get_profile
 from actionforge.openapi.report import Issue, ValidationReport
 from actionforge.openapi.validate import analyze, validate_source
 from actionforge.settings import Settings
+from tests.data import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 NO_SERVER = "Could not find a valid URL in `servers`"
 # How validate.py words an exception it caught: the sign of a bug, never of bad input.
 CRASH = re.compile(r"^Could not parse valid OpenAPI spec: \w+: ")

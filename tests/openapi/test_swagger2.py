@@ -16,7 +16,7 @@ from actionforge.openapi.loader import load_document, load_text
 from actionforge.openapi.report import Issue
 from actionforge.openapi.swagger2 import upgrade
 from actionforge.settings import Settings
-from tests.conftest import SHARED
+from tests.data import CORPUS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "loading"
 
@@ -480,7 +480,7 @@ def corpus_v2(corpus: Path) -> list[Path]:
     ]
 
 
-@pytest.mark.parametrize("path", corpus_v2(SHARED / "corpus"), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", corpus_v2(CORPUS), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_corpus_2_0_document_upgrades_to_valid_3_0(path: Path, settings: Settings) -> None:
     loaded = load_document(path, settings=settings)
     assert loaded.source_version == "2.0"
