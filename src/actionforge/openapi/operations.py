@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from actionforge.openapi.media import essence, is_binary_media_type
 from actionforge.openapi.model import Encoding, Location, Method, Operation, Parameter, RequestBody
+from actionforge.openapi.naming import unique_name
 from actionforge.openapi.pointers import RefError, deref
 from actionforge.openapi.profiles import Profile
 from actionforge.openapi.report import Issue, pointer
@@ -237,7 +238,7 @@ class _Extractor:
             self.warning(f"In path {path}, method {method} is missing operationId; skipping", at)
             return None
         else:
-            operation_id = _unique(generated_operation_id(method, path), taken_ids)
+            operation_id = unique_name(generated_operation_id(method, path), taken_ids)
             taken_ids.add(operation_id)
             generated = True
 
@@ -490,15 +491,6 @@ def _hostname(url: str) -> str | None:
 
 def _has_operation_id(op: Mapping[str, Any]) -> bool:
     return isinstance(op.get("operationId"), str) and bool(op["operationId"].strip())
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    if name not in taken:
-        return name
-    n = 2
-    while f"{name}_{n}" in taken:
-        n += 1
-    return f"{name}_{n}"
 
 
 def _text(value: Any) -> str | None:

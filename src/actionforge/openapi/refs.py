@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from actionforge.openapi.jsondata import copy_json
+from actionforge.openapi.naming import unique_name
 from actionforge.openapi.parse import decode, parse_text
 from actionforge.openapi.pointers import RefError, resolve_local_ref, unescape_token
 from actionforge.openapi.report import Issue, pointer
@@ -603,10 +604,7 @@ def _unique_name(container: dict[str, Any], uri: str, fragment: str) -> str:
     for candidate in (base, prefixed) if not base.startswith(stem) else (base,):
         if candidate not in container:
             return candidate
-    number = 2
-    while f"{base}_{number}" in container:
-        number += 1
-    return f"{base}_{number}"
+    return unique_name(base, container)
 
 
 # --------------------------------------------------------------------------- entry points

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from actionforge.openapi.naming import unique_name
+
 MAX_TOOL_NAME = 64
 TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 PROPERTY_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
@@ -72,11 +74,7 @@ class UniqueNamer:
 
     def claim(self, name: str) -> str:
         """``name`` itself if free, else the first free suffixed form; it is then taken."""
-        candidate, n = name, 1
-        while candidate in self._used:
-            n += 1
-            suffix = f"_{n}"
-            candidate = name[: MAX_TOOL_NAME - len(suffix)] + suffix
+        candidate = unique_name(name, self._used, max_length=MAX_TOOL_NAME)
         self._used.add(candidate)
         return candidate
 

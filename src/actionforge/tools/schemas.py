@@ -61,6 +61,7 @@ from actionforge.errors import ActionforgeError
 from actionforge.openapi.graphs import is_cycle, strongly_connected
 from actionforge.openapi.jsondata import copy_json, freeze
 from actionforge.openapi.model import JSONSchema
+from actionforge.openapi.naming import unique_name
 from actionforge.openapi.pointers import RefError, resolve_pointer, unescape_token
 from actionforge.openapi.report import Issue, escape_pointer_token
 
@@ -276,11 +277,7 @@ class SchemaConverter:
             target = resolve_pointer(self._document, target_pointer)
         except RefError as exc:
             raise SchemaConversionError(f"Could not resolve $ref {ref!r}: {exc.reason}", at) from None
-        base = def_name_for_pointer(target_pointer)
-        name, n = base, 1
-        while name in self._used_names:
-            n += 1
-            name = f"{base}_{n}"
+        name = unique_name(def_name_for_pointer(target_pointer), self._used_names)
         self._used_names.add(name)
         self._names[target_pointer] = name
         self._assigned.append(target_pointer)
