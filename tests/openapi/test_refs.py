@@ -22,7 +22,7 @@ from actionforge.errors import FetchError
 from actionforge.openapi.loader import load_document, load_text
 from actionforge.openapi.pointers import resolve_local_ref
 from actionforge.openapi.refs import bundle, object_kind
-from actionforge.openapi.source import DocumentError
+from actionforge.openapi.source import URL, DocumentError
 from actionforge.settings import Settings
 from tests.servers.threaded import serve
 
@@ -535,13 +535,13 @@ def test_url_document_with_relative_refs(file_server: tuple[FileServer, str]) ->
     )
     server.files["/api/schemas/thing.yaml"] = yaml.safe_dump({"type": "string"})
     loaded = load_document(
-        f"{url}/api/openapi.yaml", settings=Settings(allow_remote_refs=True), fetch=http_fetch
+        URL(f"{url}/api/openapi.yaml"), settings=Settings(allow_remote_refs=True), fetch=http_fetch
     )
     assert loaded.base_uri == f"{url}/api/openapi.yaml"
     assert loaded.data["components"]["schemas"]["thing"] == {"type": "string"}
     # Relative refs of a URL document are remote refs too.
     [(message, _)] = issues_of(
-        lambda: load_document(f"{url}/api/openapi.yaml", settings=Settings(), fetch=http_fetch)
+        lambda: load_document(URL(f"{url}/api/openapi.yaml"), settings=Settings(), fetch=http_fetch)
     )
     assert message.startswith("Remote $ref 'schemas/thing.yaml' is not allowed")
 
@@ -554,7 +554,9 @@ def test_a_remote_document_may_not_reference_local_files(
     secret.write_text("type: string\n")
     server.files["/evil.yaml"] = yaml.safe_dump(minimal({"/a": get_returning({"$ref": secret.as_uri()})}))
     [(message, _)] = issues_of(
-        lambda: load_document(f"{url}/evil.yaml", settings=Settings(allow_remote_refs=True), fetch=http_fetch)
+        lambda: load_document(
+            URL(f"{url}/evil.yaml"), settings=Settings(allow_remote_refs=True), fetch=http_fetch
+        )
     )
     assert "points to a local file" in message
 
@@ -564,7 +566,7 @@ def test_fetch_failure_of_a_ref_is_reported_at_the_ref(file_server: tuple[FileSe
     server.files["/broken.yaml"] = yaml.safe_dump(minimal({"/a": get_returning({"$ref": "missing.yaml"})}))
     [(message, where)] = issues_of(
         lambda: load_document(
-            f"{url}/broken.yaml", settings=Settings(allow_remote_refs=True), fetch=http_fetch
+            URL(f"{url}/broken.yaml"), settings=Settings(allow_remote_refs=True), fetch=http_fetch
         )
     )
     assert message.startswith(f"Could not fetch {url}/missing.yaml: ")

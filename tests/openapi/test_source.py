@@ -8,7 +8,9 @@ import pytest
 
 from actionforge.errors import FetchError, RequestBlocked
 from actionforge.openapi.source import (
+    URL,
     DocumentError,
+    Source,
     SourceKind,
     classify,
     display_name,
@@ -27,11 +29,11 @@ def test_pathlike_is_a_file_even_when_missing(tmp_path: Path) -> None:
     assert source.uri == (tmp_path / "missing.yaml").resolve().as_uri()
 
 
-def test_str_naming_an_existing_file_is_a_file(tmp_path: Path) -> None:
+def test_str_naming_an_existing_file_is_still_text(tmp_path: Path) -> None:
     path = tmp_path / "spec.json"
     path.write_text("{}")
-    assert classify(str(path)).kind is SourceKind.FILE
-    assert classify(str(path)).uri == path.resolve().as_uri()
+    assert classify(str(path)) == Source(SourceKind.TEXT, text=str(path))
+    assert classify("/etc/passwd") == Source(SourceKind.TEXT, text="/etc/passwd")
 
 
 @pytest.mark.parametrize(
@@ -39,6 +41,7 @@ def test_str_naming_an_existing_file_is_a_file(tmp_path: Path) -> None:
     [
         "openapi: 3.1.0",
         "/no/such/file.yaml",
+        "https://api.example.com/openapi.json",
         '{"openapi": "3.1.0"}',
         "x" * 100_000,  # longer than any file name: not an OSError
         "",
@@ -52,24 +55,23 @@ def test_other_strings_are_text(text: str) -> None:
     assert source.text == text
 
 
-def test_a_path_followed_by_a_newline_is_text(tmp_path: Path) -> None:
-    path = tmp_path / "spec.json"
-    path.write_text("{}")
-    assert classify(f"{path}\n").kind is SourceKind.TEXT
-
-
 @pytest.mark.parametrize("url", ["https://api.example.com/openapi.json", "http://127.0.0.1:8000/spec.yaml"])
-def test_http_urls_are_urls(url: str) -> None:
-    source = classify(url)
+def test_urls_are_named_as_urls(url: str) -> None:
+    source = classify(URL(url))
     assert source.kind is SourceKind.URL
     assert source.uri == url
 
 
-@pytest.mark.parametrize(
-    "text", ["https://example.com/a b", "http://x\nopenapi: 3.1.0", "ftp://example.com/a"]
-)
-def test_url_like_text_with_whitespace_or_other_scheme_is_text(text: str) -> None:
-    assert classify(text).kind is SourceKind.TEXT
+@pytest.mark.parametrize("text", ["ftp://example.com/a", "/relative/path", "https:///no-host", ""])
+def test_a_url_must_be_absolute_http(text: str) -> None:
+    with pytest.raises(ValueError, match="is not an absolute http"):
+        URL(text)
+
+
+@pytest.mark.parametrize("source", [b"openapi: 3.1.0", 42, None, ["openapi"]])
+def test_other_types_are_refused_by_name(source: object) -> None:
+    with pytest.raises(TypeError, match=f"not {type(source).__name__}$"):
+        classify(source)  # type: ignore[arg-type]
 
 
 def test_uri_helpers(tmp_path: Path) -> None:

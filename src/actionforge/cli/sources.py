@@ -8,14 +8,15 @@ from pathlib import Path
 import typer
 
 from actionforge.examples import EXAMPLES, example_text
+from actionforge.openapi.source import URL
 
 SOURCE_HELP = "A file path, an http(s) URL, '-' for standard input, or a built-in example: " + ", ".join(
     f"example:{e.key}" for e in EXAMPLES
 )
 
 
-def resolve_source(source: str) -> str | Path:
-    """What to hand the engine: text for examples and stdin, a Path for files, the URL as is."""
+def resolve_source(source: str) -> str | Path | URL:
+    """The explicit source the argument names: text for examples and stdin, a Path, or a URL."""
     if source == "-":
         return sys.stdin.read()
     if source.startswith("example:"):
@@ -24,7 +25,7 @@ def resolve_source(source: str) -> str | Path:
         except KeyError as exc:
             raise typer.BadParameter(str(exc.args[0]), param_hint="SOURCE") from None
     if source.startswith(("http://", "https://")):
-        return source
+        return URL(source)
     path = Path(source)
     if not path.is_file():
         raise typer.BadParameter(f"no such file: {source}", param_hint="SOURCE")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from os import PathLike
 from typing import Any
 
 from actionforge.openapi import refs, swagger2
@@ -19,6 +18,7 @@ from actionforge.openapi.report import Issue
 from actionforge.openapi.source import (
     DocumentError,
     Fetcher,
+    SourceInput,
     SourceKind,
     classify,
     display_name,
@@ -41,14 +41,10 @@ class LoadedDocument:
     warnings: list[Issue] = field(default_factory=list)
 
 
-def load_document(
-    source: str | PathLike[str], *, settings: Settings, fetch: Fetcher | None = None
-) -> LoadedDocument:
-    """Load text (JSON or YAML), a file path, or an http(s) URL (read through ``fetch`` only).
+def load_document(source: SourceInput, *, settings: Settings, fetch: Fetcher | None = None) -> LoadedDocument:
+    """Load text (JSON or YAML), a file (``Path``), or a ``URL`` (read through ``fetch`` only).
 
-    A str is a URL if it starts with http:// or https:// and has no whitespace, a file if it has
-    no newline and names an existing file, and the document's text otherwise. Use ``load_text``
-    for text from an untrusted user, which must never be taken for a path.
+    A str is always the document's text, never taken for a path or a URL (``source.classify``).
     """
     located = classify(source)
     if located.kind is SourceKind.TEXT:

@@ -1,5 +1,9 @@
 """Where a document's text comes from: pasted text, a local file, or a URL fetched by the caller.
 
+The kind is never guessed from a string: a ``str`` is always the document's text (a server that
+passes pasted text must never read ``/etc/passwd``), a file is a ``PathLike``, a URL is a
+:class:`URL`.
+
 Every read is capped at ``settings.max_document_bytes`` *before* the bytes are held in memory, so
 a huge file or response is refused without being read whole. URLs are only ever read through the
 injected fetcher: the spec layer itself never opens a network connection (the egress guard lives
@@ -25,6 +29,27 @@ Fetcher = Callable[[str], str]
 """Fetches a URL's text; raises actionforge.errors.FetchError. Injected so `spec` stays pure."""
 
 REMOTE_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True, slots=True)
+class URL:
+    """A document to fetch (through the egress guard), named as a URL so no text is taken for one."""
+
+    url: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.url, str):
+            raise TypeError(f"URL() takes the URL as a str, got {type(self.url).__name__}")
+        parts = urlsplit(self.url)
+        if parts.scheme.lower() not in REMOTE_SCHEMES or not parts.netloc:
+            raise ValueError(f"{self.url!r} is not an absolute http(s) URL")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+SourceInput = str | PathLike[str] | URL
+"""What the loader reads: document text, a file, or a URL."""
 
 
 class DocumentError(ActionforgeError):
@@ -54,28 +79,18 @@ class Source:
     uri: str | None = None
 
 
-def classify(source: str | PathLike[str]) -> Source:
-    """Tell pasted text from a file path or a URL, by the rules of ``load_document``.
-
-    A str is a URL when it starts with http:// or https:// and has no whitespace; a file when it
-    has no newline and names an existing file; otherwise it is the document's text.
-    """
+def classify(source: SourceInput) -> Source:
+    """The kind of a source, by its type alone: str is text, PathLike a file, URL a URL."""
+    if isinstance(source, str):
+        return Source(SourceKind.TEXT, text=source)
+    if isinstance(source, URL):
+        return Source(SourceKind.URL, uri=source.url)
     if isinstance(source, PathLike):
         return Source(SourceKind.FILE, uri=file_uri(Path(os.fspath(source))))
-    if source.startswith(("http://", "https://")) and not any(c.isspace() for c in source):
-        return Source(SourceKind.URL, uri=source)
-    if "\n" not in source and "\r" not in source and _is_existing_file(source):
-        return Source(SourceKind.FILE, uri=file_uri(Path(source)))
-    return Source(SourceKind.TEXT, text=source)
-
-
-def _is_existing_file(candidate: str) -> bool:
-    if not candidate.strip() or "\0" in candidate:
-        return False
-    try:
-        return Path(candidate).is_file()
-    except (OSError, ValueError):  # a name too long for the file system, and the like
-        return False
+    raise TypeError(
+        "a document source is its text (str), a file (pathlib.Path), a URL (actionforge.URL) "
+        f"or a parsed document (Mapping), not {type(source).__name__}"
+    )
 
 
 def file_uri(path: Path) -> str:

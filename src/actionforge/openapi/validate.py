@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from os import PathLike
 from typing import Any
 
 from actionforge.openapi.loader import DocumentError, Fetcher, LoadedDocument, load_document
@@ -18,6 +17,7 @@ from actionforge.openapi.model import Operation
 from actionforge.openapi.operations import extract_operations
 from actionforge.openapi.profiles import Profile, get_profile
 from actionforge.openapi.report import Issue, OperationSummary, ValidationReport
+from actionforge.openapi.source import SourceInput
 from actionforge.openapi.structure import reference_issues, validate_structure
 from actionforge.settings import Settings
 
@@ -59,7 +59,7 @@ def analyze(loaded: LoadedDocument, profile: Profile, settings: Settings) -> Ana
 
 
 def validate_source(
-    source: str | PathLike[str],
+    source: SourceInput,
     *,
     profile: str | Profile = "gpt",
     settings: Settings,
