@@ -9,13 +9,16 @@ Decisions:
   blank string mean "no arguments".
 - Keys the schema does not name are refused as ``UnrecognizedKwargsError: <keys>`` (keys in the
   order the model sent them), like the original, unless the schema explicitly allows additional
-  properties (``additionalProperties`` true or a schema).
-- An optional property sent as ``null`` whose schema does not allow null is dropped: models often
-  send null for "not given", and the API would otherwise receive a value it never accepts. A
-  required property sent as null is still an error.
-- With ``repair_body_wrapper`` a ``body`` / ``requestBody`` / ``request_body`` / ``data`` object
-  whose keys are all body properties is unwrapped, unless the tool has a real property of that
-  name.
+  properties (``additionalProperties`` true or a schema). The message suggests the closest valid
+  name ("did you mean `filters`?"); an invented name is never mapped to it.
+- With ``repair`` (the default; ``Settings.repair_arguments``) the model's small mistakes are
+  repaired, each listed in ``CheckedArguments.repairs`` (see ``calls.repairs``):
+  - a ``body`` / ``requestBody`` / ``request_body`` / ``data`` object whose keys are all body
+    properties is unwrapped, unless the tool has a real property of that name;
+  - ``null`` or ``""`` for an optional argument whose schema refuses it counts as absent (models
+    send them for "not given"; a required one is still an error);
+  - mistyped scalars anywhere in the arguments, only after the check failed.
+  Arguments that pass as sent take a quick path that never looks for repairs.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from jsonschema.exceptions import ValidationError
 
 from actionforge.errors import ActionforgeError
 from actionforge.openapi.model import JSONSchema
+from actionforge.openapi.pointers import find_local_ref
 from actionforge.tools.model import Tool
 
 BODY_WRAPPER_KEYS = ("body", "requestBody", "request_body", "data")
@@ -337,13 +341,7 @@ class _QuickCompiler:
     def _local_target(self, ref: Any) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#/"):
             return None
-        node = self.root
-        for raw in ref[2:].split("/"):
-            part = raw.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
+        return find_local_ref(self.root, ref)
 
 
 def _scalar_predicate(schema: Mapping[str, Any]) -> Predicate | None:

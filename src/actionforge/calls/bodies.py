@@ -34,6 +34,7 @@ from actionforge.calls.serialize import (
 )
 from actionforge.openapi.media import essence, is_binary_media_type, is_json_media_type
 from actionforge.openapi.model import Encoding, RequestBody
+from actionforge.openapi.pointers import find_local_ref
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"
@@ -84,7 +85,7 @@ class SchemaView:
     def resolved(self) -> Mapping[str, Any]:
         node, hops = self.schema, 0
         while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and hops < 32:
-            node, hops = _follow(self.root, node["$ref"]), hops + 1
+            node, hops = find_local_ref(self.root, node["$ref"], {}), hops + 1
         return node if isinstance(node, Mapping) else {}
 
     def property(self, name: str) -> SchemaView:
@@ -101,18 +102,6 @@ class SchemaView:
 
     def items(self) -> SchemaView:
         return SchemaView(self.resolved().get("items") or {}, self.root)
-
-
-def _follow(root: Any, ref: str) -> Any:
-    if not ref.startswith("#"):
-        return {}
-    node = root
-    for raw in ref[1:].split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, Mapping) or token not in node:
-            return {}
-        node = node[token]
-    return node
 
 
 def is_binary_schema(views: Sequence[SchemaView]) -> bool:

@@ -51,6 +51,15 @@ def resolve_local_ref(document: Any, ref: str) -> Any:
     return resolve_pointer(document, unquote(ref[1:]))
 
 
+def find_local_ref(document: Any, ref: str, default: Any = None) -> Any:
+    """The target of a local reference, or ``default`` where it leads nowhere: for callers that
+    treat a dangling ref as no constraint (it was reported when the document was validated)."""
+    try:
+        return resolve_local_ref(document, ref)
+    except RefError:
+        return default
+
+
 def deref(document: Any, node: Any, *, max_hops: int = 32) -> tuple[Any, str | None]:
     """Follow a chain of `$ref`s (a ref to a ref ...) to a concrete object.
 
