@@ -38,6 +38,7 @@ from actionforge.auth.oauth import (
 from actionforge.auth.oauth.flow import SignedIn
 from actionforge.secrets.value import SecretValue
 from actionforge.settings import Settings
+from tests.clock import FakeClock
 from tests.servers.threaded import free_port, serve
 
 OIDC_DIR = Path(__file__).resolve().parent.parent / "servers" / "oidc"
@@ -245,6 +246,7 @@ class Session:
     state_store: InMemoryStateStore
     token_store: InMemoryTokenStore
     refresher: TokenRefresher
+    clock: FakeClock  # the one clock of the stores, the refresher and the flow calls
 
 
 async def sign_in(
@@ -256,7 +258,11 @@ async def sign_in(
     """The whole authorization-code sign-in; ``browse`` plays the user's browser (default:
     `browse_to_callback`) and returns the callback's query parameters."""
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = await browse(url) if browse else await browse_to_callback(url, REDIRECT_URI)
     return await complete_authorization(
@@ -265,24 +271,28 @@ async def sign_in(
         state_store=session.state_store,
         token_store=session.token_store,
         client=client,
+        clock=session.clock,
         **callback_params(query),
     )
 
 
 @pytest.fixture
 def session(oidc_provider: Provider) -> Session:
+    clock = FakeClock()
     return Session(
         provider=oidc_provider,
         config=oidc_provider.config(),
         binding=StateBinding("alice-id", "action-1", "published", "conversation-9"),
-        state_store=InMemoryStateStore(),
+        state_store=InMemoryStateStore(clock),
         token_store=InMemoryTokenStore(),
-        refresher=TokenRefresher(),
+        refresher=TokenRefresher(clock),
+        clock=clock,
     )
 
 
 def bearer(session: Session, client: httpx.AsyncClient, *, skew: int = 0) -> OAuthBearerAuth:
-    """The auth the facade would pass to the calls layer for this session's user."""
+    """The auth the facade would pass to the calls layer for this session's user (its refresher
+    carries the session's clock)."""
     return OAuthBearerAuth(
         session.binding.token_key,
         config=session.config,

@@ -18,6 +18,7 @@ from actionforge.auth.oauth import (
     complete_authorization,
     disconnect,
 )
+from actionforge.auth.oauth.clock import Clock
 from actionforge.secrets.value import SecretValue
 from tests.auth.conftest import REDIRECT_URI, Api, Session, bearer, browse_to_callback, sign_in
 from tests.servers.threaded import free_port
@@ -26,8 +27,8 @@ from tests.servers.threaded import free_port
 class RecordingStateStore(InMemoryStateStore):
     """Keeps every pending sign-in so the test knows the PKCE verifiers to look for."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
         self.issued: list[PendingAuthorization] = []
 
     async def put(self, pending: PendingAuthorization) -> None:
@@ -57,7 +58,7 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
 ) -> None:
     caplog.set_level(logging.DEBUG)  # root: httpx, httpcore, starlette, uvicorn ...
     caplog.set_level(logging.DEBUG, logger="actionforge")
-    store = RecordingStateStore()
+    store = RecordingStateStore(session.clock)
     session.state_store = store
     seen: list[str] = []  # everything a person or a model could read
     secrets: list[str] = [session.config.client_secret.reveal()]
@@ -102,13 +103,18 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
 
     # The same code again; a replayed state; a wrong client secret; the token endpoint down.
     fresh_url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=store,
+        clock=session.clock,
     )
     await expect_failure(
         complete_authorization(
             session.config,
             redirect_uri=REDIRECT_URI,
             state_store=store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             state=httpx.URL(fresh_url).params["state"],
@@ -120,6 +126,7 @@ async def test_no_secret_appears_in_logs_errors_or_reprs(
             session.config,
             redirect_uri=REDIRECT_URI,
             state_store=store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             **callback_params(query),

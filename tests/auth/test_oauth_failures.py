@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -86,7 +85,11 @@ def stub() -> Iterator[str]:
 
 async def _callback_for(session: Session) -> CallbackParams:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     state = httpx.URL(url).params["state"]
     return CallbackParams(state=state, code="stub-code", error=None, error_description=None)
@@ -105,6 +108,7 @@ async def _exchange(
         session.config,
         redirect_uri=REDIRECT_URI,
         state_store=session.state_store,
+        clock=session.clock,
         token_store=session.token_store,
         client=client,
         state=state,
@@ -176,7 +180,11 @@ async def test_reused_code_is_refused_and_the_first_tokens_survive(
     session: Session, client: httpx.AsyncClient
 ) -> None:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = await browse_to_callback(url, REDIRECT_URI)
     first = await _exchange(session, client, **callback_params(query))
@@ -206,7 +214,11 @@ async def test_unknown_state(session: Session, client: httpx.AsyncClient) -> Non
 
 async def test_replayed_state(session: Session, client: httpx.AsyncClient) -> None:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = callback_params(await browse_to_callback(url, REDIRECT_URI))
     first = await _exchange(session, client, **query)
@@ -222,10 +234,11 @@ async def test_expired_state(session: Session, client: httpx.AsyncClient) -> Non
         redirect_uri=REDIRECT_URI,
         binding=session.binding,
         state_store=session.state_store,
+        clock=session.clock,
         settings=Settings(oauth_state_ttl_s=1),
     )
     query = callback_params(await browse_to_callback(url, REDIRECT_URI))
-    await asyncio.sleep(1.1)
+    session.clock.advance(1)  # the state's expiry: from this moment on it is refused
     with pytest.raises(StateError) as caught:
         await _exchange(session, client, **query)
     assert caught.value.reason == "expired"
@@ -240,6 +253,7 @@ async def test_callback_on_another_redirect_uri(session: Session, client: httpx.
             session.config,
             redirect_uri="http://127.0.0.1:9/elsewhere",
             state_store=session.state_store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             **callback,
@@ -251,7 +265,11 @@ async def test_concurrent_callbacks_with_one_state_only_one_wins(
     session: Session, client: httpx.AsyncClient
 ) -> None:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = callback_params(await browse_to_callback(url, REDIRECT_URI))
     results = await asyncio.gather(
@@ -306,7 +324,7 @@ async def test_refresh_answer_without_a_new_refresh_token_keeps_the_old_one(
 ) -> None:
     key = session.binding.token_key
     old = TokenSet(SecretValue("stub-access-1"), refresh_token=SecretValue("stub-refresh-1"), scope="a b")
-    await session.token_store.put(key, dataclasses.replace(old, expires_at=time.time() - 1))
+    await session.token_store.put(key, dataclasses.replace(old, expires_at=session.clock() - 1))
     session.config = session.config.model_copy(update={"token_url": stub + "/no-rotation"})
     echo = await client.get(f"{stub}/form", auth=bearer(session, client))  # any URL; we only need a call
     assert echo.status_code == 405
@@ -316,7 +334,7 @@ async def test_refresh_answer_without_a_new_refresh_token_keeps_the_old_one(
     assert stored.refresh_token == SecretValue("stub-refresh-1")
     assert stored.scope == "a b"
     assert stored.expires_at is not None
-    assert 3590 < stored.expires_at - time.time() <= 3600
+    assert stored.expires_at == session.clock() + 3600
 
 
 # --- no way to refresh ---------------------------------------------------------------------------
@@ -339,7 +357,7 @@ async def test_expired_without_refresh_token_asks_to_sign_in(
 ) -> None:
     key = session.binding.token_key
     await session.token_store.put(
-        key, TokenSet(SecretValue("expired-access-Ld2"), expires_at=time.time() - 10)
+        key, TokenSet(SecretValue("expired-access-Ld2"), expires_at=session.clock() - 10)
     )
     with pytest.raises(SignInRequired) as caught:
         await client.get(f"{protected_api.url}/me", auth=bearer(session, client))

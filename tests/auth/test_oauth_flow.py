@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -30,6 +29,7 @@ async def test_authorize_url_carries_the_standard_parameters_and_pkce(session: S
         redirect_uri=REDIRECT_URI,
         binding=session.binding,
         state_store=session.state_store,
+        clock=session.clock,
     )
     assert url.startswith(session.provider.authorization_url + "?")
     query = _query(url)
@@ -66,6 +66,7 @@ async def test_without_pkce_the_url_has_no_challenge(session: Session) -> None:
         redirect_uri=REDIRECT_URI,
         binding=session.binding,
         state_store=session.state_store,
+        clock=session.clock,
     )
     query = _query(url)
     assert "code_challenge" not in query
@@ -79,7 +80,6 @@ async def test_sign_in_stores_tokens_that_the_api_accepts(
     """default_post puts the client secret in the body, basic_auth_header in a Basic header: the
     provider accepts each client only with its registered method, so both paths are exercised."""
     session.config = session.provider.config(client_id)
-    before = time.time()
     signed_in = await sign_in(session, client)
 
     assert signed_in.binding == session.binding
@@ -88,7 +88,7 @@ async def test_sign_in_stores_tokens_that_the_api_accepts(
     assert stored.refresh_token is not None
     assert stored.scope == "read write"
     assert stored.expires_at is not None
-    assert before + 4 <= stored.expires_at <= time.time() + 6  # the provider's 5-second tokens
+    assert stored.expires_at == session.clock() + 5  # the provider's 5-second tokens, by our clock
 
     response = await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
     assert response.status_code == 200, response.text
@@ -116,7 +116,11 @@ async def test_strict_provider_refuses_a_sign_in_without_pkce(
 ) -> None:
     session.config = session.provider.config("af-post", pkce=False)
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = await browse_to_callback(url, REDIRECT_URI)
     with pytest.raises(AuthorizationDenied) as caught:
@@ -124,6 +128,7 @@ async def test_strict_provider_refuses_a_sign_in_without_pkce(
             session.config,
             redirect_uri=REDIRECT_URI,
             state_store=session.state_store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             **callback_params(query),
@@ -134,7 +139,11 @@ async def test_strict_provider_refuses_a_sign_in_without_pkce(
 
 async def test_user_refusing_consent(session: Session, client: httpx.AsyncClient) -> None:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = await browse_to_callback(url, REDIRECT_URI, deny=True)
     with pytest.raises(AuthorizationDenied) as caught:
@@ -142,6 +151,7 @@ async def test_user_refusing_consent(session: Session, client: httpx.AsyncClient
             session.config,
             redirect_uri=REDIRECT_URI,
             state_store=session.state_store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             **callback_params(query),
@@ -162,7 +172,11 @@ async def test_draft_and_published_tokens_are_kept_apart(session: Session, clien
 
 async def test_binding_check_refuses_another_user(session: Session, client: httpx.AsyncClient) -> None:
     url = await begin_authorization(
-        session.config, redirect_uri=REDIRECT_URI, binding=session.binding, state_store=session.state_store
+        session.config,
+        redirect_uri=REDIRECT_URI,
+        binding=session.binding,
+        state_store=session.state_store,
+        clock=session.clock,
     )
     query = await browse_to_callback(url, REDIRECT_URI)
     with pytest.raises(StateError) as caught:
@@ -170,6 +184,7 @@ async def test_binding_check_refuses_another_user(session: Session, client: http
             session.config,
             redirect_uri=REDIRECT_URI,
             state_store=session.state_store,
+            clock=session.clock,
             token_store=session.token_store,
             client=client,
             binding_check=lambda b: b.user_id == "mallory-id",

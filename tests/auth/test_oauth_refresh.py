@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
@@ -24,8 +23,8 @@ async def test_expired_access_token_is_refreshed_before_the_call(
 ) -> None:
     first = (await sign_in(session, client)).tokens
     assert first.expires_at is not None
-    await asyncio.sleep(max(0.0, first.expires_at - time.time()) + 0.3)
-    assert (await session.provider.introspect(first.access_token.reveal()))["active"] is False
+    session.clock.advance(first.expires_at - session.clock())  # the moment it expires
+    seen_before = len(protected_api.seen)
 
     response = await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
 
@@ -36,7 +35,23 @@ async def test_expired_access_token_is_refreshed_before_the_call(
     assert refreshed.refresh_token != first.refresh_token  # rotated, and the new one stored
     assert refreshed.scope == "read write"
     assert token_calls.count == 2  # the code exchange, one refresh
-    assert protected_api.seen[-1] == f"Bearer {refreshed.access_token.reveal()}"
+    # Refreshed before the call, not after a 401: the API saw only the new token.
+    assert protected_api.seen[seen_before:] == [f"Bearer {refreshed.access_token.reveal()}"]
+    assert refreshed.expires_at == session.clock() + 5  # dated by the same clock
+
+
+async def test_a_token_a_second_before_expiry_is_used_as_is(
+    session: Session, client: httpx.AsyncClient, protected_api: Api, token_calls: TokenEndpointCalls
+) -> None:
+    first = (await sign_in(session, client)).tokens
+    assert first.expires_at is not None
+    session.clock.advance(first.expires_at - session.clock() - 1)
+
+    response = await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
+
+    assert response.status_code == 200
+    assert token_calls.count == 1
+    assert await _stored(session) == first
 
 
 async def test_refresh_skew_refreshes_early(

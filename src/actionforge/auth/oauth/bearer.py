@@ -1,8 +1,8 @@
 """`OAuthBearerAuth`: the signed-in user's access token on each call, refreshed when needed.
 
 An `httpx.Auth` flow, so the calls layer only passes ``auth=`` and the flow can see a 401 and
-retry. It refreshes before expiry (``settings.oauth_refresh_skew_s`` early) and once after a 401,
-then retries the call once.
+retry. It refreshes before expiry (``settings.oauth_refresh_skew_s`` early, by the refresher's
+clock) and once after a 401, then retries the call once.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class OAuthBearerAuth(httpx.Auth):
         tokens = await self.token_store.get(self.key)
         if tokens is None:
             raise SignInRequired(self.domain)
-        if tokens.expires_within(self.settings.oauth_refresh_skew_s):
+        if tokens.expires_within(self.settings.oauth_refresh_skew_s, self.refresher.clock()):
             tokens = await self._refresh(tokens)
         return tokens
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypedDict
@@ -17,6 +16,7 @@ import httpx
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.auth.oauth.config import OAuthConfig
 from actionforge.auth.oauth.errors import AuthorizationDenied, StateError
 from actionforge.auth.oauth.state import PendingAuthorization, StateBinding, StateStore
@@ -46,6 +46,7 @@ async def begin_authorization(
     binding: StateBinding,
     state_store: StateStore,
     settings: Settings | None = None,
+    clock: Clock = system_clock,
 ) -> str:
     """Remember a new pending sign-in and return the provider's authorize URL to send the user to."""
     settings = settings or default_settings()
@@ -57,7 +58,7 @@ async def begin_authorization(
             binding=binding,
             redirect_uri=redirect_uri,
             code_verifier=SecretValue(verifier) if verifier else None,
-            expires_at=time.time() + settings.oauth_state_ttl_s,
+            expires_at=clock() + settings.oauth_state_ttl_s,
         )
     )
     pkce_params = (
@@ -85,6 +86,7 @@ async def take_state(
     redirect_uri: str,
     state_store: StateStore,
     binding_check: BindingCheck | None = None,
+    clock: Clock = system_clock,
 ) -> PendingAuthorization:
     """Consume the callback's ``state``; refuse with a `StateError` saying exactly what is wrong."""
     if not state:
@@ -94,7 +96,7 @@ async def take_state(
         raise StateError("unknown", "The sign-in callback's state was not issued here")
     if pending.used:
         raise StateError("reused", "This sign-in link was already used; start the sign-in again")
-    if pending.expired():
+    if pending.expired(clock()):
         raise StateError("expired", "The sign-in took too long and expired; start the sign-in again")
     if pending.redirect_uri != redirect_uri:
         raise StateError("mismatch", "The sign-in callback arrived at a different redirect URI")
@@ -115,6 +117,7 @@ async def complete_authorization(
     binding_check: BindingCheck | None = None,
     error: str | None = None,
     error_description: str | None = None,
+    clock: Clock = system_clock,
 ) -> SignedIn:
     """Check the callback, exchange the code and store the tokens under the binding's key.
 
@@ -122,7 +125,7 @@ async def complete_authorization(
     when the provider reports an error, so a failed sign-in link cannot be replayed.
     """
     pending = await take_state(
-        state, redirect_uri=redirect_uri, state_store=state_store, binding_check=binding_check
+        state, redirect_uri=redirect_uri, state_store=state_store, binding_check=binding_check, clock=clock
     )
     if error:
         raise AuthorizationDenied(error, error_description)
@@ -135,6 +138,7 @@ async def complete_authorization(
         code=code,
         redirect_uri=redirect_uri,
         code_verifier=pending.code_verifier.reveal() if pending.code_verifier else None,
+        clock=clock,
     )
     await token_store.put(pending.binding.token_key, tokens)
     log.info("signed in: %s", pending.binding.token_key)

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.auth.oauth.config import OAuthConfig
 from actionforge.auth.oauth.flow import begin_authorization, callback_params, complete_authorization
 from actionforge.auth.oauth.state import InMemoryStateStore, StateBinding, StateStore
@@ -72,6 +73,7 @@ async def login_in_browser(
     port: int = 0,
     state_store: StateStore | None = None,
     settings: Settings | None = None,
+    clock: Clock = system_clock,
 ) -> TokenSet:
     """Run the whole sign-in for a terminal user and store the tokens under ``binding``.
 
@@ -79,7 +81,7 @@ async def login_in_browser(
     function is fine); the wait for the callback ends after ``settings.oauth_login_timeout_s``.
     """
     settings = settings or default_settings()
-    state_store = state_store or InMemoryStateStore()
+    state_store = state_store or InMemoryStateStore(clock)
     loop = asyncio.get_running_loop()
     arrived: asyncio.Future[Mapping[str, str]] = loop.create_future()
 
@@ -96,7 +98,12 @@ async def login_in_browser(
     try:
         redirect_uri = f"http://127.0.0.1:{server.server_address[1]}{CALLBACK_PATH}"
         url = await begin_authorization(
-            config, redirect_uri=redirect_uri, binding=binding, state_store=state_store, settings=settings
+            config,
+            redirect_uri=redirect_uri,
+            binding=binding,
+            state_store=state_store,
+            settings=settings,
+            clock=clock,
         )
         log.info("waiting for the sign-in callback on %s", redirect_uri)
         await asyncio.to_thread(open_browser, url)
@@ -117,6 +124,7 @@ async def login_in_browser(
         token_store=token_store,
         client=client,
         binding_check=lambda b: b == binding,
+        clock=clock,
         **callback_params(query),
     )
     return signed_in.tokens

@@ -16,6 +16,7 @@ import weakref
 
 import httpx
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.auth.oauth.config import OAuthConfig
 from actionforge.auth.oauth.errors import TokenEndpointError
 from actionforge.auth.oauth.state import TokenKey
@@ -28,9 +29,13 @@ log = logging.getLogger(__name__)
 
 
 class TokenRefresher:
-    """Owns the per-key locks; share one instance between every call of an engine."""
+    """Owns the per-key locks; share one instance between every call of an engine.
 
-    def __init__(self) -> None:
+    ``clock`` dates the refreshed tokens' expiry; `OAuthBearerAuth` reads the same clock.
+    """
+
+    def __init__(self, clock: Clock = system_clock) -> None:
+        self.clock = clock
         self._locks: weakref.WeakValueDictionary[TokenKey, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, key: TokenKey) -> asyncio.Lock:
@@ -71,6 +76,7 @@ class TokenRefresher:
                     "refresh_token",
                     previous_refresh_token=current.refresh_token,
                     refresh_token=current.refresh_token.reveal(),
+                    clock=self.clock,
                 )
             except TokenEndpointError as exc:
                 if exc.error == "invalid_grant":

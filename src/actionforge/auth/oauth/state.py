@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.secrets.value import SecretValue
 
 Mode = Literal["draft", "published"]
+
+# A late callback within this long after expiry still reads "expired", not "unknown".
+FORGET_AFTER_EXPIRY_S = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +55,8 @@ class PendingAuthorization:
     expires_at: float
     used: bool = False
 
-    def expired(self, now: float | None = None) -> bool:
-        return (time.time() if now is None else now) >= self.expires_at
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
 
 
 class StateStore(Protocol):
@@ -73,7 +76,8 @@ class InMemoryStateStore:
     """A `StateStore` for one process (CLI, tests). Used records are kept until they expire,
     so that a replay is reported as a replay rather than as an unknown state."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = system_clock) -> None:
+        self._clock = clock
         self._records: dict[str, PendingAuthorization] = {}
         self._lock = threading.Lock()  # plain lock: no await inside, safe from threads and tasks
 
@@ -90,7 +94,6 @@ class InMemoryStateStore:
             return record
 
     def _forget_expired(self) -> None:
-        # Keep expired records a while longer so a late callback still reads "expired".
-        horizon = time.time() - 3600
+        horizon = self._clock() - FORGET_AFTER_EXPIRY_S
         for state in [s for s, r in self._records.items() if r.expires_at < horizon]:
             del self._records[state]

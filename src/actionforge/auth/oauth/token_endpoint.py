@@ -13,6 +13,7 @@ import httpx
 from authlib.oauth2.auth import ClientAuth
 from authlib.oauth2.rfc6749.parameters import prepare_token_request
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.auth.oauth.config import OAuthConfig
 from actionforge.auth.oauth.errors import TokenEndpointError
 from actionforge.auth.oauth.tokens import TokenSet, parse_token_response
@@ -44,6 +45,7 @@ async def post_to_token_endpoint(
     grant_type: str,
     *,
     previous_refresh_token: SecretValue | None = None,
+    clock: Clock = system_clock,
     **params: str | None,
 ) -> TokenSet:
     """Send one grant to the token endpoint and return the tokens, or raise `TokenEndpointError`."""
@@ -67,6 +69,8 @@ async def post_to_token_endpoint(
             f"Could not reach the token endpoint {config.token_url}: {type(exc).__name__}"
             + (f" ({exc})" if str(exc) else "")
         ) from None
-    tokens = parse_token_response(response, config.token_url, previous_refresh_token=previous_refresh_token)
+    tokens = parse_token_response(
+        response, config.token_url, previous_refresh_token=previous_refresh_token, clock=clock
+    )
     log.debug("token response: HTTP %s from %s", response.status_code, config.token_url)
     return tokens

@@ -9,7 +9,6 @@ saying what came back, without the body (it may hold a token or echo a secret).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from actionforge.auth.oauth.clock import Clock, system_clock
 from actionforge.auth.oauth.errors import TokenEndpointError, provider_text
 from actionforge.secrets.value import SecretValue
 
@@ -31,11 +31,11 @@ class TokenSet:
     expires_at: float | None = None
     scope: str | None = None
 
-    def expires_within(self, seconds: float, now: float | None = None) -> bool:
-        """True when the access token is expired or will be within ``seconds``."""
+    def expires_within(self, seconds: float, now: float) -> bool:
+        """True when the access token is expired at ``now`` or will be within ``seconds``."""
         if self.expires_at is None:
             return False
-        return (time.time() if now is None else now) + seconds >= self.expires_at
+        return now + seconds >= self.expires_at
 
 
 def _media_type(response: httpx.Response) -> str:
@@ -102,13 +102,18 @@ def _expires_at(value: Any, now: float) -> float | None:
 
 
 def parse_token_response(
-    response: httpx.Response, url: str, *, previous_refresh_token: SecretValue | None = None
+    response: httpx.Response,
+    url: str,
+    *,
+    previous_refresh_token: SecretValue | None = None,
+    clock: Clock = system_clock,
 ) -> TokenSet:
     """Read a token endpoint answer; raise `TokenEndpointError` for anything but a token.
 
-    ``previous_refresh_token`` is kept when a refresh answer does not rotate it (RFC 6749 §6).
+    ``previous_refresh_token`` is kept when a refresh answer does not rotate it (RFC 6749 §6);
+    ``expires_in`` counts from ``clock()`` when the answer is read.
     """
-    now = time.time()
+    now = clock()
     if response.status_code >= 500:
         raise TokenEndpointError(
             f"The token endpoint {url} failed with HTTP {response.status_code}", status=response.status_code
