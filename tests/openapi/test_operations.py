@@ -47,8 +47,9 @@ def op(operation_id: str | None = "op", **fields: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("servers", "at"),
     [
-        (None, "/servers"),
+        (None, ""),  # no `servers` at all: the nearest place that exists is the document
         ([], "/servers"),
+        ({"url": "https://api.example.com"}, "/servers"),  # an object, not a list
         ([{"url": ""}], "/servers/0/url"),
         ([{"url": "/v1"}], "/servers/0/url"),
         ([{"url": "ftp://files.example.com"}], "/servers/0/url"),
@@ -362,7 +363,7 @@ def test_parameter_and_body_refs_are_resolved_through_chains() -> None:
     assert operation.request_body.pointer == "/components/requestBodies/Body"
 
 
-def test_unresolvable_refs_are_errors_at_the_ref() -> None:
+def test_unresolvable_refs_skip_the_operation_with_a_warning_at_the_ref() -> None:
     doc = document(
         {
             "/a": {
@@ -375,18 +376,23 @@ def test_unresolvable_refs_are_errors_at_the_ref() -> None:
         },
         components={},
     )
+    doc["paths"]["/b"] = {"post": op("b", requestBody={"$ref": "#/components/requestBodies/Gone"})}
+    doc["paths"]["/c"] = {"get": op("c")}
     result = extract(doc)
-    assert result.errors == (
+    assert result.errors == ()
+    assert result.warnings == (
         Issue(
-            "Could not resolve $ref '#/components/parameters/Missing': no key 'parameters'",
+            "In path /a, method post, $ref '#/components/parameters/Missing' cannot be resolved "
+            "(no key 'parameters'); skipping",
             "/paths/~1a/post/parameters/0",
         ),
         Issue(
-            "Could not resolve $ref '#/components/requestBodies/Gone': no key 'requestBodies'",
-            "/paths/~1a/post/requestBody",
+            "In path /b, method post, $ref '#/components/requestBodies/Gone' cannot be resolved "
+            "(no key 'requestBodies'); skipping",
+            "/paths/~1b/post/requestBody",
         ),
     )
-    assert result.operations == ()
+    assert [o.operation_id for o in result.operations] == ["c"]
 
 
 def test_parameter_serialization_defaults_and_overrides() -> None:
@@ -421,16 +427,23 @@ def test_parameter_serialization_defaults_and_overrides() -> None:
     assert (found["where"].content_type, found["where"].schema) == ("application/json", {"type": "object"})
 
 
-def test_undeclared_path_template_variables_are_an_error_at_the_operation() -> None:
-    doc = document({"/users/{userId}/posts/{postId}": {"get": op("a", parameters=[_path_param("userId")])}})
+def test_undeclared_path_template_variables_skip_the_operation_with_a_warning() -> None:
+    doc = document(
+        {
+            "/users/{userId}/posts/{postId}": {"get": op("a", parameters=[_path_param("userId")])},
+            "/users": {"get": op("b")},
+        }
+    )
     result = extract(doc)
-    assert result.errors == (
+    assert result.errors == ()
+    assert result.warnings == (
         Issue(
-            "In path /users/{userId}/posts/{postId}, method get, path parameters are not defined: postId",
+            "In path /users/{userId}/posts/{postId}, method get, path parameters are not defined: postId; "
+            "skipping",
             "/paths/~1users~1{userId}~1posts~1{postId}/get",
         ),
     )
-    assert result.operations == ()
+    assert [o.operation_id for o in result.operations] == ["b"]
 
 
 # --- request bodies ------------------------------------------------------------------------------

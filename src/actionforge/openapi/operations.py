@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from actionforge.openapi.media import essence, is_binary_media_type
 from actionforge.openapi.model import Encoding, Location, Method, Operation, Parameter, RequestBody
 from actionforge.openapi.naming import unique_name
+from actionforge.openapi.paths import PathKey, QueryField, read_path_key
 from actionforge.openapi.pointers import RefError, deref
 from actionforge.openapi.profiles import Profile
 from actionforge.openapi.report import Issue, pointer
+from actionforge.openapi.servers import NO_SERVER, ServerContext, ServerResolver, check_server_url
 from actionforge.settings import Settings
 
 # Path Item Object fields that are not operations (OpenAPI 3.0-3.2); skipped without a word.
@@ -55,21 +57,39 @@ def extract_operations(
     settings: Settings,
     *,
     base_uri: str | None = None,
+    server_url: str | None = None,
+    server_variables: Mapping[str, str] | None = None,
 ) -> OperationsResult:
     """Every operation the profile accepts, with the errors and warnings found on the way.
 
     ``base_uri`` is where the document came from; the ``extended`` profile resolves relative server
-    URLs against it. ``settings`` is accepted for symmetry with the other passes: the profile
-    already carries the limits taken from it.
+    URLs against it. ``server_url`` is the caller's base URL, for documents written for APIs each
+    customer runs (``servers: [{url: /}]``, or none): a relative server path is joined onto it, and
+    it replaces an absolute one. ``server_variables`` give values to server variables
+    (``https://{tenant}.example.com``), before their defaults. ``settings`` is accepted for symmetry
+    with the other passes: the profile already carries the limits taken from it.
     """
     del settings  # the limits arrive through the profile
-    return _Extractor(document, profile, base_uri).run()
+    if server_url is not None and (problem := check_server_url(server_url)) is not None:
+        return OperationsResult(operations=(), errors=(Issue(problem, ""),), warnings=(), root_domain=None)
+    context = ServerContext(
+        server_url=server_url,
+        variables=dict(server_variables or {}),
+        document_uri=base_uri,
+        resolve_against_document=profile.resolve_relative_servers,
+    )
+    return _Extractor(document, profile, context).run()
 
 
 def ref_message(exc: RefError) -> str:
     """The message for a reference that leads nowhere, naming it as written (``#/...``)."""
     ref = f"#{exc.ref}" if exc.ref.startswith("/") else exc.ref
     return f"Could not resolve $ref {ref!r}: {exc.reason}"
+
+
+def _ref_reason(exc: RefError) -> str:
+    ref = f"#{exc.ref}" if exc.ref.startswith("/") else exc.ref
+    return f"$ref {ref!r} cannot be resolved ({exc.reason})"
 
 
 def choose_media_type(media_types: list[str]) -> str | None:
@@ -95,13 +115,33 @@ def generated_operation_id(method: str, path: str) -> str:
     return "_".join([method, *words]) if words else f"{method}_root"
 
 
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """Where an operation is written: its path key as written and as read, and its Path Item."""
+
+    path: str  # the key as written, for messages
+    key: PathKey
+    method: Method
+    item: Mapping[str, Any]
+    item_at: str
+
+
+class _Skip(Exception):
+    """An operation that cannot be called as written: skipped with a warning, the others load."""
+
+    def __init__(self, reason: str, at: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.at = at
+
+
 class _Extractor:
     """One pass over ``paths``; collects issues instead of raising so every problem is reported."""
 
-    def __init__(self, document: Mapping[str, Any], profile: Profile, base_uri: str | None) -> None:
+    def __init__(self, document: Mapping[str, Any], profile: Profile, context: ServerContext) -> None:
         self.doc = document
         self.profile = profile
-        self.base_uri = base_uri
+        self.servers = ServerResolver(context, self.warning)
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.root_host: str | None = None
@@ -143,41 +183,18 @@ class _Extractor:
             )
 
     def root_server(self) -> str | None:
-        servers = self.doc.get("servers")
-        if servers in (None, []) and self.profile.resolve_relative_servers and self.base_uri:
-            servers = [{"url": "/"}]  # OpenAPI's default: the root of where the document came from
-        if not isinstance(servers, list) or not servers:
-            self.error("Could not find a valid URL in `servers`", "/servers")
-            return None
-        url = self.server_url(servers[0], base=self.base_uri)
+        url, problem_at = self.servers.root(self.doc)
         if url is None:
-            at = "/servers/0/url" if isinstance(servers[0], Mapping) else "/servers/0"
-            self.error("Could not find a valid URL in `servers`", at)
-            return None
-        if len(servers) > 1:
-            self.warning(f"Multiple servers found, using {url}", "/servers")
+            self.error(NO_SERVER, problem_at)
         return url
-
-    def server_url(self, server: Any, *, base: str | None) -> str | None:
-        """The absolute URL of a Server Object, variables replaced by their defaults, or None."""
-        if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
-            return None
-        url = _substitute_variables(server["url"], server.get("variables"))
-        if url is None:
-            return None
-        if not _is_absolute_http(url) and self.profile.resolve_relative_servers and base:
-            url = urljoin(base, url)
-        if not _is_absolute_http(url):
-            return None
-        return url.rstrip("/")
 
     def override_server(self, servers: Any, at: str, inherited: str) -> str | None:
         """A Path Item's or Operation's own `servers`: its first URL, ``inherited`` if it has none."""
         if not isinstance(servers, list) or not servers:
             return inherited
-        url = self.server_url(servers[0], base=self.base_uri)
+        url, problem_at = self.servers.resolve(servers[0], f"{at}/servers/0")
         if url is None:
-            self.error("Could not find a valid URL in `servers`", f"{at}/servers/0")
+            self.error(NO_SERVER, problem_at)
         return url
 
     # --- paths and operations -------------------------------------------------------------
@@ -195,42 +212,60 @@ class _Extractor:
         }
         operations: list[Operation] = []
         for path, raw_item in paths.items():
-            if not isinstance(path, str) or path.startswith("x-"):
-                continue
-            item_at = pointer("paths", path)
-            try:
-                item, target = deref(self.doc, raw_item)
-            except RefError as exc:
-                self.error(ref_message(exc), item_at)
-                continue
-            if not isinstance(item, Mapping):
-                continue
-            item_at = target or item_at
-            item_url = self.override_server(item.get("servers"), item_at, root_url)
-            for key, op in item.items():
-                if key in _PATH_ITEM_FIELDS or not isinstance(key, str) or key.startswith("x-"):
-                    continue
-                if key not in self.profile.methods:
-                    self.warning(f"Path {path} has unrecognized method {key}; skipping", f"{item_at}/{key}")
-                    continue
-                if not isinstance(op, Mapping):
-                    continue
-                built = self.operation(path, cast(Method, key), op, item, item_at, item_url, taken_ids)
-                if built is not None:
-                    operations.append(built)
+            if isinstance(path, str) and not path.startswith("x-"):
+                operations.extend(self.path_item(path, raw_item, root_url, taken_ids))
         return operations
 
+    def path_item(self, path: str, raw_item: Any, root_url: str, taken_ids: set[str]) -> list[Operation]:
+        item_at = pointer("paths", path)
+        try:
+            item, target = deref(self.doc, raw_item)
+        except RefError as exc:
+            self.warning(f"In path {path}, {_ref_reason(exc)}; skipping the path", item_at)
+            return []
+        if not isinstance(item, Mapping):
+            return []
+        key = self.path_key(path, item_at)
+        item_at = target or item_at
+        item_url = self.override_server(item.get("servers"), item_at, root_url)
+        operations: list[Operation] = []
+        for method, op in item.items():
+            if method in _PATH_ITEM_FIELDS or not isinstance(method, str) or method.startswith("x-"):
+                continue
+            if method not in self.profile.methods:
+                self.warning(f"Path {path} has unrecognized method {method}; skipping", f"{item_at}/{method}")
+                continue
+            if not isinstance(op, Mapping):
+                continue
+            site = _Site(path, key, cast(Method, method), item, item_at)
+            try:
+                built = self.operation(site, op, item_url, taken_ids)
+            except _Skip as skip:
+                self.warning(f"In path {path}, method {method}, {skip.reason}; skipping", skip.at)
+                continue
+            if built is not None:
+                operations.append(built)
+        return operations
+
+    def path_key(self, path: str, at: str) -> PathKey:
+        """The key read as a request: a missing leading ``/`` added, a query string split off."""
+        key = read_path_key(path)
+        if key.added_slash:
+            self.warning(f"Path {path} does not start with '/'; it is read as {key.path}", at)
+        if key.query:
+            self.warning(
+                f"Path {path} carries a query string; its fields are sent as query parameters of {key.path}",
+                at,
+            )
+        return key
+
     def operation(
-        self,
-        path: str,
-        method: Method,
-        op: Mapping[str, Any],
-        item: Mapping[str, Any],
-        item_at: str,
-        item_url: str | None,
-        taken_ids: set[str],
+        self, site: _Site, op: Mapping[str, Any], item_url: str | None, taken_ids: set[str]
     ) -> Operation | None:
-        at = f"{item_at}/{method}"
+        """The operation at ``site``; None when dropped with a message, _Skip when it cannot be
+        called (a warning: the other operations still load)."""
+        path, method = site.path, site.method
+        at = f"{site.item_at}/{method}"
         generated = False
         if _has_operation_id(op):
             operation_id: str = op["operationId"]
@@ -238,7 +273,7 @@ class _Extractor:
             self.warning(f"In path {path}, method {method} is missing operationId; skipping", at)
             return None
         else:
-            operation_id = unique_name(generated_operation_id(method, path), taken_ids)
+            operation_id = unique_name(generated_operation_id(method, site.key.path), taken_ids)
             taken_ids.add(operation_id)
             generated = True
 
@@ -257,26 +292,20 @@ class _Extractor:
             return None
 
         self.check_description_lengths(path, method, op, at)
-        parameters = self.parameters(path, method, item.get("parameters"), op.get("parameters"), item_at, at)
-        errors_before_body = len(self.errors)
+        parameters = self.parameters(site, site.item.get("parameters"), op.get("parameters"), at)
+        parameters = self.query_string_parameters(site, parameters, at)
         request_body = self.request_body(path, method, op.get("requestBody"), at)
-        if parameters is None or len(self.errors) > errors_before_body:
-            return None
         declared = {p.name for p in parameters if p.location == "path"}
-        undeclared = [name for name in _TEMPLATE_VARIABLE.findall(path) if name not in declared]
+        undeclared = [name for name in _TEMPLATE_VARIABLE.findall(site.key.path) if name not in declared]
         if undeclared:
-            self.error(
-                f"In path {path}, method {method}, path parameters are not defined: {', '.join(undeclared)}",
-                at,
-            )
-            return None
+            raise _Skip(f"path parameters are not defined: {', '.join(undeclared)}", at)
 
         consequential = op.get("x-openai-isConsequential")
         security = op.get("security")
         return Operation(
             operation_id=operation_id,
             method=method,
-            path=path,
+            path=site.key.path,
             server_url=server_url,
             pointer=at,
             parameters=tuple(parameters),
@@ -308,13 +337,11 @@ class _Extractor:
 
     # --- parameters -----------------------------------------------------------------------
 
-    def parameters(
-        self, path: str, method: str, item_params: Any, op_params: Any, item_at: str, at: str
-    ) -> list[Parameter] | None:
-        """Path-level and operation-level parameters merged (the operation wins); None on a bad ref."""
+    def parameters(self, site: _Site, item_params: Any, op_params: Any, at: str) -> list[Parameter]:
+        """Path-level and operation-level parameters merged (the operation wins)."""
         merged: dict[tuple[str, str], Parameter] = {}
-        ok = True
-        for raw_list, list_at in ((item_params, f"{item_at}/parameters"), (op_params, f"{at}/parameters")):
+        lists = ((item_params, f"{site.item_at}/parameters"), (op_params, f"{at}/parameters"))
+        for raw_list, list_at in lists:
             if not isinstance(raw_list, list):
                 continue
             for index, raw in enumerate(raw_list):
@@ -322,34 +349,29 @@ class _Extractor:
                 try:
                     resolved, target = deref(self.doc, raw)
                 except RefError as exc:
-                    self.error(ref_message(exc), param_at)
-                    ok = False
-                    continue
-                param = self.parameter(path, method, resolved, target or param_at)
+                    raise _Skip(_ref_reason(exc), param_at) from None
+                param = self.parameter(site.path, site.method, resolved, target or param_at)
                 if param is not None:
                     merged[(param.name, param.location)] = param
-        if not ok:
-            return None
-        kept = []
-        for param in merged.values():
-            if self.keep_parameter(path, method, param):
-                kept.append(param)
-        return kept
+        return [param for param in merged.values() if self.keep_parameter(site.path, site.method, param)]
 
     def parameter(self, path: str, method: str, raw: Any, at: str) -> Parameter | None:
         if not isinstance(raw, Mapping):
-            self.error("Parameter is not an object", at)
+            self.warning(f"In path {path}, method {method}, a parameter is not an object; ignoring it", at)
             return None
         name, location = raw.get("name"), raw.get("in")
         if not isinstance(name, str) or not name:
-            self.error("Parameter has no name", at)
+            self.warning(f"In path {path}, method {method}, a parameter has no name; ignoring it", at)
             return None
         if location not in _LOCATIONS:
-            self.error(
-                f"In path {path}, method {method}, parameter {name} has unsupported location {location}", at
-            )
-            return None
+            raise _Skip(f"parameter {name} has unsupported location {location}", at)
         location = cast(Location, location)
+        if location == "path" and raw.get("required") is not True:
+            self.warning(
+                f"In path {path}, method {method}, path parameter {name} is not marked required; "
+                "it is treated as required, as every path parameter is",
+                f"{at}/required" if "required" in raw else at,
+            )
         style = raw.get("style") if isinstance(raw.get("style"), str) else None
         style = style or ("simple" if location in ("path", "header") else "form")
         explode = raw.get("explode")
@@ -383,6 +405,49 @@ class _Extractor:
             deprecated=raw.get("deprecated") is True,
         )
 
+    def query_string_parameters(self, site: _Site, params: list[Parameter], at: str) -> list[Parameter]:
+        """``params`` with the path key's query fields as query parameters (see paths.py)."""
+        for field in site.key.query:
+            params = self.query_field(site, field, params, at)
+        return params
+
+    def query_field(
+        self, site: _Site, field: QueryField, params: list[Parameter], at: str
+    ) -> list[Parameter]:
+        if "{" in field.value or "{" in field.name:
+            raise _Skip(
+                f"the query string field {field.name} mixes text and template variables", site.item_at
+            )
+        if any(p.name == field.name and p.location == "query" and field.variable != p.name for p in params):
+            return params  # a declared query parameter of that name says more than the key
+        declared = next(
+            (p for p in params if p.name == field.variable and p.location in ("path", "query")), None
+        )
+        others = [p for p in params if p is not declared]
+        if declared is not None:
+            moved = replace(
+                declared,
+                name=field.name,
+                location="query",
+                required=declared.required or declared.location == "path",
+                style="form",
+                explode=False,
+            )
+            return [*others, moved]
+        if field.variable is not None:
+            self.warning(
+                f"In path {site.path}, method {site.method}, query variable {field.variable} is not "
+                "declared; it is sent as a required string",
+                at,
+            )
+            schema: dict[str, Any] = {"type": "string"}
+        else:  # a fixed value written in the key: the only value the parameter takes
+            schema = {"type": "string", "enum": [field.value]}
+        return [
+            *others,
+            Parameter(name=field.name, location="query", required=True, schema=schema, pointer=at),
+        ]
+
     def keep_parameter(self, path: str, method: str, param: Parameter) -> bool:
         supported = {"header": self.profile.header_parameters, "cookie": self.profile.cookie_parameters}
         if not supported.get(param.location, True):
@@ -410,8 +475,7 @@ class _Extractor:
         try:
             body, target = deref(self.doc, raw)
         except RefError as exc:
-            self.error(ref_message(exc), body_at)
-            return None
+            raise _Skip(_ref_reason(exc), body_at) from None
         body_at = target or body_at
         if not isinstance(body, Mapping):
             return None
@@ -454,32 +518,6 @@ def _encodings(raw: Any) -> dict[str, Encoding]:
             headers=dict(headers) if isinstance(headers, Mapping) else {},
         )
     return encodings
-
-
-def _substitute_variables(url: str, variables: Any) -> str | None:
-    """``https://{region}.example.com`` with each variable's default; None if one has none."""
-    defaults = variables if isinstance(variables, Mapping) else {}
-    missing = False
-
-    def default(match: re.Match[str]) -> str:
-        nonlocal missing
-        variable = defaults.get(match.group(1))
-        value = variable.get("default") if isinstance(variable, Mapping) else None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            missing = True
-            return ""
-        return str(value)
-
-    substituted = _TEMPLATE_VARIABLE.sub(default, url)
-    return None if missing else substituted
-
-
-def _is_absolute_http(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
-    except ValueError:  # e.g. an invalid IPv6 literal or port
-        return False
 
 
 def _hostname(url: str) -> str | None:

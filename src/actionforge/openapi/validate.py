@@ -8,7 +8,7 @@ No input makes it raise: an unexpected failure becomes an error Issue, as the or
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +33,28 @@ class Analysis:
     document: dict[str, Any]
 
 
-def analyze(loaded: LoadedDocument, profile: Profile, settings: Settings) -> Analysis:
-    """Every check on an already loaded document; never raises."""
+def analyze(
+    loaded: LoadedDocument,
+    profile: Profile,
+    settings: Settings,
+    *,
+    server_url: str | None = None,
+    server_variables: Mapping[str, str] | None = None,
+) -> Analysis:
+    """Every check on an already loaded document; never raises. ``server_url`` and
+    ``server_variables`` say where the API runs (see ``extract_operations``)."""
     document = loaded.data
     try:
         references = reference_issues(document)
         structure = validate_structure(document)
-        extracted = extract_operations(document, profile, settings, base_uri=loaded.base_uri)
+        extracted = extract_operations(
+            document,
+            profile,
+            settings,
+            base_uri=loaded.base_uri,
+            server_url=server_url,
+            server_variables=server_variables,
+        )
     except Exception as exc:  # a bug of ours must still give the builder a report
         report = ValidationReport(
             errors=(Issue(f"{_PARSE_FAILURE}: {type(exc).__name__}: {exc}", ""),),
@@ -64,6 +79,8 @@ def validate_source(
     profile: str | Profile = "gpt",
     settings: Settings,
     fetch: Fetcher | None = None,
+    server_url: str | None = None,
+    server_variables: Mapping[str, str] | None = None,
 ) -> tuple[ValidationReport, Analysis | None]:
     """Load ``source`` (text, path or URL) and analyze it; the Analysis is None if it did not load.
 
@@ -77,7 +94,7 @@ def validate_source(
         return ValidationReport(errors=issues), None
     except Exception as exc:  # a loader bug or an unexpected fetch failure: still a report
         return ValidationReport(errors=(Issue(f"{_PARSE_FAILURE}: {type(exc).__name__}: {exc}", ""),)), None
-    analysis = analyze(loaded, chosen, settings)
+    analysis = analyze(loaded, chosen, settings, server_url=server_url, server_variables=server_variables)
     return analysis.report, analysis
 
 
