@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -211,9 +212,52 @@ def test_import_from_url_goes_through_the_egress_guard(tmp_path: Path) -> None:
         return PlainTextResponse(example_text("petstore"), media_type="application/yaml")
 
     with serve(Starlette(routes=[Route("/openapi.yaml", spec)])) as url:
-        blocked = actionforge.validate(f"{url}/openapi.yaml")
-        allowed = actionforge.validate(f"{url}/openapi.yaml", settings=LOOPBACK)
+        blocked = actionforge.validate(url=f"{url}/openapi.yaml")
+        allowed = actionforge.validate(url=f"{url}/openapi.yaml", settings=LOOPBACK)
+        named = actionforge.load_action(actionforge.URL(f"{url}/openapi.yaml"), settings=LOOPBACK)
     assert blocked.success is False
     assert any("127.0.0.1" in e.message for e in blocked.errors)
     assert allowed.success is True
     assert allowed.root_domain == "petstore.swagger.io"
+    assert named.root_domain == "petstore.swagger.io"
+
+
+def test_a_str_is_always_text_never_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "petstore.yaml"
+    path.write_text(example_text("petstore"))
+    assert actionforge.validate(path).success
+    for text in (str(path), "/etc/passwd"):
+        report = actionforge.validate(text)
+        assert report.success is False
+        assert report.errors[0].message == "The document must be a JSON or YAML object, got a string"
+
+
+def test_a_str_url_is_text_too() -> None:
+    report = actionforge.validate("https://127.0.0.1/openapi.json")
+    assert report.success is False
+    assert not any("blocked" in e.message for e in report.errors)  # never fetched
+
+
+def test_a_parsed_document_is_accepted() -> None:
+    document = yaml.safe_load(example_text("petstore"))
+    before = json.dumps(document, sort_keys=True, default=str)
+    action = actionforge.load_action(document)
+    assert action.root_domain == "petstore.swagger.io"
+    assert json.dumps(document, sort_keys=True, default=str) == before  # the caller's data is untouched
+    assert actionforge.validate({"openapi": "3.1.0", "info": {}, "paths": {}}).success is False
+
+
+def test_a_parsed_document_that_is_not_json_data_gets_a_report() -> None:
+    report = actionforge.validate({"openapi": "3.1.0", "info": {"title": object()}})
+    assert report.errors[0].message == "The document is not JSON data: a object is not JSON data"
+
+
+@pytest.mark.parametrize("source", [b"openapi: 3.1.0", 42, ["openapi"], None])
+def test_an_unsupported_source_is_a_type_error(source: object) -> None:
+    with pytest.raises(TypeError, match="a document is its text"):
+        actionforge.validate(source)  # type: ignore[arg-type]
+
+
+def test_source_and_url_together_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="either as source or as url="):
+        actionforge.validate("openapi: 3.1.0", url="https://example.com/openapi.json")

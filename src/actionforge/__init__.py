@@ -1,14 +1,15 @@
 """actionforge: OpenAPI documents in, model-ready tools and wire-correct requests out.
 
     import actionforge
-    report = actionforge.validate(source, profile="gpt")
-    action = actionforge.load_action(source)
+    report = actionforge.validate(text, profile="gpt")      # or a Path, actionforge.URL(...), a dict
+    action = actionforge.load_action(pathlib.Path("openapi.yaml"))
     action.tools(dialect="openai")
     request = action.build_request("getPetById", {"petId": 1})
     result = await action.call("getPetById", {"petId": 1})
 
-Names are imported on first use, so ``import actionforge.settings`` (or the CLI's ``--help``) does
-not pay for loading every layer.
+Everything a library user needs is importable from here (``__all__``, documented in
+``docs/api.md``). Names are imported on first use, so ``import actionforge`` costs almost nothing
+and loading a document never imports the OAuth, HTTP or encryption stacks it does not use.
 """
 
 from __future__ import annotations
@@ -20,14 +21,42 @@ from actionforge._version import __version__
 
 if TYPE_CHECKING:
     from actionforge.action import Action, SchemaError, UnknownToolError, load_action, validate
+    from actionforge.auth.config import ApiKeyAuthConfig, ApiKeyKind, AuthConfig, NoAuthConfig
+    from actionforge.auth.oauth.config import OAuthConfig, TokenExchangeMethod
+    from actionforge.auth.oauth.errors import (
+        AuthorizationDenied,
+        OAuthConfigError,
+        OAuthDomainError,
+        StateError,
+        TokenEndpointError,
+    )
+    from actionforge.auth.oauth.flow import SignedIn
+    from actionforge.auth.oauth.loopback_login import LoginTimeout
+    from actionforge.auth.oauth.state import InMemoryStateStore, Mode, StateBinding, StateStore, TokenKey
+    from actionforge.auth.oauth.store import InMemoryTokenStore, TokenStore
+    from actionforge.auth.oauth.tokens import TokenSet
     from actionforge.calls.arguments import ArgumentsError
     from actionforge.calls.context import CallContext
     from actionforge.calls.result import ToolResult
-    from actionforge.egress import DomainPolicy
+    from actionforge.calls.serialize import RequestBuildError
+    from actionforge.consent.decide import ConsentError
+    from actionforge.egress.hosts import InvalidHost
+    from actionforge.egress.policy import DomainPolicy
     from actionforge.errors import ActionforgeError, AuthError, FetchError, RequestBlocked, SignInRequired
+    from actionforge.examples import EXAMPLES, example_text
+    from actionforge.openapi.model import Operation
     from actionforge.openapi.parse import format_text as format
+    from actionforge.openapi.pointers import RefError
     from actionforge.openapi.report import Issue, ValidationReport
+    from actionforge.openapi.source import URL, DocumentError
+    from actionforge.secrets.box import SecretBox
+    from actionforge.secrets.keys import SecretBoxError, SecretKeyError, generate_key
+    from actionforge.secrets.redact import install_log_redaction, redactor
+    from actionforge.secrets.value import SecretValue
     from actionforge.settings import Settings
+    from actionforge.signin import begin_sign_in, check_oauth_config, complete_sign_in, sign_in_with_browser
+    from actionforge.tools.model import Tool
+    from actionforge.tools.schemas import SchemaConversionError
 
 _EXPORTS = {
     "Action": "actionforge.action",
@@ -35,46 +64,140 @@ _EXPORTS = {
     "UnknownToolError": "actionforge.action",
     "load_action": "actionforge.action",
     "validate": "actionforge.action",
+    "begin_sign_in": "actionforge.signin",
+    "check_oauth_config": "actionforge.signin",
+    "complete_sign_in": "actionforge.signin",
+    "sign_in_with_browser": "actionforge.signin",
+    "URL": "actionforge.openapi.source",
+    "DocumentError": "actionforge.openapi.source",
+    "Issue": "actionforge.openapi.report",
+    "ValidationReport": "actionforge.openapi.report",
+    "Operation": "actionforge.openapi.model",
+    "RefError": "actionforge.openapi.pointers",
+    "Tool": "actionforge.tools.model",
+    "SchemaConversionError": "actionforge.tools.schemas",
     "ArgumentsError": "actionforge.calls.arguments",
+    "RequestBuildError": "actionforge.calls.serialize",
     "CallContext": "actionforge.calls.context",
     "ToolResult": "actionforge.calls.result",
-    "DomainPolicy": "actionforge.egress",
+    "ApiKeyAuthConfig": "actionforge.auth.config",
+    "ApiKeyKind": "actionforge.auth.config",
+    "AuthConfig": "actionforge.auth.config",
+    "NoAuthConfig": "actionforge.auth.config",
+    "OAuthConfig": "actionforge.auth.oauth.config",
+    "TokenExchangeMethod": "actionforge.auth.oauth.config",
+    "AuthorizationDenied": "actionforge.auth.oauth.errors",
+    "OAuthConfigError": "actionforge.auth.oauth.errors",
+    "OAuthDomainError": "actionforge.auth.oauth.errors",
+    "StateError": "actionforge.auth.oauth.errors",
+    "TokenEndpointError": "actionforge.auth.oauth.errors",
+    "LoginTimeout": "actionforge.auth.oauth.loopback_login",
+    "SignedIn": "actionforge.auth.oauth.flow",
+    "InMemoryStateStore": "actionforge.auth.oauth.state",
+    "Mode": "actionforge.auth.oauth.state",
+    "StateBinding": "actionforge.auth.oauth.state",
+    "StateStore": "actionforge.auth.oauth.state",
+    "TokenKey": "actionforge.auth.oauth.state",
+    "InMemoryTokenStore": "actionforge.auth.oauth.store",
+    "TokenStore": "actionforge.auth.oauth.store",
+    "TokenSet": "actionforge.auth.oauth.tokens",
+    "DomainPolicy": "actionforge.egress.policy",
+    "InvalidHost": "actionforge.egress.hosts",
     "ActionforgeError": "actionforge.errors",
     "AuthError": "actionforge.errors",
     "FetchError": "actionforge.errors",
     "RequestBlocked": "actionforge.errors",
     "SignInRequired": "actionforge.errors",
+    "SecretValue": "actionforge.secrets.value",
+    "SecretBox": "actionforge.secrets.box",
+    "SecretBoxError": "actionforge.secrets.keys",
+    "SecretKeyError": "actionforge.secrets.keys",
+    "generate_key": "actionforge.secrets.keys",
+    "install_log_redaction": "actionforge.secrets.redact",
+    "redactor": "actionforge.secrets.redact",
+    "ConsentError": "actionforge.consent.decide",
+    "EXAMPLES": "actionforge.examples",
+    "example_text": "actionforge.examples",
     "Settings": "actionforge.settings",
-    "Issue": "actionforge.openapi.report",
-    "ValidationReport": "actionforge.openapi.report",
 }
 
 __all__ = [
+    "EXAMPLES",
+    "URL",
     "Action",
     "ActionforgeError",
+    "ApiKeyAuthConfig",
+    "ApiKeyKind",
     "ArgumentsError",
+    "AuthConfig",
     "AuthError",
+    "AuthorizationDenied",
     "CallContext",
+    "ConsentError",
+    "DocumentError",
     "DomainPolicy",
     "FetchError",
+    "InMemoryStateStore",
+    "InMemoryTokenStore",
+    "InvalidHost",
     "Issue",
+    "LoginTimeout",
+    "Mode",
+    "NoAuthConfig",
+    "OAuthConfig",
+    "OAuthConfigError",
+    "OAuthDomainError",
+    "Operation",
+    "RefError",
     "RequestBlocked",
+    "RequestBuildError",
+    "SchemaConversionError",
     "SchemaError",
+    "SecretBox",
+    "SecretBoxError",
+    "SecretKeyError",
+    "SecretValue",
     "Settings",
     "SignInRequired",
+    "SignedIn",
+    "StateBinding",
+    "StateError",
+    "StateStore",
+    "TokenEndpointError",
+    "TokenExchangeMethod",
+    "TokenKey",
+    "TokenSet",
+    "TokenStore",
+    "Tool",
     "ToolResult",
     "UnknownToolError",
     "ValidationReport",
     "__version__",
+    "begin_sign_in",
+    "check_oauth_config",
+    "complete_sign_in",
+    "example_text",
     "format",
+    "generate_key",
+    "install_log_redaction",
     "load_action",
+    "redactor",
+    "sign_in_with_browser",
     "validate",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    """Import an exported name's module on first use (PEP 562) and keep the name here."""
     if name == "format":
-        return import_module("actionforge.openapi.parse").format_text
-    if name in _EXPORTS:
-        return getattr(import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'actionforge' has no attribute {name!r}")
+        value = import_module("actionforge.openapi.parse").format_text
+    elif name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'actionforge' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

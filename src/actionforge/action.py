@@ -1,31 +1,26 @@
 """The public face of the engine: ``validate``, ``load_action`` and :class:`Action`.
 
-This module is the only place that wires the layers together: it hands ``spec`` a fetcher built on
-the egress guard, gives ``calls`` a guarded client, and turns auth settings into ``httpx.Auth``.
+This module is the only place that wires the layers together: it hands ``openapi`` a fetcher built
+on the egress guard, gives ``calls`` a guarded client, and turns auth settings into ``httpx.Auth``.
+
+Loading and rendering tools needs only ``openapi`` and ``tools``; ``calls``, ``auth`` and ``egress``
+(and with them Authlib, tldextract and the HTTP stack) are imported by the methods that use them,
+so a process that only inspects documents starts quickly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import json
 from collections.abc import Iterable, Mapping
 from os import PathLike
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-import httpx
-
-from actionforge.auth import ApiKeyAuth, ApiKeyAuthConfig, NoAuthConfig, OAuthBearerAuth, OAuthConfig
-from actionforge.auth.oauth import TokenKey, TokenRefresher, TokenStore
-from actionforge.calls.arguments import ArgumentsError, check_arguments
-from actionforge.calls.context import CallContext
-from actionforge.calls.request import build_request
-from actionforge.calls.result import ToolResult
-from actionforge.calls.send import send
-from actionforge.calls.serialize import RequestBuildError
-from actionforge.egress import DomainPolicy, fetch_text, guarded_async_client
 from actionforge.errors import ActionforgeError
-from actionforge.openapi.loader import Fetcher
 from actionforge.openapi.model import Operation
-from actionforge.openapi.report import ValidationReport
+from actionforge.openapi.report import Issue, ValidationReport
+from actionforge.openapi.source import URL, SourceInput
 from actionforge.openapi.validate import Analysis, validate_source
 from actionforge.settings import Settings, default_settings
 from actionforge.tools.build import action_description, build_tools
@@ -33,9 +28,21 @@ from actionforge.tools.dialects import render_tool
 from actionforge.tools.model import Tool
 from actionforge.tools.schemas import schema_dialect
 
-Source = str | PathLike[str]
+if TYPE_CHECKING:
+    import httpx
+
+    from actionforge.auth import ApiKeyAuthConfig, NoAuthConfig, OAuthConfig
+    from actionforge.auth.oauth import TokenKey, TokenRefresher, TokenStore
+    from actionforge.calls.arguments import CheckedArguments
+    from actionforge.calls.context import CallContext
+    from actionforge.calls.result import ToolResult
+    from actionforge.egress import DomainPolicy
+    from actionforge.openapi.loader import Fetcher
+
+Source = str | PathLike[str] | URL | Mapping[str, Any]
+"""A document: its text (``str``, never taken for a path), a file, a :class:`URL`, or parsed data."""
 Dialect = Literal["openai", "anthropic", "mcp"]
-AuthSetting = NoAuthConfig | ApiKeyAuthConfig | OAuthConfig | httpx.Auth | None
+AuthSetting: TypeAlias = "NoAuthConfig | ApiKeyAuthConfig | OAuthConfig | httpx.Auth | None"
 """An action's authentication setting, or a ready ``httpx.Auth`` for anything else."""
 
 
@@ -49,6 +56,8 @@ class SchemaError(ActionforgeError):
 
 
 class UnknownToolError(ActionforgeError, KeyError):
+    """No tool of this action has that name (nor that operationId)."""
+
     def __init__(self, name: str, known: Iterable[str]) -> None:
         super().__init__(f"No tool named {name!r}; this action has: {', '.join(known)}")
         self.name = name
@@ -59,42 +68,96 @@ class UnknownToolError(ActionforgeError, KeyError):
 
 def _fetcher(settings: Settings, policy: DomainPolicy) -> Fetcher:
     def fetch(url: str) -> str:
+        from actionforge.egress import fetch_text
+
         return fetch_text(url, policy=policy, settings=settings)
 
     return fetch
 
 
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime.date):  # what a YAML parser makes of an unquoted date
+        return value.isoformat()
+    raise TypeError(f"a {type(value).__name__} is not JSON data")
+
+
+def _explicit(source: Source | None, url: str | None) -> SourceInput | Issue:
+    """The loader's input for what the caller named, or the Issue a parsed document has.
+
+    A parsed ``Mapping`` is serialised and parsed again rather than handed on: the loader's depth,
+    size and Swagger 2.0 steps then apply to it exactly as to text, and the caller's object is
+    never modified by bundling.
+    """
+    if url is not None:
+        if source is not None:
+            raise TypeError("give the document either as source or as url=, not both")
+        return URL(url)
+    if isinstance(source, str | URL | PathLike):
+        return source
+    if isinstance(source, Mapping):
+        try:
+            return json.dumps(source, default=_json_value, allow_nan=False, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError) as exc:
+            return Issue(f"The document is not JSON data: {exc}", "")
+    raise TypeError(
+        "a document is its text (str), a file (pathlib.Path), a URL (actionforge.URL or url=) "
+        f"or parsed data (a Mapping), not {type(source).__name__}"
+    )
+
+
+def _analyse(
+    source: Source | None,
+    url: str | None,
+    profile: str,
+    settings: Settings | None,
+    policy: DomainPolicy | None,
+) -> tuple[ValidationReport, Analysis | None, Settings, DomainPolicy]:
+    settings = settings or default_settings()
+    if policy is None:
+        from actionforge.egress import DomainPolicy
+
+        policy = DomainPolicy.allow_all()
+    located = _explicit(source, url)
+    if isinstance(located, Issue):
+        return ValidationReport(errors=(located,)), None, settings, policy
+    report, analysis = validate_source(
+        located, profile=profile, settings=settings, fetch=_fetcher(settings, policy)
+    )
+    return report, analysis, settings, policy
+
+
 def validate(
-    source: Source,
+    source: Source | None = None,
     profile: str = "gpt",
     *,
+    url: str | None = None,
     settings: Settings | None = None,
     policy: DomainPolicy | None = None,
 ) -> ValidationReport:
-    """Validate a document the way the action editor does; never raises on bad input."""
-    settings = settings or default_settings()
-    policy = policy or DomainPolicy.allow_all()
-    report, _ = validate_source(source, profile=profile, settings=settings, fetch=_fetcher(settings, policy))
+    """Validate a document the way the action editor does; never raises on bad input.
+
+    ``source`` is the document's text (a ``str`` is never read as a path), a ``pathlib.Path``, an
+    :class:`URL` or parsed data; ``url=`` names a URL to fetch through the egress guard.
+    """
+    report, _, _, _ = _analyse(source, url, profile, settings, policy)
     return report
 
 
 def load_action(
-    source: Source,
+    source: Source | None = None,
     profile: str = "gpt",
     *,
+    url: str | None = None,
     settings: Settings | None = None,
     policy: DomainPolicy | None = None,
     taken_names: Iterable[str] = (),
 ) -> Action:
     """Load a document as an :class:`Action`; raises :class:`SchemaError` if it has errors.
 
-    ``taken_names`` are tool names already used by the GPT's other actions, so names stay unique.
+    Sources as for :func:`validate`. ``taken_names`` are tool names already used by the GPT's
+    other actions, so names stay unique.
     """
-    settings = settings or default_settings()
-    policy = policy or DomainPolicy.allow_all()
-    report, analysis = validate_source(
-        source, profile=profile, settings=settings, fetch=_fetcher(settings, policy)
-    )
+    report, analysis, settings, policy = _analyse(source, url, profile, settings, policy)
     if analysis is None or not report.success:
         raise SchemaError(report)
     return Action(analysis, settings=settings, policy=policy, taken_names=taken_names)
@@ -129,7 +192,7 @@ class Action:
         )
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
-        self._refresher = TokenRefresher()  # shared, so concurrent calls refresh a token once
+        self._refresher: TokenRefresher | None = None  # shared, so concurrent calls refresh once
 
     # --- description -----------------------------------------------------------------------
     @property
@@ -165,9 +228,31 @@ class Action:
         Raises ArgumentsError (the schema check) or RequestBuildError (a value that cannot go on
         the wire, such as an empty path segment); both say what to fix, for the model.
         """
+        from actionforge.calls.request import build_request
+
         tool = self.tool(tool_name)
-        checked = check_arguments(tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper)
-        return build_request(tool, checked, headers=headers)
+        return build_request(tool, self._checked(tool, arguments).arguments, headers=headers)
+
+    def _checked(self, tool: Tool, arguments: Any) -> CheckedArguments:
+        from actionforge.calls.arguments import check_arguments
+
+        return check_arguments(tool, arguments, repair=self.settings.repair_arguments)
+
+    def wire_request(
+        self, tool_name: str, arguments: Any, *, auth: ApiKeyAuthConfig | NoAuthConfig | None = None
+    ) -> httpx.Request:
+        """The request as :meth:`call` would send it: our User-Agent and an API key's credentials on.
+
+        OAuth tokens belong to one user and are added only by :meth:`call`. No I/O; raises as
+        :meth:`build_request` does.
+        """
+        from actionforge.auth import ApiKeyAuth, ApiKeyAuthConfig
+        from actionforge.calls.send import USER_AGENT
+
+        request = self.build_request(tool_name, arguments, headers={"User-Agent": USER_AGENT})
+        if isinstance(auth, ApiKeyAuthConfig) and self.tool(tool_name).operation.requires_auth:
+            request = next(ApiKeyAuth(auth).sync_auth_flow(request))
+        return request
 
     async def call(
         self,
@@ -185,17 +270,28 @@ class Action:
         OAuth needs ``token_store`` and ``user`` (whose tokens: user, action, draft/published).
         ``client`` replaces the guarded client; pass one only if its transport is guarded too.
         """
+        from actionforge.calls.arguments import ArgumentsError
+        from actionforge.calls.request import build_request
+        from actionforge.calls.result import ToolResult
+        from actionforge.calls.send import send
+        from actionforge.calls.serialize import RequestBuildError
+
         tool = self.tool(tool_name)
+        repairs = ()  # the model's mistakes repaired (calls.repairs), listed in every result
         try:
-            checked = check_arguments(tool, arguments, repair_body_wrapper=self.settings.repair_body_wrapper)
-            request = build_request(tool, checked)
-        except (ArgumentsError, RequestBuildError) as exc:
-            return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0)
-        client = client or self._guarded_client()
+            checked = self._checked(tool, arguments)
+            repairs = checked.repairs
+            request = build_request(tool, checked.arguments)
+        except ArgumentsError as exc:
+            return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0, repairs=exc.repairs)
+        except RequestBuildError as exc:
+            return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0, repairs=repairs)
+        client = client or self.http_client()
         credentials = None
         if tool.operation.requires_auth:
             credentials = self._httpx_auth(auth, token_store=token_store, user=user, client=client)
-        return await send(request, client=client, settings=self.settings, auth=credentials, context=context)
+        result = await send(request, client=client, settings=self.settings, auth=credentials, context=context)
+        return result.with_repairs(repairs)
 
     def _httpx_auth(
         self,
@@ -205,6 +301,10 @@ class Action:
         user: TokenKey | None,
         client: httpx.AsyncClient,
     ) -> httpx.Auth | None:
+        import httpx
+
+        from actionforge.auth import ApiKeyAuth, ApiKeyAuthConfig, NoAuthConfig
+
         if auth is None or isinstance(auth, NoAuthConfig):
             return None
         if isinstance(auth, httpx.Auth):
@@ -213,9 +313,18 @@ class Action:
             return ApiKeyAuth(auth)
         if token_store is None or user is None:
             raise TypeError("an OAuth action needs token_store= and user= (a TokenKey)")
+        return self._oauth_auth(auth, token_store, user, client)
+
+    def _oauth_auth(
+        self, config: OAuthConfig, token_store: TokenStore, user: TokenKey, client: httpx.AsyncClient
+    ) -> httpx.Auth:
+        from actionforge.auth.oauth import OAuthBearerAuth, TokenRefresher
+
+        if self._refresher is None:
+            self._refresher = TokenRefresher()
         return OAuthBearerAuth(
             user,
-            config=auth,
+            config=config,
             token_store=token_store,
             client=client,
             refresher=self._refresher,
@@ -223,8 +332,14 @@ class Action:
             settings=self.settings,
         )
 
-    def _guarded_client(self) -> httpx.AsyncClient:
-        """One pooled guarded client per event loop (an AsyncClient cannot cross loops)."""
+    def http_client(self) -> httpx.AsyncClient:
+        """This action's pooled client on the egress guard, one per event loop.
+
+        Every outbound request about this action (calls, OAuth token requests) goes through it;
+        an ``AsyncClient`` cannot cross event loops, so a new loop gets a new one.
+        """
+        from actionforge.egress import guarded_async_client
+
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
             self._client = guarded_async_client(self.policy, self.settings)
