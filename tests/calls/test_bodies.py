@@ -151,6 +151,12 @@ def test_form_deep_object_like_stripe() -> None:
     assert b"success_url=https%3A%2F%2Fexample.com%2Fok%3Fs%3D%7BCHECKOUT_SESSION_ID%7D" in encoded.content
 
 
+def test_a_string_form_body_is_a_form_already_written() -> None:
+    """A schema that allows a string for the whole form body: the string is the body."""
+    encoded = encode_body(body("application/x-www-form-urlencoded", {"type": "string"}), "a=1&b=%C3%BC")
+    assert encoded == EncodedBody(b"a=1&b=%C3%BC", "application/x-www-form-urlencoded")
+
+
 def test_form_body_must_be_an_object() -> None:
     with pytest.raises(RequestBuildError, match="must be an object"):
         encode_body(body("application/x-www-form-urlencoded"), ["a"])

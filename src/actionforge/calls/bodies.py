@@ -19,7 +19,7 @@ import binascii
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
@@ -29,10 +29,11 @@ import httpx
 from actionforge.calls.serialize import (
     RequestBuildError,
     form_fields,
+    is_undefined,
     query_pairs,
     scalar_text,
 )
-from actionforge.openapi.media import essence, is_binary_media_type, is_json_media_type
+from actionforge.openapi.media import essence, is_base64_text, is_binary_media_type, is_json_media_type
 from actionforge.openapi.model import Encoding, RequestBody
 from actionforge.openapi.pointers import find_local_ref
 
@@ -105,12 +106,29 @@ class SchemaView:
 
 
 def is_binary_schema(views: Sequence[SchemaView]) -> bool:
-    """``format: binary`` in any of the views. The tool layer keeps that format on file arguments
-    and tells the model to write base64 (spec/schemas.py), so the wire carries the decoded bytes."""
+    """``format: binary`` in any of the views. The tool layer marks every file argument so
+    (``format: binary``, ``contentEncoding: base64``) and tells the model to write base64
+    (tools/build.py), so the wire carries the decoded bytes."""
     return any(view.resolved().get("format") == "binary" for view in views)
 
 
+def is_text_base64(views: Sequence[SchemaView]) -> bool:
+    """The schema says base64 TEXT goes on the wire (``format: byte``/``base64``, 3.1
+    ``contentEncoding``), and no view says ``format: binary``: the text is sent as written."""
+    return not is_binary_schema(views) and any(is_base64_text(view.resolved()) for view in views)
+
+
+def _sends_bytes(views: Sequence[SchemaView], media_type: str | None) -> bool:
+    """Whether a value is a file whose decoded bytes go on the wire: a binary schema, or a
+    whole-file media type unless the schema says base64 text."""
+    if is_binary_schema(views):
+        return True
+    return media_type is not None and is_binary_media_type(media_type) and not is_text_base64(views)
+
+
 # --- entry point --------------------------------------------------------------------------------
+
+_Encoder = Callable[[RequestBody, Any, Sequence[SchemaView]], EncodedBody]
 
 
 def encode_body(body: RequestBody, value: Any, views: Sequence[SchemaView] = ()) -> EncodedBody:
@@ -118,32 +136,43 @@ def encode_body(body: RequestBody, value: Any, views: Sequence[SchemaView] = ())
     binary properties (the document's schema and the tool's self-contained one)."""
     views = (SchemaView(body.schema, body.schema), *views)
     kind = essence(body.media_type)
-    if is_json_media_type(kind):
-        return EncodedBody(json_bytes(value), body.media_type)
-    if kind == FORM_URLENCODED:
-        return EncodedBody(_urlencoded(value, body.encoding).encode("ascii"), body.media_type)
-    if kind == MULTIPART_FORM:
-        return _multipart(value, body.encoding, views)
-    if "*" in kind and is_binary_media_type(kind):
-        return _wildcard_file(value, kind)
-    if "*" in kind:
-        # A wildcard cannot be a Content-Type; send what the value is.
-        if isinstance(value, str):
-            return EncodedBody(value.encode(), "text/plain")
-        return EncodedBody(json_bytes(value), "application/json")
-    if kind.startswith("text/"):
-        text = value if isinstance(value, str) else scalar_text(value)
-        return EncodedBody(text.encode(), body.media_type)
-    if is_binary_media_type(kind) or is_binary_schema(views):
-        return EncodedBody(decode_base64(value, "body"), body.media_type)
+    for applies, encoder in _ENCODERS:
+        if applies(kind, views):
+            return encoder(body, value, views)
+    return _ready_made(body, value, views)
+
+
+def _json(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    return EncodedBody(json_bytes(value), body.media_type)
+
+
+def _wildcard(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    """A wildcard cannot be a Content-Type; send what the value is."""
+    if isinstance(value, str):
+        return EncodedBody(value.encode(), "text/plain")
+    return EncodedBody(json_bytes(value), "application/json")
+
+
+def _file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    return EncodedBody(decode_base64(value, "body"), body.media_type)
+
+
+def _text(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    text = value if isinstance(value, str) else scalar_text(value)
+    return EncodedBody(text.encode(), body.media_type)
+
+
+def _ready_made(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    """Any other type (XML, base64 text, vendor types) takes a ready-made string."""
     if isinstance(value, str):
         return EncodedBody(value.encode(), body.media_type)
     raise RequestBuildError(f"cannot encode a {type(value).__name__} as {body.media_type}; pass a string")
 
 
-def _wildcard_file(value: Any, family: str) -> EncodedBody:
+def _wildcard_file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
     """A file for ``image/*`` and the like: the Content-Type must be concrete, and only the
     sender knows it, so the value must be a data URL naming a type of that family."""
+    family = essence(body.media_type)
     top = family.split("/", 1)[0]
     named = _DATA_URL_TYPE.match(value) if isinstance(value, str) else None
     media_type = named.group(1).strip().lower() if named else ""
@@ -154,6 +183,18 @@ def _wildcard_file(value: Any, family: str) -> EncodedBody:
             "body",
         )
     return EncodedBody(decode_base64(value, "body"), media_type)
+
+
+def _is_wildcard_file(kind: str, views: Sequence[SchemaView]) -> bool:
+    return "*" in kind and _sends_bytes(views, kind)
+
+
+def _form(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    return EncodedBody(_urlencoded(value, body.encoding).encode(), body.media_type)
+
+
+def _multipart_body(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    return _multipart(value, body.encoding, views)
 
 
 def _as_object(value: Any, media_type: str) -> Mapping[str, Any]:
@@ -186,26 +227,29 @@ def _form_text(text: str) -> str:
 
 
 def _urlencoded(value: Any, encodings: Mapping[str, Encoding]) -> str:
+    """The form's ``name=value`` items. A string is a form already written (the schema allowed
+    it), sent as is. Absent, null and RFC 6570-undefined members (``{}``, ``[]``) are left out
+    at every depth: ``metadata=`` would mean "clear it" to some APIs, ``{}`` does not."""
+    if isinstance(value, str):
+        return value
     items: list[str] = []
     for name, member in _as_object(value, FORM_URLENCODED).items():
-        if member is None:
-            continue
-        encoding = encodings.get(name)
-        if encoding is not None and _is_style_based(encoding):
-            style, explode = _style_of(encoding)
-            items.extend(
-                query_pairs(
-                    name, member, style=style, explode=explode, allow_reserved=encoding.allow_reserved
-                )
-            )
-            continue
-        content_type = encoding.content_type if encoding else None
-        members = member if isinstance(member, list) else [member]
-        for item in members:
-            if item is None:
-                continue
-            items.append(f"{_form_text(name)}={_form_text(_content_text(item, content_type))}")
+        if not is_undefined(member):
+            items.extend(_form_items(name, member, encodings.get(name)))
     return "&".join(items)
+
+
+def _form_items(name: str, member: Any, encoding: Encoding | None) -> list[str]:
+    if encoding is not None and _is_style_based(encoding):
+        style, explode = _style_of(encoding)
+        return query_pairs(name, member, style=style, explode=explode, allow_reserved=encoding.allow_reserved)
+    content_type = encoding.content_type if encoding else None
+    members = member if isinstance(member, list) else [member]
+    return [
+        f"{_form_text(name)}={_form_text(_content_text(item, content_type))}"
+        for item in members
+        if item is not None
+    ]
 
 
 def _content_text(value: Any, content_type: str | None) -> str:
@@ -223,29 +267,26 @@ def _first(content_type: str) -> str:
 
 # --- multipart/form-data ------------------------------------------------------------------------
 
-# (part name, (filename, content, Content-Type)); no filename and no type make a plain text field.
-_Part = tuple[str, tuple[str | None, bytes, str | None]]
+# (part name, (filename, content, Content-Type, part headers)); no filename and no type make a
+# plain text field.
+_Part = tuple[str, tuple[str | None, bytes, str | None, dict[str, str]]]
+
+
+def _part(
+    name: str, filename: str | None, content: bytes, content_type: str | None, base64: bool = False
+) -> _Part:
+    """A fresh headers dict each time: httpx writes the Content-Type into it. OpenAPI 3.0.4 /
+    3.1.2: ``format: byte`` / ``contentEncoding`` on a multipart field "is equivalent to" an
+    Encoding Object requiring ``Content-Transfer-Encoding: base64``."""
+    headers = {"Content-Transfer-Encoding": "base64"} if base64 else {}
+    return (name, (filename, content, content_type, headers))
 
 
 def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[SchemaView]) -> EncodedBody:
     parts: list[_Part] = []
     for name, member in _as_object(value, MULTIPART_FORM).items():
-        if member is None:
-            continue
-        encoding = encodings.get(name)
-        if encoding is not None and _is_style_based(encoding):
-            style, explode = _style_of(encoding)
-            for field_name, text in form_fields(name, member, style=style, explode=explode):
-                parts.append((field_name, (None, text.encode(), None)))
-            continue
-        prop_views = [view.property(name) for view in views]
-        members, member_views = (
-            (member, [v.items() for v in prop_views]) if isinstance(member, list) else ([member], prop_views)
-        )
-        for item in members:
-            if item is not None:
-                content_type = encoding.content_type if encoding else None
-                parts.append(_content_part(name, item, content_type, member_views))
+        if member is not None:
+            parts.extend(_multipart_parts(name, member, encodings.get(name), views))
     if not parts:
         # httpx writes no multipart body without parts; browsers send just the close line.
         boundary = os.urandom(16).hex()
@@ -257,14 +298,46 @@ def _multipart(value: Any, encodings: Mapping[str, Encoding], views: Sequence[Sc
     return EncodedBody(built.read(), built.headers["Content-Type"])
 
 
+def _multipart_parts(
+    name: str, member: Any, encoding: Encoding | None, views: Sequence[SchemaView]
+) -> list[_Part]:
+    """The parts of one property: style-based fields, or one part per (array) member."""
+    if encoding is not None and _is_style_based(encoding):
+        style, explode = _style_of(encoding)
+        fields = form_fields(name, member, style=style, explode=explode)
+        return [_part(field, None, text.encode(), None) for field, text in fields]
+    prop_views = [view.property(name) for view in views]
+    if isinstance(member, list):
+        members, prop_views = member, [v.items() for v in prop_views]
+    else:
+        members = [member]
+    content_type = encoding.content_type if encoding else None
+    return [_content_part(name, item, content_type, prop_views) for item in members if item is not None]
+
+
 def _content_part(name: str, value: Any, content_type: str | None, views: Sequence[SchemaView]) -> _Part:
-    """One multipart part: binary (with a filename), JSON, or text (a plain field unless the
-    Encoding Object names another text type)."""
+    """One multipart part: a file (with a filename; raw bytes, or base64 text as the schema
+    says), JSON, or text (a plain field unless the Encoding Object names another text type)."""
     declared = _first(content_type) if content_type else None
     concrete = declared if declared and "*" not in declared else None
-    if is_binary_schema(views) or (declared and is_binary_media_type(declared)):
-        return (name, (name, decode_base64(value, name), concrete or "application/octet-stream"))
+    if _sends_bytes(views, declared):
+        return _part(name, name, decode_base64(value, name), concrete or "application/octet-stream")
+    if is_text_base64(views) and isinstance(value, str):
+        # The default Content-Type for base64 content is application/octet-stream (3.0.4 4.8.14.4).
+        return _part(name, name, value.encode(), concrete or "application/octet-stream", base64=True)
     if isinstance(value, (Mapping, list)) or (declared and is_json_media_type(declared)):
-        return (name, (None, json_bytes(value), concrete or "application/json"))
+        return _part(name, None, json_bytes(value), concrete or "application/json")
     plain = concrete is None or essence(concrete) == "text/plain"
-    return (name, (None, scalar_text(value).encode(), None if plain else concrete))
+    return _part(name, None, scalar_text(value).encode(), None if plain else concrete)
+
+
+# First match wins; anything else takes a ready-made string (``_ready_made``).
+_ENCODERS: tuple[tuple[Callable[[str, Sequence[SchemaView]], bool], _Encoder], ...] = (
+    (lambda kind, views: is_json_media_type(kind), _json),
+    (lambda kind, views: kind == FORM_URLENCODED, _form),
+    (lambda kind, views: kind == MULTIPART_FORM, _multipart_body),
+    (_is_wildcard_file, _wildcard_file),
+    (lambda kind, views: "*" in kind, _wildcard),
+    (lambda kind, views: _sends_bytes(views, kind), _file),
+    (lambda kind, views: kind.startswith("text/"), _text),
+)

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actionforge.openapi.jsondata import freeze
-from actionforge.openapi.media import essence, is_binary_media_type, is_json_media_type
+from actionforge.openapi.media import essence, is_base64_text, is_binary_media_type, is_json_media_type
 from actionforge.openapi.model import JSONSchema, Operation, Parameter, RequestBody
 from actionforge.openapi.report import escape_pointer_token
 from actionforge.settings import Settings
@@ -223,6 +223,7 @@ class ToolBuilder:
         if parameter.content_type is not None:
             where = f"{parameter.pointer}/content/{escape_pointer_token(parameter.content_type)}/schema"
         schema = _as_dict(self._converter.convert(parameter.schema, pointer=where))
+        _add_wire_limits(schema, parameter.location)
         if parameter.deprecated:
             schema["deprecated"] = True
         return _Argument(
@@ -259,8 +260,10 @@ class ToolBuilder:
         schema = _as_dict(converted)
         shape = _as_dict(target) if isinstance(target, bool | dict) else schema  # behind any $ref
         raw_bytes = not (is_json_media_type(kind) or kind.startswith("text/") or kind in _FORMS)
-        whole_binary = _is_binary(shape, raw_bytes=raw_bytes) or (
-            is_binary_media_type(kind) and not (shape.keys() - {"type", "description", "format"})
+        # A schema saying base64 text (format: byte, contentEncoding) is sent as written.
+        whole_binary = not is_base64_text(shape) and (
+            _is_binary(shape, raw_bytes=raw_bytes)
+            or (is_binary_media_type(kind) and not (shape.keys() - {"type", "description", "format"}))
         )
         if whole_binary and "type" not in schema:
             schema["type"] = "string"
@@ -318,6 +321,7 @@ class ToolBuilder:
             parts.append(arg.description.strip())
         if arg.binary or schema.get("format") == "binary":
             schema["contentEncoding"] = "base64"
+            schema["format"] = "binary"  # the mark calls.bodies decodes by (not base64 text)
             parts.append("Base64-encoded file content.")
         text = " ".join(p for p in parts if p)
         if text:
@@ -332,6 +336,24 @@ def _as_dict(schema: Converted) -> JSONSchema:
     if schema is False:
         return {"not": {}}
     return schema
+
+
+# What the request encoder (calls/request.py) can send, said in the schema so that every
+# schema-valid argument builds a request: a path value cannot be empty ("/items/" is another
+# resource), a header cannot hold CR, LF or NUL. (keyword, for which type, value)
+_WIRE_LIMITS: dict[str, tuple[tuple[str, str, Any], ...]] = {
+    "path": (("minLength", "string", 1), ("minItems", "array", 1), ("minProperties", "object", 1)),
+    "header": (("pattern", "string", r"^(?![\s\S]*[\r\n\x00])"),),
+}
+_ANY_TYPE = frozenset({"string", "array", "object"})
+
+
+def _add_wire_limits(schema: JSONSchema, location: str) -> None:
+    declared = schema.get("type")
+    kinds = {declared} if isinstance(declared, str) else set(declared or _ANY_TYPE)
+    for keyword, kind, value in _WIRE_LIMITS.get(location, ()):
+        if kind in kinds:
+            schema.setdefault(keyword, value)
 
 
 def _is_binary(schema: Mapping[str, Any], *, raw_bytes: bool) -> bool:

@@ -1,0 +1,211 @@
+"""Issue 7 §2: what goes on the wire for real document text, end to end through the public API
+(``load_action(...).build_request(...)``): form bodies without ``{}`` members, base64 text
+bodies and parts sent as written, and tool schemas that say what the encoder can send."""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+from email.message import EmailMessage
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+import actionforge
+from actionforge.calls.arguments import ArgumentsError
+
+CUSTOMERS = """
+openapi: 3.0.3
+info: {title: Payments, version: "1"}
+servers: [{url: "https://pay.example.com/v1"}]
+paths:
+  /customers/{customer}:
+    post:
+      operationId: updateCustomer
+      parameters:
+        - {name: customer, in: path, required: true, schema: {type: string}}
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              type: object
+              properties:
+                metadata: {type: object, additionalProperties: {type: string}}
+                preferred_locales: {type: array, items: {type: string}}
+                description: {type: string}
+                address:
+                  type: object
+                  properties:
+                    line1: {type: string}
+                    extra: {type: object}
+            encoding:
+              metadata: {style: deepObject, explode: true}
+              preferred_locales: {style: deepObject, explode: true}
+              address: {style: deepObject, explode: true}
+      responses: {"200": {description: ok}}
+"""
+
+
+def form_items(request: httpx.Request) -> list[str]:
+    return [unquote(item) for item in request.content.decode().split("&") if item]
+
+
+def test_empty_objects_and_lists_in_a_form_body_are_left_out_at_every_depth() -> None:
+    action = actionforge.load_action(CUSTOMERS, profile="extended")
+    request = action.build_request(
+        "updateCustomer",
+        {
+            "customer": "cus_1",
+            "metadata": {},
+            "preferred_locales": [],
+            "address": {"line1": "1 Main", "extra": {}},
+        },
+    )
+    assert str(request.url) == "https://pay.example.com/v1/customers/cus_1"
+    assert form_items(request) == ["address[line1]=1 Main"]
+
+
+def test_an_empty_string_the_schema_allows_is_sent_as_name_equals() -> None:
+    action = actionforge.load_action(CUSTOMERS, profile="extended")
+    request = action.build_request(
+        "updateCustomer", {"customer": "cus_1", "description": "", "metadata": {"k": "v"}}
+    )
+    assert sorted(form_items(request)) == ["description=", "metadata[k]=v"]
+
+
+JPEG = base64.b64encode(b"\xff\xd8\xff\xe0 jpeg").decode()
+UPLOADS = """
+openapi: 3.1.0
+info: {title: Music, version: "1"}
+servers: [{url: "https://music.example.com"}]
+paths:
+  /playlists/{id}/images:
+    put:
+      operationId: uploadCover
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          image/jpeg:
+            schema: {type: string, format: byte, description: Base64 encoded JPEG image data}
+      responses: {"202": {description: accepted}}
+  /covers31:
+    put:
+      operationId: uploadCover31
+      requestBody:
+        required: true
+        content:
+          image/jpeg:
+            schema: {type: string, contentMediaType: image/jpeg, contentEncoding: base64}
+      responses: {"202": {description: accepted}}
+  /covers-raw:
+    put:
+      operationId: uploadRaw
+      requestBody:
+        required: true
+        content:
+          image/jpeg:
+            schema: {type: string, format: binary}
+      responses: {"202": {description: accepted}}
+  /forms:
+    post:
+      operationId: uploadForm
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                cover: {type: string, format: byte}
+                cover31: {type: string, contentEncoding: base64}
+                raw: {type: string, format: binary}
+                scan: {type: string, contentMediaType: image/png}
+            encoding:
+              cover: {contentType: image/jpeg}
+              raw: {contentType: image/jpeg}
+      responses: {"202": {description: accepted}}
+"""
+
+
+@pytest.mark.parametrize("operation", ["uploadCover", "uploadCover31"])
+def test_a_base64_text_body_is_sent_as_the_text_itself(operation: str) -> None:
+    action = actionforge.load_action(UPLOADS, profile="extended")
+    tool = action.tool(operation)
+    arguments = {"body": JPEG} | ({"id": "p1"} if operation == "uploadCover" else {})
+    request = action.build_request(operation, arguments)
+    assert request.content == JPEG.encode()
+    assert request.headers["Content-Type"] == "image/jpeg"
+    assert "Base64-encoded file content" not in tool.parameters["properties"]["body"].get("description", "")
+
+
+def test_a_binary_body_is_the_decoded_bytes() -> None:
+    action = actionforge.load_action(UPLOADS, profile="extended")
+    assert action.build_request("uploadRaw", {"body": JPEG}).content == b"\xff\xd8\xff\xe0 jpeg"
+
+
+def parts(request: httpx.Request) -> dict[str, EmailMessage]:
+    head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)
+    assert isinstance(message, EmailMessage)
+    found = [p for p in message.iter_parts() if isinstance(p, EmailMessage)]
+    return {str(p.get_param("name", header="content-disposition")): p for p in found}
+
+
+def test_base64_parts_carry_the_text_and_binary_parts_the_bytes() -> None:
+    action = actionforge.load_action(UPLOADS, profile="extended")
+    png = base64.b64encode(b"\x89PNG").decode()
+    request = action.build_request("uploadForm", {"cover": JPEG, "cover31": JPEG, "raw": JPEG, "scan": png})
+    by_name = parts(request)
+    for name in ("cover", "cover31"):
+        assert by_name[name].get_payload(decode=False) == JPEG  # the text, not the decoded bytes
+        assert by_name[name]["Content-Transfer-Encoding"] == "base64"
+    assert by_name["cover"].get_content_type() == "image/jpeg"
+    assert by_name["cover31"].get_content_type() == "application/octet-stream"
+    raw = request.content.split(b'name="raw"', 1)[1]
+    assert b"\xff\xd8\xff\xe0 jpeg" in raw.split(b"\r\n--", 1)[0]
+    assert by_name["raw"].get_content_type() == "image/jpeg"
+    scan = request.content.split(b'name="scan"', 1)[1]
+    assert b"\x89PNG" in scan.split(b"\r\n--", 1)[0]  # contentMediaType without an encoding: bytes
+
+
+PARAMETERS = """
+openapi: 3.0.3
+info: {title: Items, version: "1"}
+servers: [{url: "https://items.example.com"}]
+paths:
+  /items/{id}:
+    get:
+      operationId: getItem
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: X-Trace, in: header, schema: {type: string}}
+      responses: {"200": {description: ok}}
+  /sets/{ids}:
+    get:
+      operationId: getSet
+      parameters:
+        - {name: ids, in: path, required: true, schema: {type: array, items: {type: integer}}}
+      responses: {"200": {description: ok}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("operation", "arguments", "where"),
+    [
+        ("getItem", {"id": ""}, "id"),
+        ("getSet", {"ids": []}, "ids"),
+        ("getItem", {"id": "a", "X-Trace": "a\r\nSet-Cookie: x=1"}, "X-Trace"),
+    ],
+)
+def test_the_tool_schema_refuses_what_no_request_can_carry(
+    operation: str, arguments: dict[str, object], where: str
+) -> None:
+    """Schema-valid arguments always build a request, so these are schema errors naming the
+    argument, not build failures."""
+    action = actionforge.load_action(PARAMETERS, profile="extended")
+    with pytest.raises(ArgumentsError, match=where):
+        action.build_request(operation, arguments)
