@@ -63,10 +63,11 @@ def load_text(text: str, *, settings: Settings, fetch: Fetcher | None = None) ->
 def _load(text: str, *, base_uri: str | None, settings: Settings, fetch: Fetcher | None) -> LoadedDocument:
     data = parse_object(text, settings=settings)
     version = detect_version(data)
-    refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
-    warnings: list[Issue] = []
+    warnings = refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
     if version == "2.0":
-        data, warnings = swagger2.upgrade(data)
+        data, upgrade_warnings = swagger2.upgrade(data)
+        warnings.extend(upgrade_warnings)
+        # Refs that lead nowhere were reported above, at their place in the document as written.
         refs.check_local_refs(data, version="3.0", settings=settings)
     return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
 

@@ -9,9 +9,11 @@ content is walked in turn, relative to its own file, so references are followed 
 target is placed before its content is walked, so cycles end as local refs to it.
 
 Local refs are left as refs (consumers resolve them lazily, which circular schemas need), but
-every one is checked to resolve. The same single walk enforces ``max_nesting_depth`` (see
-``parse``). Hand-written because no maintained Python library bundles OpenAPI 2.0/3.x with
-these limits and without following refs into the network on its own.
+every one is checked: one that leads nowhere is a warning at its pointer, not a refusal (real
+documents have them, mostly in response schemas; an operation whose request needs one is
+skipped later), while a loop of nothing but refs is an error. The same single walk enforces
+``max_nesting_depth`` (see ``parse``). Hand-written because no maintained Python library
+bundles OpenAPI 2.0/3.x with these limits and without following refs into the network on its own.
 """
 
 from __future__ import annotations
@@ -244,12 +246,13 @@ class Bundler:
         self.adoptable: dict[tuple[str, str], tuple[tuple[str, ...], str]] | None = None
         self.local_refs: list[tuple[str, _Path]] = []
         self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []  # local refs that lead nowhere
         self.stack: list[tuple[Any, ...]] = []  # _Entry fields; plain tuples in the hot loop
 
     # ----------------------------------------------------------------- driver
 
     def run(self) -> None:
-        """Bundle and check; raises DocumentError listing every reference problem."""
+        """Bundle and check; raises DocumentError listing every reference problem that is fatal."""
         root_context = _Context(self.root_uri, is_root=True)
         # Component sections go on the stack last, so they are walked first. Levels count as in
         # YAML: the document is level 1.
@@ -257,7 +260,8 @@ class Bundler:
         for key, value in items:
             self._push(value, self.root, key, (None, key), 2, root_context, key.startswith("x-"))
         self._walk()
-        self.errors.extend(self._unresolved_local_refs())
+        for issue, fatal in self._unresolved_local_refs():
+            (self.errors if fatal else self.warnings).append(issue)
         if self.errors:
             raise DocumentError(self.errors)
 
@@ -543,27 +547,31 @@ class Bundler:
 
     # ----------------------------------------------------------------- local refs
 
-    def _unresolved_local_refs(self) -> Iterator[Issue]:
-        verdicts: dict[str, str | None] = {}
+    def _unresolved_local_refs(self) -> Iterator[tuple[Issue, bool]]:
+        """(issue, fatal) for each local ref that does not lead to content."""
+        verdicts: dict[str, tuple[str, bool] | None] = {}
         for ref, path in self.local_refs:
             if ref not in verdicts:
                 verdicts[ref] = self._local_ref_problem(ref)
             problem = verdicts[ref]
             if problem is not None:
-                yield Issue(problem, _pointer(path))
+                yield Issue(problem[0], _pointer(path)), problem[1]
 
-    def _local_ref_problem(self, ref: str) -> str | None:
-        """Why a local ref does not lead to content, or None when it does."""
+    def _local_ref_problem(self, ref: str) -> tuple[str, bool] | None:
+        """Why a local ref does not lead to content and whether that is fatal, or None."""
         try:
             target = resolve_local_ref(self.root, ref)
         except RefError as error:
-            return f"Could not resolve $ref {ref!r}: {error.reason}"
+            return f"Could not resolve $ref {ref!r}: {error.reason}", False
         seen = {ref}
         # A ref to a ref to ... itself has no content at all: consumers would loop forever.
         while isinstance(target, dict) and isinstance(target.get("$ref"), str):
             next_ref: str = target["$ref"]
             if next_ref in seen:
-                return f"$ref {ref!r} leads back to itself through references only (a loop with no content)"
+                return (
+                    f"$ref {ref!r} leads back to itself through references only (a loop with no content)",
+                    True,
+                )
             seen.add(next_ref)
             try:
                 target = resolve_local_ref(self.root, next_ref)
@@ -617,16 +625,21 @@ def bundle(
     version: str,
     settings: Settings,
     fetch: Fetcher | None = None,
-) -> dict[str, Any]:
+) -> list[Issue]:
     """Make every `$ref` in ``root`` local, in place, and check that each resolves.
 
     ``version`` ("2.0", "3.0", "3.1") picks where external targets go. Raises DocumentError
-    listing every reference that could not be followed, each at the pointer of its `$ref`.
+    listing every reference that could not be followed, each at the pointer of its `$ref`; returns
+    the warnings: local refs that lead nowhere.
     """
-    Bundler(root, root_uri=root_uri, version=version, settings=settings, fetch=fetch).run()
-    return root
+    bundler = Bundler(root, root_uri=root_uri, version=version, settings=settings, fetch=fetch)
+    bundler.run()
+    return bundler.warnings
 
 
-def check_local_refs(document: dict[str, Any], *, version: str, settings: Settings) -> None:
-    """Check that every `$ref` in an already bundled document is local and resolves."""
-    Bundler(document, root_uri=None, version=version, settings=settings).run()
+def check_local_refs(document: dict[str, Any], *, version: str, settings: Settings) -> list[Issue]:
+    """Check that every `$ref` in an already bundled document is local and resolves; returns the
+    warnings (local refs that lead nowhere)."""
+    bundler = Bundler(document, root_uri=None, version=version, settings=settings)
+    bundler.run()
+    return bundler.warnings
