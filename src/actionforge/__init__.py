@@ -14,9 +14,9 @@ and loading a document never imports the OAuth, HTTP or encryption stacks it doe
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from actionforge._lazy import lazy_exports
 from actionforge._version import __version__
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from actionforge.tools.schemas import SchemaConversionError
 
 _EXPORTS = {
+    "format": "actionforge.openapi.parse:format_text",
     "Action": "actionforge.action",
     "SchemaError": "actionforge.action",
     "UnknownToolError": "actionforge.action",
@@ -187,17 +188,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name's module on first use (PEP 562) and keep the name here."""
-    if name == "format":
-        value = import_module("actionforge.openapi.parse").format_text
-    elif name in _EXPORTS:
-        value = getattr(import_module(_EXPORTS[name]), name)
-    else:
-        raise AttributeError(f"module 'actionforge' has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -10,7 +10,6 @@ so a process that only inspects documents starts quickly.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import json
 from collections.abc import Iterable, Mapping
@@ -29,6 +28,8 @@ from actionforge.tools.model import Tool
 from actionforge.tools.schemas import schema_dialect
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
     from actionforge.auth import ApiKeyAuthConfig, NoAuthConfig, OAuthConfig
@@ -277,21 +278,23 @@ class Action:
         from actionforge.calls.serialize import RequestBuildError
 
         tool = self.tool(tool_name)
-        repairs = ()  # the model's mistakes repaired (calls.repairs), listed in every result
+        # Every result lists the model's mistakes that were repaired (calls.repairs).
         try:
             checked = self._checked(tool, arguments)
-            repairs = checked.repairs
-            request = build_request(tool, checked.arguments)
         except ArgumentsError as exc:
             return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0, repairs=exc.repairs)
+        try:
+            request = build_request(tool, checked.arguments)
         except RequestBuildError as exc:
-            return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0, repairs=repairs)
+            return ToolResult(
+                ok=False, error="arguments", message=str(exc), attempts=0, repairs=checked.repairs
+            )
         client = client or self.http_client()
         credentials = None
         if tool.operation.requires_auth:
             credentials = self._httpx_auth(auth, token_store=token_store, user=user, client=client)
         result = await send(request, client=client, settings=self.settings, auth=credentials, context=context)
-        return result.with_repairs(repairs)
+        return result.with_repairs(checked.repairs)
 
     def _httpx_auth(
         self,
@@ -338,6 +341,8 @@ class Action:
         Every outbound request about this action (calls, OAuth token requests) goes through it;
         an ``AsyncClient`` cannot cross event loops, so a new loop gets a new one.
         """
+        import asyncio
+
         from actionforge.egress import guarded_async_client
 
         loop = asyncio.get_running_loop()

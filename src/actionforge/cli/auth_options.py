@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from actionforge.auth import ApiKeyAuthConfig
-from actionforge.secrets.value import SecretValue
+import actionforge
+
+if TYPE_CHECKING:
+    from actionforge import ApiKeyAuthConfig
 
 ApiKeyOpt = Annotated[
     str | None,
@@ -43,10 +44,12 @@ def api_key_config(
         return None
     if auth_type not in ("basic", "bearer", "custom", "query"):
         raise typer.BadParameter("choose basic, bearer, custom or query", param_hint="--auth-type")
+    from pydantic import ValidationError
+
     try:
-        return ApiKeyAuthConfig(
+        return actionforge.ApiKeyAuthConfig(
             kind=auth_type,  # checked just above
-            key=SecretValue(api_key),
+            key=actionforge.SecretValue(api_key),
             header_name=header_name,
             query_name=query_name,
         )

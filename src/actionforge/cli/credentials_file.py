@@ -13,10 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from actionforge.auth.oauth import OAuthConfig, TokenKey, TokenSet
-from actionforge.errors import ActionforgeError
-from actionforge.secrets.box import SecretBox
-from actionforge.secrets.value import SecretValue
+from actionforge import ActionforgeError, OAuthConfig, SecretBox, SecretValue, TokenKey, TokenSet
 
 CLI_TOKEN_KEY = TokenKey(user_id="cli", action_id="cli", mode="published")
 _SECRET_FIELDS = ("client_secret", "access_token", "refresh_token")

@@ -24,12 +24,12 @@ def main(
     """Log to standard error through the one redaction step, so no secret reaches the terminal."""
     import logging
 
-    from actionforge.secrets.redact import install_log_redaction
+    import actionforge
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    install_log_redaction(logging.getLogger())
+    actionforge.install_log_redaction(logging.getLogger())
 
 
 app.add_typer(spec_commands.app, name="spec")

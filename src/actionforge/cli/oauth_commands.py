@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 
+import actionforge
 from actionforge.cli.sources import SOURCE_HELP, resolve_source
 
 app = typer.Typer(help="Sign in to OAuth-protected actions for command-line calls.", no_args_is_help=True)
@@ -52,21 +52,18 @@ def login(
     ] = False,
 ) -> None:
     """Open the browser to sign in, then save the tokens (encrypted) for `spec call --oauth`."""
-    from actionforge.action import SchemaError, load_action
-    from actionforge.auth.oauth import OAuthConfig, StateBinding, check_oauth_domains
-    from actionforge.auth.oauth.loopback_login import login_in_browser
+    from pydantic import ValidationError
+
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
-    from actionforge.egress import DomainPolicy, guarded_async_client
-    from actionforge.errors import ActionforgeError
-    from actionforge.secrets.box import SecretBox
-    from actionforge.settings import Settings
 
     settings = (
-        Settings(allow_loopback=True, allow_http=True, allow_any_port=True) if allow_loopback else Settings()
+        actionforge.Settings(allow_loopback=True, allow_http=True, allow_any_port=True)
+        if allow_loopback
+        else actionforge.Settings()
     )
     try:
-        action = load_action(resolve_source(source), "extended", settings=settings)
-        config = OAuthConfig(
+        action = actionforge.load_action(resolve_source(source), "extended", settings=settings)
+        config = actionforge.OAuthConfig(
             client_id=client_id,
             client_secret=client_secret,
             authorization_url=authorization_url,
@@ -76,21 +73,18 @@ def login(
             pkce=pkce,
             extra_authorize_params=_parse_params(param or []),
         )
-        check_oauth_domains(
-            config, f"https://{action.root_domain}", exceptions=settings.oauth_domain_exceptions
-        )
-    except SchemaError as exc:
+        actionforge.check_oauth_config(action, config)
+    except actionforge.SchemaError as exc:
         err.print(f"The document is not valid: {exc}", markup=False)
         raise typer.Exit(1) from None
     except ValidationError as exc:
         raise typer.BadParameter(exc.errors()[0]["msg"]) from None
-    except ActionforgeError as exc:
+    except actionforge.ActionforgeError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
 
-    store = CredentialsFile(credentials, SecretBox.from_settings(settings))
+    store = CredentialsFile(credentials, actionforge.SecretBox.from_settings(settings))
     store.save_config(config)
-    binding = StateBinding(CLI_TOKEN_KEY.user_id, CLI_TOKEN_KEY.action_id, CLI_TOKEN_KEY.mode)
 
     def show(url: str) -> None:
         import webbrowser
@@ -99,19 +93,14 @@ def login(
         webbrowser.open(url)
 
     async def run() -> None:
-        async with guarded_async_client(DomainPolicy.allow_all(), settings) as client:
-            await login_in_browser(
-                config,
-                token_store=store,
-                binding=binding,
-                client=client,
-                open_browser=show,
-                settings=settings,
+        async with action:
+            await actionforge.sign_in_with_browser(
+                action, config, token_store=store, user=CLI_TOKEN_KEY, open_browser=show
             )
 
     try:
         asyncio.run(run())
-    except ActionforgeError as exc:
+    except actionforge.ActionforgeError as exc:
         err.print(f"Sign-in failed: {exc}", markup=False)
         raise typer.Exit(1) from None
     err.print(f"Signed in with {action.root_domain}; credentials saved to {credentials}", markup=False)
@@ -125,8 +114,7 @@ def logout(
 ) -> None:
     """Forget the tokens in a credentials file (the client settings stay)."""
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
-    from actionforge.secrets.box import SecretBox
-    from actionforge.settings import Settings
 
-    had = asyncio.run(CredentialsFile(credentials, SecretBox.from_settings(Settings())).delete(CLI_TOKEN_KEY))
+    box = actionforge.SecretBox.from_settings(actionforge.Settings())
+    had = asyncio.run(CredentialsFile(credentials, box).delete(CLI_TOKEN_KEY))
     err.print("Signed out." if had else "There was no sign-in to forget.", markup=False)

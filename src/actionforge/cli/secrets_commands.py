@@ -16,9 +16,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 @app.command("generate-key")
 def generate_key() -> None:
     """Print a new random key. Put it first in ACTIONFORGE_SECRET_KEY (comma-separated) to rotate."""
-    from actionforge.secrets.keys import generate_key as new_key
+    import actionforge
 
-    out.print(new_key())
+    out.print(actionforge.generate_key())
 
 
 @app.command()
@@ -28,16 +28,14 @@ def rotate(
     ],
 ) -> None:
     """Re-encrypt secrets with the newest configured key (older keys must still be configured)."""
+    import actionforge
     from actionforge.cli.credentials_file import CredentialsFile
-    from actionforge.errors import ActionforgeError
-    from actionforge.secrets.box import SecretBox
-    from actionforge.settings import Settings
 
-    box = SecretBox.from_settings(Settings())
+    box = actionforge.SecretBox.from_settings(actionforge.Settings())
     for path in files:
         try:
             count = CredentialsFile(path, box).rotate()
-        except ActionforgeError as exc:
+        except actionforge.ActionforgeError as exc:
             err.print(f"{path}: {exc}", markup=False)
             raise typer.Exit(1) from None
         out.print(f"{path}: {count} secret(s) re-encrypted with key {box.key_ids[0]}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+import actionforge
 from actionforge.cli.auth_options import (
     ApiKeyOpt,
     AuthTypeOpt,
@@ -30,12 +31,15 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 SourceArg = Annotated[str, typer.Argument(help=SOURCE_HELP, show_default=False)]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="gpt (the original's rules) or extended.")]
 ArgsOpt = Annotated[str, typer.Option("--args", help="The tool's arguments as a JSON object.")]
+_DIALECTS: dict[str, Literal["openai", "anthropic", "mcp"]] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "mcp": "mcp",
+}
 
 
-def _settings(**overrides: Any) -> Any:
-    from actionforge.settings import Settings
-
-    return Settings(**{k: v for k, v in overrides.items() if v})
+def _settings(**overrides: Any) -> actionforge.Settings:
+    return actionforge.Settings(**{k: v for k, v in overrides.items() if v})
 
 
 def _check_profile(profile: str) -> None:
@@ -43,20 +47,18 @@ def _check_profile(profile: str) -> None:
         raise typer.BadParameter("choose gpt or extended", param_hint="--profile")
 
 
-def _print_issues(report: Any) -> None:
+def _print_issues(report: actionforge.ValidationReport) -> None:
     for issue in report.errors:
         err.print(f"[red]error[/red]   {issue.message}  [dim]{issue.pointer or '/'}[/dim]", markup=True)
     for issue in report.warnings:
         err.print(f"[yellow]warning[/yellow] {issue.message}  [dim]{issue.pointer or '/'}[/dim]")
 
 
-def _load(source: str, profile: str, settings: Any) -> Any:
-    from actionforge.action import SchemaError, load_action
-
+def _load(source: str, profile: str, settings: actionforge.Settings) -> actionforge.Action:
     _check_profile(profile)
     try:
-        return load_action(resolve_source(source), profile, settings=settings)
-    except SchemaError as exc:
+        return actionforge.load_action(resolve_source(source), profile, settings=settings)
+    except actionforge.SchemaError as exc:
         _print_issues(exc.report)
         raise typer.Exit(1) from None
 
@@ -75,10 +77,8 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the editor's JSON report.")] = False,
 ) -> None:
     """Validate a document as the action editor does."""
-    from actionforge.action import validate as run_validate
-
     _check_profile(profile)
-    report = run_validate(resolve_source(source), profile, settings=_settings())
+    report = actionforge.validate(resolve_source(source), profile, settings=_settings())
     if as_json:
         out.print_json(data=report.to_dict())
     else:
@@ -99,10 +99,11 @@ def tools(
     profile: ProfileOpt = "gpt",
 ) -> None:
     """Print the tool definitions a model receives, as JSON."""
-    if dialect not in ("openai", "anthropic", "mcp"):
+    chosen = _DIALECTS.get(dialect)
+    if chosen is None:
         raise typer.BadParameter("choose openai, anthropic or mcp", param_hint="--dialect")
     action = _load(source, profile, _settings())
-    out.print_json(data=action.tools(dialect))
+    out.print_json(data=action.tools(chosen))
 
 
 @app.command()
@@ -117,24 +118,17 @@ def request(
     query_name: QueryNameOpt = None,
 ) -> None:
     """Print the HTTP request a call would send, as it goes on the wire, secrets redacted."""
-    from actionforge.action import UnknownToolError
-    from actionforge.auth import ApiKeyAuth
-    from actionforge.calls.arguments import ArgumentsError
-    from actionforge.calls.send import USER_AGENT
-    from actionforge.calls.serialize import RequestBuildError
     from actionforge.cli.wire import format_request
 
     key = api_key_config(api_key, auth_type, header_name, query_name)
     action = _load(source, profile, _settings())
     try:
-        req = action.build_request(tool, _parse_args(args), headers={"User-Agent": USER_AGENT})
-    except UnknownToolError as exc:
+        req = action.wire_request(tool, _parse_args(args), auth=key)
+    except actionforge.UnknownToolError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOOL") from None
-    except (ArgumentsError, RequestBuildError) as exc:
+    except (actionforge.ArgumentsError, actionforge.RequestBuildError) as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(1) from None
-    if key is not None and action.tool(tool).operation.requires_auth:
-        req = next(ApiKeyAuth(key).sync_auth_flow(req))
     out.print(format_request(req), markup=False)
 
 
@@ -154,21 +148,17 @@ def call(
     oauth: CredentialsOpt = None,
 ) -> None:
     """Make the call and print the result the model would read."""
-    from actionforge.action import UnknownToolError
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
-    from actionforge.errors import ActionforgeError
-    from actionforge.secrets.box import SecretBox
-    from actionforge.settings import Settings
 
     auth: Any = api_key_config(api_key, auth_type, header_name, query_name)
     store = None
     if oauth is not None:
         if auth is not None:
             raise typer.BadParameter("use either --api-key or --oauth", param_hint="--oauth")
-        store = CredentialsFile(oauth, SecretBox.from_settings(Settings()))
+        store = CredentialsFile(oauth, actionforge.SecretBox.from_settings(actionforge.Settings()))
         try:
             auth = store.config()
-        except ActionforgeError as exc:
+        except actionforge.ActionforgeError as exc:
             raise typer.BadParameter(str(exc), param_hint="--oauth") from None
 
     overrides: dict[str, Any] = {}
@@ -177,7 +167,7 @@ def call(
     action = _load(source, profile, _settings(**overrides))
     try:
         action.tool(tool)
-    except UnknownToolError as exc:
+    except actionforge.UnknownToolError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOOL") from None
 
     async def run() -> Any:
@@ -206,9 +196,7 @@ def format_command(
     write: Annotated[bool, typer.Option("--write", help="Rewrite the file in place.")] = False,
 ) -> None:
     """Re-format a document like the editor's Format button (pretty JSON, or YAML)."""
-    from actionforge.openapi.parse import format_text
-
-    formatted = format_text(file.read_text(encoding="utf-8"))
+    formatted = actionforge.format(file.read_text(encoding="utf-8"))
     if write:
         file.write_text(formatted if formatted.endswith("\n") else formatted + "\n", encoding="utf-8")
     else:

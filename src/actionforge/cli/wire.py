@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
-from actionforge.secrets.redact import redactor
+from actionforge import redactor
+
+if TYPE_CHECKING:
+    import httpx
 
 _MAX_BODY_CHARS = 4_000
 

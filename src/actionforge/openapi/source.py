@@ -19,7 +19,6 @@ from enum import Enum
 from os import PathLike
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
-from urllib.request import url2pathname
 
 from actionforge.errors import ActionforgeError
 from actionforge.openapi.report import Issue
@@ -116,6 +115,8 @@ def display_name(uri: str) -> str:
 
 
 def file_path(uri: str) -> Path:
+    from urllib.request import url2pathname  # 30 ms to import: only for file:// documents
+
     return Path(url2pathname(unquote(urlsplit(uri).path)))
 
 
