@@ -1,0 +1,56 @@
+"""Who may see and change what. Anything outside the caller's workspaces is `NotFound`, never
+`Forbidden`, so ids of other tenants' objects cannot be probed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actionforge.platform.errors import Forbidden, NotFound
+from actionforge.store.tables import Gpt, Membership, User, Workspace
+
+ROLES = ("member", "admin", "owner")  # lowest to highest
+
+
+async def role_in(s: AsyncSession, user: User, workspace_id: str) -> str:
+    role = await s.scalar(
+        select(Membership.role).where(Membership.workspace_id == workspace_id, Membership.user_id == user.id)
+    )
+    if role is None:
+        raise NotFound("No such workspace.")
+    return role
+
+
+async def workspace_for(
+    s: AsyncSession, user: User, workspace_id: str, *, at_least: str = "member"
+) -> Workspace:
+    role = await role_in(s, user, workspace_id)
+    workspace = await s.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound("No such workspace.")
+    require(role, at_least, "Only workspace {role}s can do this.")
+    return workspace
+
+
+def require(role: str, at_least: str, message: str) -> None:
+    if ROLES.index(role) < ROLES.index(at_least):
+        raise Forbidden(message.format(role=at_least))
+
+
+async def editable_gpt(s: AsyncSession, user: User, gpt_id: str) -> tuple[Gpt, Workspace]:
+    """A GPT the user may edit: its owner, or an admin or owner of its workspace.
+
+    Any other member gets NotFound too: a GPT's draft (instructions, actions) is the builder's.
+    """
+    gpt = await s.get(Gpt, gpt_id)
+    if gpt is None:
+        raise NotFound("No such GPT.")
+    try:
+        role = await role_in(s, user, gpt.workspace_id)
+    except NotFound:
+        raise NotFound("No such GPT.") from None
+    if gpt.owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
+        raise NotFound("No such GPT.")
+    workspace = await s.get(Workspace, gpt.workspace_id)
+    assert workspace is not None  # the foreign key guarantees it
+    return gpt, workspace

@@ -1,0 +1,63 @@
+"""An action's authentication setting (§1): None, API key, or OAuth, with write-only secrets.
+
+Secrets are sealed into the action's row (`store.sealing`) and reported only as "set" or
+"not set". Leaving a secret out of an update keeps the stored one, as the original's editor does
+when a field reopens empty; switching the type drops the secrets of the old type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from actionforge.platform.errors import Invalid
+from actionforge.secrets import SecretBox
+from actionforge.store.sealing import seal
+from actionforge.store.tables import Action
+
+SECRET_FIELDS = {
+    "api_key": {"api_key": "api_key_sealed"},
+    "oauth": {"client_id": "client_id_sealed", "client_secret": "client_secret_sealed"},
+}
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
+
+
+def apply_auth(box: SecretBox, action: Action, auth: dict[str, Any]) -> None:
+    kind = auth.get("type", "none")
+    config = _config(kind, auth)
+    if kind != action.auth_type:
+        action.api_key_sealed = action.client_id_sealed = action.client_secret_sealed = None
+    for field, column in SECRET_FIELDS.get(kind, {}).items():
+        value = auth.get(field)
+        if value:
+            setattr(action, column, seal(box, value, table="actions", row_id=action.id, column=column))
+    action.auth_type, action.auth_config = kind, config
+
+
+def _config(kind: str, auth: dict[str, Any]) -> dict[str, Any]:
+    if kind == "api_key":
+        mode = auth.get("authorization_type") or "basic"  # the original's default
+        header = auth.get("custom_auth_header")
+        if mode == "custom" and not (header and _HEADER_NAME.match(header)):
+            raise Invalid.at("/auth/custom_auth_header", "Custom auth needs a header name, such as X-Api-Key")
+        return {"authorization_type": mode, "custom_auth_header": header if mode == "custom" else None}
+    if kind == "oauth":
+        for field in ("authorization_url", "token_url"):
+            url = auth.get(field) or ""
+            if not url.startswith(("https://", "http://")):
+                raise Invalid.at(f"/auth/{field}", "Enter an absolute http(s) URL")
+        return {
+            "authorization_url": auth["authorization_url"],
+            "token_url": auth["token_url"],
+            "scope": auth.get("scope") or "",
+            "token_exchange_method": auth.get("token_exchange_method") or "default_post",
+        }
+    return {}
+
+
+def auth_summary(action: Action) -> dict[str, Any]:
+    """The setting as the editor shows it: every field, with each secret as "set" or "not set"."""
+    summary: dict[str, Any] = {"type": action.auth_type, **action.auth_config}
+    for field, column in SECRET_FIELDS.get(action.auth_type, {}).items():
+        summary[field] = "set" if getattr(action, column) else "not set"
+    return summary

@@ -1,0 +1,45 @@
+"""What every platform service needs, built once per process: database, keys, settings, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import actionforge
+from actionforge.platform.passwords import PasswordHasher
+from actionforge.platform.settings import ServerSettings
+from actionforge.secrets import SecretBox, load_keyring
+from actionforge.store import Database
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Platform:
+    settings: ServerSettings
+    db: Database
+    box: SecretBox
+    engine: actionforge.Settings
+    clock: Clock = system_clock
+    passwords: PasswordHasher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.passwords = PasswordHasher(self.settings)
+
+    @classmethod
+    async def open(cls, settings: ServerSettings, *, clock: Clock = system_clock) -> Platform:
+        """Create the data dir and key file if needed, connect, and apply pending migrations."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = settings.engine()
+        box = SecretBox(load_keyring(engine))
+        db = Database(settings.resolved_database_url)
+        await db.migrate()
+        return cls(settings=settings, db=db, box=box, engine=engine, clock=clock)
+
+    async def close(self) -> None:
+        await self.db.dispose()

@@ -1,0 +1,46 @@
+"""The FastAPI application: routers, problem+json errors, the body limit, and the platform's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from actionforge._version import __version__
+from actionforge.platform.context import Clock, Platform, system_clock
+from actionforge.platform.settings import ServerSettings
+from actionforge.web import problems
+from actionforge.web.body_limit import BodyLimit
+from actionforge.web.deps import Services
+from actionforge.web.routes import accounts, actions, editor, gpts, health, workspaces
+
+ROUTERS = (health.router, accounts.router, workspaces.router, gpts.router, actions.router, editor.router)
+
+
+def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    """An app that opens the platform (data dir, keys, migrations) when it starts."""
+    settings = settings or ServerSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await Platform.open(settings, clock=clock)
+        app.state.services = Services.of(platform)
+        try:
+            yield
+        finally:
+            await platform.close()
+
+    app = FastAPI(
+        title="actionforge",
+        version=__version__,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

@@ -1,0 +1,116 @@
+"""Setup link, sign-in and out, rate limiting, CSRF and API tokens, through the HTTP API."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from actionforge.platform.tokens import digest
+from actionforge.store.tables import ApiToken
+from tests.web.conftest import PASSWORD, Server, sign_in, sign_up_owner
+
+
+async def test_the_setup_link_creates_the_first_owner_once(server: Server) -> None:
+    async with server.client() as client:
+        link = await server.services.accounts.setup_link()
+        assert link is not None
+        assert link.startswith(server.settings.public_base_url + "/setup?token=")
+        token = parse_qs(urlsplit(link).query)["token"][0]
+        body = {"token": token, "email": "Owner@Example.com", "password": PASSWORD, "display_name": "Ann"}
+        created = await client.post("/api/setup", json=body)
+        assert created.status_code == 201, created.text
+        assert created.json()["user"]["email"] == "owner@example.com"
+        cookie = created.headers["set-cookie"].lower()
+        assert "httponly" in cookie
+        assert "samesite=lax" in cookie
+        assert "secure" not in cookie
+        workspaces = (await client.get("/api/workspaces")).json()["items"]
+        assert [w["role"] for w in workspaces] == ["owner"]
+
+        again = await client.post("/api/setup", json={**body, "email": "second@example.com"})
+        assert again.status_code == 422
+        assert again.json()["errors"][0]["pointer"] == "/token"
+    assert await server.services.accounts.setup_link() is None  # a user exists: no more links
+
+
+async def test_login_logout_and_session(server: Server) -> None:
+    async with server.client() as setup:
+        await sign_up_owner(server, setup)
+    async with server.client() as client:
+        assert (await client.get("/api/session")).status_code == 401
+        wrong = await sign_in(client, "owner@example.com", "not the password")
+        assert wrong.status_code == 401
+        assert wrong.headers["content-type"] == "application/problem+json"
+        assert (await sign_in(client, "owner@example.com")).status_code == 200
+        assert (await client.get("/api/session")).json()["user"]["email"] == "owner@example.com"
+        assert (await client.delete("/api/session")).status_code == 204
+        assert (await client.get("/api/session")).status_code == 401
+
+
+async def test_failed_logins_are_rate_limited_until_the_window_passes(server: Server) -> None:
+    async with server.client() as setup:
+        await sign_up_owner(server, setup)
+    limit = server.settings.login_max_attempts
+    async with server.client() as client:
+        for _ in range(limit):
+            assert (await sign_in(client, "owner@example.com", "wrong password")).status_code == 401
+        refused = await sign_in(client, "owner@example.com")  # even the right password
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == str(server.settings.login_window_s)
+        server.clock.advance(server.settings.login_window_s)
+        assert (await sign_in(client, "owner@example.com")).status_code == 200
+
+
+async def test_cookie_writes_need_the_csrf_token(server: Server) -> None:
+    async with server.client() as client:
+        csrf = await sign_up_owner(server, client)
+        del client.headers["X-CSRF-Token"]
+        refused = await client.post("/api/tokens", json={"name": "ci"})
+        assert refused.status_code == 403
+        client.headers["X-CSRF-Token"] = "wrong"
+        assert (await client.post("/api/tokens", json={"name": "ci"})).status_code == 403
+        client.headers["X-CSRF-Token"] = csrf
+        assert (await client.post("/api/tokens", json={"name": "ci"})).status_code == 201
+        assert (await client.get("/api/tokens")).status_code == 200  # reads need none
+
+
+async def test_api_tokens_are_shown_once_stored_hashed_and_revocable(server: Server) -> None:
+    async with server.client() as client:
+        await sign_up_owner(server, client)
+        created = (await client.post("/api/tokens", json={"name": "script"})).json()
+        token = created["token"]
+        listed = (await client.get("/api/tokens")).json()["items"]
+        assert [t["name"] for t in listed] == ["script"]
+        assert "token" not in listed[0]
+    async with server.services.platform.db.session() as s:
+        row = await s.get(ApiToken, created["id"])
+        assert row is not None
+        assert row.token_hash == digest(token)
+        assert token not in row.token_hash
+
+    bearer = {"Authorization": f"Bearer {token}"}
+    async with server.client() as script:
+        me = await script.get("/api/session", headers=bearer)
+        assert me.status_code == 200
+        assert me.json()["user"]["email"] == "owner@example.com"
+        # no CSRF header needed with a bearer token
+        assert (await script.post("/api/tokens", json={"name": "other"}, headers=bearer)).status_code == 201
+        assert (await script.delete(f"/api/tokens/{created['id']}", headers=bearer)).status_code == 204
+        assert (await script.get("/api/session", headers=bearer)).status_code == 401
+
+
+async def test_unknown_fields_and_wrong_types_get_problem_documents(owner: httpx.AsyncClient) -> None:
+    response = await owner.post("/api/tokens", json={"name": "x", "admin": True})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"pointer": "/admin", "detail": "Unknown field"}]
+    wrong = await owner.post("/api/tokens", json={"name": 5})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["pointer"] == "/name"
+
+
+async def test_oversized_bodies_are_refused_before_parsing(server: Server, owner: httpx.AsyncClient) -> None:
+    big = b'{"name": "' + b"x" * server.settings.max_request_bytes + b'"}'
+    response = await owner.post("/api/tokens", content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
