@@ -281,6 +281,39 @@ def test_one_of_and_any_of_are_kept() -> None:
     assert_self_contained(result)
 
 
+def test_draft4_tuple_items_take_additional_items_as_items() -> None:
+    schema = {"type": "array", "uniqueItems": True, "items": [{"type": "string"}], "additionalItems": {}}
+    assert convert({**schema, "additionalItems": {"type": "integer"}}) == {
+        "type": "array",
+        "uniqueItems": True,
+        "prefixItems": [{"type": "string"}],
+        "items": {"type": "integer"},
+    }
+    assert convert({**schema, "additionalItems": False})["items"] is False
+
+
+def test_dependent_keywords_keep_only_well_formed_entries() -> None:
+    schema = {
+        "type": "object",
+        "dependentRequired": {"a": ["b", "b"], "c": "x", "d": [1]},
+        "dependentSchemas": {"a": {"required": ["b"]}},
+        "not": 3,
+        "patternProperties": [1],
+    }
+    assert convert(schema, version="3.1") == {
+        "type": "object",
+        "dependentRequired": {"a": ["b"]},
+        "dependentSchemas": {"a": {"required": ["b"]}},
+    }
+
+
+def test_nullable_keeps_a_type_that_has_null_and_needs_no_wrapper_without_constraints() -> None:
+    assert convert({"type": ["string", "null"], "nullable": True}) == {"type": ["string", "null"]}
+    assert convert({"type": "null", "nullable": True}) == {"type": "null"}
+    assert convert({"nullable": True, "description": "d"}) == {"description": "d"}
+    assert Draft202012Validator(convert({"const": "x", "nullable": True})).is_valid(None)
+
+
 # --- allOf ------------------------------------------------------------------------------------
 
 
@@ -323,6 +356,42 @@ def test_single_member_all_of_becomes_the_member() -> None:
     result = convert({"allOf": [{"$ref": "#/components/schemas/Pet"}], "description": "The pet"}, components)
     assert result["$ref"] == "#/$defs/Pet"
     assert result["description"] == "The pet"
+
+
+def test_all_of_members_that_cannot_merge_are_converted_as_written() -> None:
+    components = {"Pet": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    with_siblings = {"allOf": [{"$ref": "#/components/schemas/Pet", "maxProperties": 3}, {"properties": {}}]}
+    assert convert(with_siblings, components, version="3.1")["allOf"][0] == {
+        "$ref": "#/$defs/Pet",
+        "maxProperties": 3,
+    }
+    merged = convert({"allOf": [True, {"properties": {"a": {"type": "string"}}}]})
+    assert merged == {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert convert({"allOf": [False, {"description": "never"}]}) is False
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        ({"$ref": "#/components/schemas/Missing"}, "no key 'Missing'"),
+        ({"$ref": "https://example.com/pet.json"}, "is not a local reference"),
+        (1, "must be an object or a boolean, not int"),
+    ],
+)
+def test_an_unmergeable_all_of_member_is_reported_at_its_place(member: Any, message: str) -> None:
+    with pytest.raises(SchemaConversionError, match=message) as caught:
+        convert({"allOf": [member, {"properties": {"a": {}}}]})
+    assert caught.value.pointer == "/allOf/0"
+
+
+def test_a_lone_all_of_member_takes_the_wrappers_nullable_and_annotations() -> None:
+    components = {"Code": {"type": "string"}}
+    schema = {"allOf": [{"$ref": "#/components/schemas/Code"}, {"description": "d"}], "nullable": True}
+    assert convert(schema, components) == {
+        "description": "d",
+        "anyOf": [{"$ref": "#/$defs/Code"}, {"type": "null"}],
+        "$defs": {"Code": {"type": "string"}},
+    }
 
 
 def test_cycles_that_never_descend_into_the_instance_are_cut() -> None:

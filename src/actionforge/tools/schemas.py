@@ -46,86 +46,32 @@ memoized definitions (``defs``, ``resolve``) are converted once and then FROZEN 
 ``FrozenList``: dict/list subclasses that refuse changes) and shared by every tool of a document:
 Microsoft Graph's tools reach 90 MB of definitions in total, which copying per tool would cost
 seconds and a gigabyte. ``thaw`` gives a plain mutable copy.
+
+Layout: this module follows references and walks the schema tree; each keyword's own rule is a
+handler in ``keywords.py`` (a dispatch table), and whether an ``allOf`` can merge is ``allof.py``.
 """
 
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
-from typing import Any, Literal, TypeGuard
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Literal
 from urllib.parse import unquote
 
 from actionforge.errors import ActionforgeError
 from actionforge.openapi.graphs import is_cycle, strongly_connected
-from actionforge.openapi.jsondata import copy_json, freeze
-from actionforge.openapi.model import JSONSchema
+from actionforge.openapi.jsondata import freeze
 from actionforge.openapi.naming import unique_name
 from actionforge.openapi.pointers import RefError, resolve_pointer, unescape_token
 from actionforge.openapi.report import Issue, escape_pointer_token
+from actionforge.tools.allof import MERGEABLE_OUTER, WRAPPER_OUTER, ObjectMerge, only_annotations
+from actionforge.tools.keywords import ANNOTATIONS, HANDLERS, finish, make_nullable
+from actionforge.tools.keywords import Converted as Converted  # re-exported: the result type
 
 SchemaDialect = Literal["3.0", "3.1"]
-Converted = JSONSchema | bool
 
 DEFS_PREFIX = "#/$defs/"
-
-_TYPES = frozenset({"null", "boolean", "object", "array", "number", "string", "integer"})
-# What each kept 2020-12 keyword's value is; every key not listed here is dropped.
-_KEYWORD_KINDS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "not",
-            "if",
-            "then",
-            "else",
-            "contains",
-            "propertyNames",
-            "additionalProperties",
-            "unevaluatedItems",
-            "unevaluatedProperties",
-            "contentSchema",
-        ),
-        "schema",
-    ),
-    **dict.fromkeys(("allOf", "anyOf", "oneOf", "prefixItems"), "schema_list"),
-    **dict.fromkeys(("patternProperties", "dependentSchemas"), "schema_map"),
-    **dict.fromkeys(("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf"), "number"),
-    **dict.fromkeys(
-        (
-            "maxLength",
-            "minLength",
-            "maxItems",
-            "minItems",
-            "maxContains",
-            "minContains",
-            "maxProperties",
-            "minProperties",
-        ),
-        "count",
-    ),
-    **dict.fromkeys(("title", "description", "format", "contentEncoding", "contentMediaType"), "string"),
-    **dict.fromkeys(("uniqueItems", "deprecated"), "boolean"),
-    **dict.fromkeys(("enum", "examples"), "array"),
-    **dict.fromkeys(("const", "default"), "value"),
-    "items": "items",
-    "type": "type",
-    "pattern": "pattern",
-    "example": "example",
-    "dependentRequired": "dependentRequired",
-}
-_ANNOTATIONS = frozenset({"title", "description", "default", "deprecated", "examples", "example"})
-# Keys that may sit beside an allOf member's properties without making the merge unsafe: they
-# either carry no validation (annotations) or are OpenAPI-only and dropped anyway.
-_MERGEABLE = _ANNOTATIONS | {
-    "type",
-    "properties",
-    "required",
-    "allOf",
-    "discriminator",
-    "xml",
-    "externalDocs",
-}
 
 
 class SchemaConversionError(ActionforgeError, ValueError):
@@ -157,17 +103,6 @@ def def_name_for_pointer(pointer: str) -> str:
     if tokens[:2] == ["components", "schemas"] and len(tokens) > 2:
         tokens = tokens[2:]
     return sanitize_def_name(".".join(tokens))
-
-
-@lru_cache(maxsize=4096)
-def python_can_compile(pattern: str) -> bool:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # FutureWarnings about the author's regex are not ours
-        try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError):
-            return False
-    return True
 
 
 def iter_refs(node: Any) -> Iterable[str]:
@@ -285,7 +220,7 @@ class SchemaConverter:
         return name
 
     def _drain(self) -> None:
-        fresh: dict[str, JSONSchema | bool] = {}
+        fresh: dict[str, Converted] = {}
         while self._pending:
             name, target_pointer, target = self._pending.pop()
             self._sink = set()
@@ -322,28 +257,26 @@ class SchemaConverter:
             simplified = self._simplify_all_of(raw, at)
             if simplified is not None:
                 return simplified
+        out = self._convert_keywords(raw, at)
+        if self._dialect == "3.0" and raw.get("nullable") is True:
+            return make_nullable(out)
+        return out
+
+    def _convert_keywords(self, raw: Mapping[str, Any], at: str) -> dict[str, Any]:
+        """Each keyword through its handler (``keywords.HANDLERS``; no handler: dropped).
+
+        Walking the document's keys (not the handler table) keeps the output in document order,
+        so the same document always renders byte-identical schemas.
+        """
         out: dict[str, Any] = {}
+        convert = self._convert
         for key, value in raw.items():
-            self._convert_keyword(key, value, at, out)
+            handler = HANDLERS.get(key)
+            if handler is not None:
+                handler(convert, key, value, at, out)
         if "properties" in raw or "required" in raw:
             self._convert_object(raw, at, out)
-        extra_items = raw.get("additionalItems")
-        if "prefixItems" in out and "items" not in out and isinstance(extra_items, bool | Mapping):
-            out["items"] = self._convert(extra_items, f"{at}/additionalItems")
-        for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-            if raw.get(key) is True and bound in out:  # 3.0: a flag on the bound
-                out[key] = out.pop(bound)
-        pattern = raw.get("pattern")
-        if isinstance(pattern, str) and "pattern" not in out:
-            note = f"Must match the regular expression `{pattern}`."
-            out["description"] = f"{out['description']} {note}" if out.get("description") else note
-        kind = out.get("type")
-        if (kind == "array" or (isinstance(kind, list) and "array" in kind)) and "items" not in out:
-            out["items"] = {}
-        if out.get("format") == "binary":
-            out["contentEncoding"] = "base64"
-        if self._dialect == "3.0" and raw.get("nullable") is True:
-            out = _make_nullable(out)
+        finish(convert, raw, at, out)
         return out
 
     def _convert_ref(self, raw: Mapping[str, Any], at: str) -> Converted:
@@ -359,100 +292,35 @@ class SchemaConverter:
                 out.update(converted)
         return out
 
-    def _convert_keyword(self, key: str, value: Any, at: str, out: dict[str, Any]) -> None:
-        """One keyword into ``out``: kept, converted, or dropped when 2020-12 has no place for it.
-
-        Walking the document's keys (not a keyword table) keeps the output in document order,
-        so the same document always renders byte-identical schemas.
-        """
-        kind = _KEYWORD_KINDS.get(key)
-        if kind is None:
-            return
-        if kind == "schema":
-            if isinstance(value, bool | Mapping):
-                out[key] = self._convert(value, f"{at}/{key}")
-        elif kind == "schema_list":
-            if isinstance(value, list) and value and key not in out:
-                out[key] = [self._convert(s, f"{at}/{key}/{i}") for i, s in enumerate(value)]
-        elif kind == "items":
-            if isinstance(value, bool | Mapping):
-                out["items"] = self._convert(value, f"{at}/items")
-            elif isinstance(value, list) and value:  # draft-4 tuple form
-                out["prefixItems"] = [self._convert(s, f"{at}/items/{i}") for i, s in enumerate(value)]
-        elif kind == "schema_map":
-            if isinstance(value, Mapping):
-                out[key] = {
-                    str(k): self._convert(v, f"{at}/{key}/{escape_pointer_token(str(k))}")
-                    for k, v in value.items()
-                    if key != "patternProperties" or python_can_compile(str(k))
-                }
-        elif kind == "type":
-            self._convert_type(value, out)
-        elif kind == "number":
-            if _is_number(value) and (key != "multipleOf" or value > 0):
-                out[key] = value
-        elif kind == "count":
-            if _is_number(value) and value >= 0 and value == int(value):
-                out[key] = int(value)
-        elif kind == "string":
-            if isinstance(value, str):
-                out[key] = value
-        elif kind == "boolean":
-            if isinstance(value, bool):
-                out[key] = value
-        elif kind == "pattern":
-            if isinstance(value, str) and python_can_compile(value):
-                out[key] = value
-        elif kind == "array":
-            if isinstance(value, list):
-                out[key] = copy_json(value)
-        elif kind == "value":
-            out[key] = copy_json(value)
-        elif kind == "example":
-            out.setdefault("examples", [copy_json(value)])  # a later `examples` list wins
-        elif kind == "dependentRequired" and isinstance(value, Mapping):
-            out[key] = {
-                str(k): list(dict.fromkeys(v))
-                for k, v in value.items()
-                if isinstance(v, list) and all(isinstance(s, str) for s in v)
-            }
-
-    def _convert_type(self, value: Any, out: dict[str, Any]) -> None:
-        kinds = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        cleaned: list[str] = []
-        for k in kinds:
-            if k == "file":  # Swagger 2.0 leftovers
-                k = "string"
-                out["format"] = "binary"
-            if isinstance(k, str) and k in _TYPES and k not in cleaned:
-                cleaned.append(k)
-        if len(cleaned) == 1:
-            out["type"] = cleaned[0]
-        elif cleaned:
-            out["type"] = cleaned
-
     def _convert_object(self, raw: Mapping[str, Any], at: str, out: dict[str, Any]) -> None:
         """``properties`` without readOnly ones; ``required`` without them, plus ``required: true``."""
-        properties = raw.get("properties")
         listed = raw.get("required")
         required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
+        properties = raw.get("properties")
         if isinstance(properties, Mapping):
-            converted: dict[str, Converted] = {}
-            read_only: set[str] = set()
-            for key, value in properties.items():
-                name = str(key)
-                if self._is_read_only(value):
-                    read_only.add(name)
-                    continue
-                if isinstance(value, Mapping) and value.get("required") is True:
-                    required.append(name)
-                converted[name] = self._convert(value, f"{at}/properties/{escape_pointer_token(name)}")
-            out["properties"] = converted
-            required = [r for r in required if r not in read_only]
+            out["properties"], also_required, read_only = self._convert_properties(properties, at)
+            required = [r for r in (*required, *also_required) if r not in read_only]
         if required:
             out["required"] = list(dict.fromkeys(required))
         else:
             out.pop("required", None)
+
+    def _convert_properties(
+        self, properties: Mapping[str, Any], at: str
+    ) -> tuple[dict[str, Converted], list[str], set[str]]:
+        """The converted properties, the names marked ``required: true``, the readOnly names."""
+        converted: dict[str, Converted] = {}
+        required: list[str] = []
+        read_only: set[str] = set()
+        for key, value in properties.items():
+            name = str(key)
+            if self._is_read_only(value):
+                read_only.add(name)
+                continue
+            if isinstance(value, Mapping) and value.get("required") is True:
+                required.append(name)
+            converted[name] = self._convert(value, f"{at}/properties/{escape_pointer_token(name)}")
+        return converted, required, read_only
 
     def _is_read_only(self, raw: Any) -> bool:
         if not isinstance(raw, Mapping):
@@ -464,12 +332,15 @@ class SchemaConverter:
             return False
         known = self._read_only_refs.get(ref)
         if known is None:
-            try:
-                target = resolve_pointer(self._document, unquote(ref[1:]))
-            except RefError:
-                target = None  # reported when the property itself is converted
-            known = self._read_only_refs[ref] = isinstance(target, Mapping) and target.get("readOnly") is True
+            known = self._read_only_refs[ref] = self._target_is_read_only(ref)
         return known
+
+    def _target_is_read_only(self, ref: str) -> bool:
+        try:
+            target = resolve_pointer(self._document, unquote(ref[1:]))
+        except RefError:
+            return False  # reported when the property itself is converted
+        return isinstance(target, Mapping) and target.get("readOnly") is True
 
     # --- allOf ------------------------------------------------------------------------------
 
@@ -480,102 +351,51 @@ class SchemaConverter:
             return None
         outer = {k: v for k, v in raw.items() if k != "allOf" and not k.startswith("x-")}
         # Members holding only annotations (`allOf: [{$ref: X}, {description: ..}]`) are annotations.
-        substantive = [(i, m) for i, m in enumerate(members) if not _only_annotations(m)]
-        if len(substantive) == 1 and set(outer) <= _ANNOTATIONS | {"nullable"}:
+        substantive = [(i, m) for i, m in enumerate(members) if not only_annotations(m)]
+        if len(substantive) == 1 and set(outer) <= WRAPPER_OUTER:
             index, lone = substantive[0]
-            member = self._convert(lone, f"{at}/allOf/{index}")
-            if not isinstance(member, dict):
-                return member
-            notes: dict[str, Any] = {}
-            for other in members:
-                if other is not lone:
-                    notes.update({k: v for k, v in other.items() if k in _ANNOTATIONS})
-            notes.update({k: v for k, v in outer.items() if k != "nullable"})
-            annotations = self._convert(notes, at)
-            if isinstance(annotations, dict):
-                member.update(annotations)
-            if self._dialect == "3.0" and outer.get("nullable") is True:
-                member = _make_nullable(member)
+            return self._unwrap_all_of(lone, f"{at}/allOf/{index}", members, outer, at)
+        return self._merge_all_of(members, outer, at)
+
+    def _unwrap_all_of(
+        self, lone: Any, lone_at: str, members: list[Any], outer: Mapping[str, Any], at: str
+    ) -> Converted:
+        """The one substantive member, with the other members' and the outer annotations."""
+        member = self._convert(lone, lone_at)
+        if not isinstance(member, dict):
             return member
-        merged = _ObjectMerge(self._document, inlining=self._inlining)
-        own = {k: v for k, v in outer.items() if k != "nullable"}
-        if not (set(outer) <= _MERGEABLE | {"nullable"} and merged.absorb({**own, "allOf": members})):
+        notes: dict[str, Any] = {}
+        for other in members:
+            if other is not lone:
+                notes.update({k: v for k, v in other.items() if k in ANNOTATIONS})
+        notes.update({k: v for k, v in outer.items() if k != "nullable"})
+        annotations = self._convert(notes, at)
+        if isinstance(annotations, dict):
+            member.update(annotations)
+        if self._dialect == "3.0" and outer.get("nullable") is True:
+            return make_nullable(member)
+        return member
+
+    def _merge_all_of(self, members: list[Any], outer: Mapping[str, Any], at: str) -> Converted | None:
+        """One object schema for an allOf of objects; None when a member is not a plain object."""
+        if not set(outer) <= MERGEABLE_OUTER:
             return None
-        flat: dict[str, Any] = {k: v for k, v in outer.items() if k in _ANNOTATIONS or k == "nullable"}
-        if merged.is_object:
-            flat["type"] = "object"
-        if merged.properties:
-            flat["properties"] = merged.properties
-        if merged.required:
-            flat["required"] = merged.required
-        # While the inlined definitions' properties are converted, those definitions must not be
-        # inlined again (a property `allOf: [X, ...]` inside X would otherwise never end).
-        self._inlining.extend(merged.inlined)
+        merged = ObjectMerge(self._document, inlining=self._inlining)
+        own = {k: v for k, v in outer.items() if k != "nullable"}
+        if not merged.absorb({**own, "allOf": members}):
+            return None
+        with self._inlined(merged.inlined):
+            return self._convert(merged.flat(outer), at)
+
+    @contextmanager
+    def _inlined(self, pointers: list[str]) -> Iterator[None]:
+        """While a merged object's properties are converted, the definitions inlined into it must
+        not be inlined again (a property ``allOf: [X, ...]`` inside X would otherwise never end)."""
+        self._inlining.extend(pointers)
         try:
-            return self._convert(flat, at)
+            yield
         finally:
-            del self._inlining[len(self._inlining) - len(merged.inlined) :]
-
-
-def _only_annotations(member: Any) -> bool:
-    return isinstance(member, Mapping) and all(k in _ANNOTATIONS or k.startswith("x-") for k in member)
-
-
-class _ObjectMerge:
-    """Collects the properties and required names of an allOf made only of object schemas."""
-
-    def __init__(self, document: Mapping[str, Any], *, inlining: list[str]) -> None:
-        self._document = document
-        self.properties: dict[str, Any] = {}
-        self.required: list[str] = []
-        self.is_object = False
-        self.inlined: list[str] = []  # pointers of the definitions whose content was taken in
-        self._visiting = list(inlining)
-
-    def absorb(self, member: Any) -> bool:
-        if member is True:
-            return True
-        if not isinstance(member, Mapping):
-            return False
-        ref = member.get("$ref")
-        if isinstance(ref, str):
-            if not ref.startswith("#") or set(member) - {"$ref"} - _ANNOTATIONS:
-                return False
-            pointer = unquote(ref[1:])
-            if pointer in self._visiting:
-                return False  # a cycle through allOf: keep it as written
-            try:
-                target = resolve_pointer(self._document, pointer)
-            except RefError:
-                return False  # keeps the allOf; converting it reports the bad ref
-            self._visiting.append(pointer)
-            self.inlined.append(pointer)
-            try:
-                return self.absorb(target)
-            finally:
-                self._visiting.pop()
-        if any(k not in _MERGEABLE and k != "nullable" and not k.startswith("x-") for k in member):
-            return False
-        if member.get("nullable") is True:
-            return False  # null passes only if every member allows it: not a plain object
-        kind = member.get("type")
-        if kind is not None and kind != "object":
-            return False
-        properties = member.get("properties", {})
-        required = member.get("required", [])
-        if not isinstance(properties, Mapping) or not isinstance(required, list):
-            return False
-        self.is_object = self.is_object or kind == "object" or bool(properties)
-        for name, schema in properties.items():
-            earlier = self.properties.get(name)
-            self.properties[name] = (
-                schema if earlier is None or earlier == schema else {"allOf": [earlier, schema]}
-            )
-        self.required.extend(r for r in required if isinstance(r, str) and r not in self.required)
-        sub = member.get("allOf")
-        if sub is None:
-            return True
-        return isinstance(sub, list) and all(self.absorb(s) for s in sub)
+            del self._inlining[len(self._inlining) - len(pointers) :]
 
 
 _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
@@ -621,29 +441,3 @@ def _break_in_place_cycles(defs: dict[str, Any]) -> list[str]:
             if holders:
                 changed.append(name)
     return changed
-
-
-def _is_number(value: Any) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _make_nullable(out: dict[str, Any]) -> dict[str, Any]:
-    if "enum" in out and None not in out["enum"]:
-        out["enum"].append(None)
-    if "const" in out:
-        out["enum"] = [out.pop("const"), None]
-    kind = out.get("type")
-    if isinstance(kind, str):
-        if kind != "null":
-            out["type"] = [kind, "null"]
-        return out
-    if isinstance(kind, list):
-        if "null" not in kind:
-            kind.append("null")
-        return out
-    core = {k: v for k, v in out.items() if k not in _ANNOTATIONS}
-    if not core:
-        return out  # accepts anything, null included
-    wrapped: dict[str, Any] = {k: v for k, v in out.items() if k in _ANNOTATIONS}
-    wrapped["anyOf"] = [core, {"type": "null"}]
-    return wrapped
