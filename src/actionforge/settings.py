@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     retry_attempts: int = Field(2, ge=0, description="extra attempts after a 429/503, idempotent only")
     retry_backoff_s: float = Field(0.5, ge=0)
     retry_max_wait_s: float = Field(10.0, ge=0)
-    repair_body_wrapper: bool = Field(
-        False, description="unwrap a model's {'body': {...}} / {'requestBody': {...}} wrapper"
+    repair_arguments: bool = Field(
+        True, description="repair a model's small argument mistakes, each listed (calls.repairs)"
     )
 
     # --- egress ---

@@ -16,6 +16,7 @@ from actionforge.calls.arguments import (
     _QuickCompiler,
     check_arguments,
 )
+from actionforge.calls.repairs import Repair
 from actionforge.openapi.model import Operation
 from actionforge.tools.model import ArgumentBinding, BindingLocation, Tool
 
@@ -80,6 +81,10 @@ def make_tool(
 PET = make_tool(PET_PARAMETERS, PET_BINDINGS)
 
 
+def checked_args(tool: Tool, arguments: Any, **kw: Any) -> dict[str, Any]:
+    return check_arguments(tool, arguments, **kw).arguments
+
+
 def problems_of(tool: Tool, arguments: Any, **kw: Any) -> ArgumentsError:
     with pytest.raises(ArgumentsError) as info:
         check_arguments(tool, arguments, **kw)
@@ -88,19 +93,19 @@ def problems_of(tool: Tool, arguments: Any, **kw: Any) -> ArgumentsError:
 
 def test_valid_arguments_come_back_as_a_new_dict() -> None:
     args = {"name": "Rex", "status": "sold", "items": [{"sku": "a", "price": 2.5}], "category": {"id": 3}}
-    checked = check_arguments(PET, args)
+    checked = checked_args(PET, args)
     assert checked == args
     assert checked is not args
 
 
 def test_a_json_string_of_an_object_is_accepted() -> None:
-    assert check_arguments(PET, '{"name": "Rex", "age": 3}') == {"name": "Rex", "age": 3}
+    assert checked_args(PET, '{"name": "Rex", "age": 3}') == {"name": "Rex", "age": 3}
 
 
 @pytest.mark.parametrize("empty", [None, "", "  "])
 def test_no_arguments_mean_an_empty_object(empty: Any) -> None:
     tool = make_tool({"type": "object", "properties": {"q": {"type": "string"}}})
-    assert check_arguments(tool, empty) == {}
+    assert checked_args(tool, empty) == {}
 
 
 @pytest.mark.parametrize(
@@ -130,6 +135,25 @@ def test_unknown_keys_are_named_in_the_originals_form_in_the_order_sent() -> Non
     assert error.problems == ["UnrecognizedKwargsError: zeta, alpha"]
 
 
+def test_an_unknown_name_close_to_a_valid_one_is_refused_with_a_suggestion() -> None:
+    tool = make_tool(
+        {
+            "type": "object",
+            "properties": {"filters": {"type": "string"}, "limit": {"type": "integer"}},
+            "additionalProperties": False,
+        }
+    )
+    error = problems_of(tool, {"filter": "x", "LIMIT": 2, "zzz": 1})
+    assert error.message.splitlines()[:4] == [
+        "UnrecognizedKwargsError: filter, LIMIT, zzz",
+        "`filter`: did you mean `filters`?",
+        "`LIMIT`: did you mean `limit`?",
+        "Valid parameters for `createPet`: filters, limit",
+    ]
+    assert error.problems == ["UnrecognizedKwargsError: filter, LIMIT, zzz"]
+    assert error.repairs == ()  # never renamed to the suggestion
+
+
 def test_unknown_keys_and_schema_errors_are_reported_together() -> None:
     error = problems_of(PET, {"bogus": 1, "status": "sleeping"})
     assert error.problems == [
@@ -141,25 +165,26 @@ def test_unknown_keys_and_schema_errors_are_reported_together() -> None:
 
 
 def test_a_body_wrapper_is_refused_without_repair() -> None:
-    error = problems_of(PET, {"body": {"name": "Rex"}})
+    error = problems_of(PET, {"body": {"name": "Rex"}}, repair=False)
     assert error.problems[0] == "UnrecognizedKwargsError: body"
 
 
 @pytest.mark.parametrize("wrapper", ["body", "requestBody", "request_body", "data"])
 def test_a_body_wrapper_is_unwrapped_when_repair_is_on(wrapper: str) -> None:
     args = {wrapper: {"name": "Rex", "tag": "dog"}, "ownerId": "u1"}
-    checked = check_arguments(PET, args, repair_body_wrapper=True)
-    assert checked == {"ownerId": "u1", "name": "Rex", "tag": "dog"}
+    checked = check_arguments(PET, args)
+    assert checked.arguments == {"ownerId": "u1", "name": "Rex", "tag": "dog"}
+    assert checked.repairs == (Repair(f"/{wrapper}", "unwrapped", '{"name": "Rex", "tag": "dog"}'),)
 
 
 def test_a_wrapper_holding_non_body_keys_is_not_unwrapped() -> None:
     # ownerId is a path parameter: the wrapper is not a body, so it stays an unknown key.
-    error = problems_of(PET, {"body": {"name": "Rex", "ownerId": "u1"}}, repair_body_wrapper=True)
+    error = problems_of(PET, {"body": {"name": "Rex", "ownerId": "u1"}})
     assert error.problems[0] == "UnrecognizedKwargsError: body"
 
 
 def test_a_wrapper_that_conflicts_with_a_top_level_key_is_not_unwrapped() -> None:
-    error = problems_of(PET, {"name": "Rex", "body": {"name": "Max"}}, repair_body_wrapper=True)
+    error = problems_of(PET, {"name": "Rex", "body": {"name": "Max"}})
     assert error.problems[0] == "UnrecognizedKwargsError: body"
 
 
@@ -172,7 +197,7 @@ def test_a_real_property_named_like_a_wrapper_is_left_alone() -> None:
         },
         {"data": "body", "name": "body"},
     )
-    checked = check_arguments(tool, {"data": {"name": "x"}}, repair_body_wrapper=True)
+    checked = checked_args(tool, {"data": {"name": "x"}})
     assert checked == {"data": {"name": "x"}}
 
 
@@ -184,7 +209,7 @@ def test_every_problem_is_listed_with_its_path() -> None:
         "category": {"label": 5},
         "items": [{"sku": "a", "price": 1}, {"sku": "b"}, {"sku": "c", "price": "cheap"}],
     }
-    error = problems_of(PET, args)
+    error = problems_of(PET, args, repair=False)
     assert sorted(error.problems) == sorted(
         [
             '`status`: "sleeping" is not one of ["available", "pending", "sold"]',
@@ -240,13 +265,17 @@ def test_the_list_of_problems_is_capped() -> None:
     assert error.message.count("\n- `") == MAX_LISTED_PROBLEMS
 
 
-def test_null_for_an_optional_property_that_refuses_null_is_dropped() -> None:
+def test_null_for_an_optional_property_that_refuses_null_is_dropped_and_listed() -> None:
     checked = check_arguments(PET, {"name": "Rex", "tag": None, "category": None})
-    assert checked == {"name": "Rex"}
+    assert checked.arguments == {"name": "Rex"}
+    assert checked.repairs == (Repair("/tag", "to_absent", "null"), Repair("/category", "to_absent", "null"))
+    assert problems_of(PET, {"name": "Rex", "tag": None}, repair=False).problems == [
+        "`tag`: null is not of type string"
+    ]
 
 
 def test_null_is_kept_where_the_schema_allows_it() -> None:
-    assert check_arguments(PET, {"name": "Rex", "nickname": None}) == {"name": "Rex", "nickname": None}
+    assert checked_args(PET, {"name": "Rex", "nickname": None}) == {"name": "Rex", "nickname": None}
 
 
 def test_null_for_a_required_property_is_an_error() -> None:
@@ -255,19 +284,21 @@ def test_null_for_a_required_property_is_an_error() -> None:
 
 def test_booleans_are_not_integers_and_integral_floats_are() -> None:
     assert problems_of(PET, {"name": "Rex", "age": True}).problems == ["`age`: true is not of type integer"]
-    assert check_arguments(PET, {"name": "Rex", "age": 3.0}) == {"name": "Rex", "age": 3.0}
+    assert checked_args(PET, {"name": "Rex", "age": 3.0}) == {"name": "Rex", "age": 3.0}
 
 
 def test_additional_properties_allowed_explicitly_lets_unknown_keys_through() -> None:
     tool = make_tool(
         {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": True}
     )
-    assert check_arguments(tool, {"a": "x", "b": 2}) == {"a": "x", "b": 2}
+    assert checked_args(tool, {"a": "x", "b": 2}) == {"a": "x", "b": 2}
 
 
 def test_unusual_property_names_are_quoted_in_paths() -> None:
     tool = make_tool({"type": "object", "properties": {"filter.name": {"type": "string"}}})
-    assert problems_of(tool, {"filter.name": 1}).problems == ['`["filter.name"]`: 1 is not of type string']
+    assert problems_of(tool, {"filter.name": 1}, repair=False).problems == [
+        '`["filter.name"]`: 1 is not of type string'
+    ]
 
 
 def test_a_broken_schema_is_reported_not_raised() -> None:
@@ -287,7 +318,7 @@ def test_the_checker_is_compiled_once_per_tool(args: dict[str, Any]) -> None:
     # Speed itself is measured in bench/calls.py, not asserted here.
     from actionforge.calls.arguments import _checker_for
 
-    assert check_arguments(PET, args) == check_arguments(PET, args)
+    assert checked_args(PET, args) == checked_args(PET, args)
     assert _checker_for(PET) is _checker_for(PET)
 
 
@@ -339,15 +370,30 @@ PET_VALUES = st.one_of(
 def test_check_accepts_exactly_what_jsonschema_accepts(args: dict[str, Any]) -> None:
     valid = Draft202012Validator(PET_PARAMETERS).is_valid(args)
     try:
+        checked = checked_args(PET, json.dumps(args), repair=False)
+    except ArgumentsError:
+        assert not valid
+    else:
+        assert valid
+        assert checked == args
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    args=st.dictionaries(
+        st.sampled_from(["name", "status", "age", "kind", "nickname", "category", "items"]),
+        PET_VALUES,
+        max_size=6,
+    )
+)
+def test_repaired_arguments_always_pass_jsonschema_and_list_every_change(args: dict[str, Any]) -> None:
+    try:
         checked = check_arguments(PET, json.dumps(args))
     except ArgumentsError:
-        # Only refused when jsonschema refuses too (after dropping unset optional nulls).
-        optional = ("status", "age", "kind", "category", "items")
-        dropped = {k: v for k, v in args.items() if not (v is None and k in optional)}
-        assert not Draft202012Validator(PET_PARAMETERS).is_valid(dropped)
+        assert not Draft202012Validator(PET_PARAMETERS).is_valid(args)
     else:
-        assert Draft202012Validator(PET_PARAMETERS).is_valid(checked)
-        assert valid or checked != args
+        assert Draft202012Validator(PET_PARAMETERS).is_valid(checked.arguments)
+        assert bool(checked.repairs) == (checked.arguments != args)
 
 
 @given(
@@ -362,8 +408,8 @@ def test_a_plain_dict_takes_the_quick_path_to_the_same_outcome(args: dict[str, A
 
     def outcome(arguments: Any) -> Any:
         try:
-            return check_arguments(PET, arguments, repair_body_wrapper=True)
+            return check_arguments(PET, arguments)
         except ArgumentsError as exc:
-            return exc.message
+            return exc.message, exc.repairs
 
     assert outcome(dict(args)) == outcome(MappingProxyType(args))

@@ -206,14 +206,79 @@ def test_parameter_colliding_with_body_property_is_renamed_by_location() -> None
         )
     )
     props = tool.parameters["properties"]
-    assert list(props) == ["name__path", "limit__query", "name", "tag", "limit", "friend"]
-    assert props["limit__query"]["description"] == "Query parameter `limit`. Page size."
-    assert props["limit"]["description"] == "Request body property `limit`."
-    assert props["name__path"]["description"] == "Path parameter `name`."
-    assert props["name"]["description"] == "Request body property `name`. The pet's name."
-    assert tool.binding("limit__query") == ArgumentBinding("limit__query", "query", "limit")
-    assert tool.binding("limit") == ArgumentBinding("limit", "body", "limit")
-    assert tool.parameters["required"] == ["name__path", "name"]
+    # Both `name`s are required and both `limit`s optional: the parameters keep the plain names.
+    assert list(props) == ["name", "limit", "name__body", "tag", "limit__body", "friend"]
+    assert props["limit"]["description"] == "Query parameter `limit`. Page size."
+    assert props["limit__body"]["description"] == "Request body property `limit`."
+    assert props["name"]["description"] == "Path parameter `name`."
+    assert props["name__body"]["description"] == "Request body property `name`. The pet's name."
+    assert tool.binding("limit") == ArgumentBinding("limit", "query", "limit")
+    assert tool.binding("limit__body") == ArgumentBinding("limit__body", "body", "limit")
+    assert tool.parameters["required"] == ["name", "name__body"]
+
+
+@pytest.mark.parametrize(
+    ("parameter_required", "body_required", "winner"),
+    [(True, False, "query"), (False, True, "body"), (True, True, "query"), (False, False, "query")],
+)
+@pytest.mark.parametrize("body_first", [False, True])
+def test_a_shared_name_goes_to_the_required_one_then_the_parameter(
+    parameter_required: bool, body_required: bool, winner: str, body_first: bool
+) -> None:
+    properties = {"q": {"type": "string"}, "other": {"type": "integer"}}
+    if body_first:
+        properties = dict(reversed(properties.items()))
+    schema = {"type": "object", "properties": properties, **({"required": ["q"]} if body_required else {})}
+    tool = tool_for(op(parameters=(param("q", required=parameter_required),), request_body=body(schema)))
+    loser = "body" if winner == "query" else "query"
+    assert tool.binding("q") == ArgumentBinding("q", winner, "q")  # type: ignore[arg-type]
+    assert tool.binding(f"q__{loser}") == ArgumentBinding(f"q__{loser}", loser, "q")  # type: ignore[arg-type]
+    words = {"query": "query parameter", "body": "request body property"}
+    assert tool.description.endswith(
+        f"Shared names: `q` is the {words[winner]}, `q__{loser}` the {words[loser]}. "
+        "A required argument, else a parameter, takes the plain name."
+    )
+
+
+@pytest.mark.parametrize("header_first", [False, True])
+def test_among_parameters_a_required_one_wins_then_path_query_header_cookie(header_first: bool) -> None:
+    optional = (param("id", "header"), param("id", "query"))
+    tool = tool_for(op(parameters=optional[:: -1 if header_first else 1]))
+    assert tool.binding("id") == ArgumentBinding("id", "query", "id")
+    assert tool.binding("id__header") == ArgumentBinding("id__header", "header", "id")
+    required_header = tool_for(op(parameters=(param("id", "query"), param("id", "header", required=True))))
+    assert required_header.binding("id") == ArgumentBinding("id", "header", "id")
+    assert required_header.binding("id__query") == ArgumentBinding("id__query", "query", "id")
+
+
+def test_a_tool_without_shared_names_has_no_note() -> None:
+    tool = tool_for(op(summary="List pets", parameters=(param("limit"),)))
+    assert tool.description == "List pets"
+
+
+def test_the_shared_names_note_survives_a_long_description_within_the_limit() -> None:
+    tool = tool_for(
+        op(
+            description="x" * 1_000,
+            parameters=(param("tag"),),
+            request_body=body({"$ref": "#/components/schemas/NewPet"}),
+        ),
+        max_operation_description_chars=300,
+    )
+    assert len(tool.description) == 300
+    assert TRUNCATION_MARKER in tool.description
+    assert tool.description.endswith("takes the plain name.")
+    assert "`tag` is the query parameter, `tag__body` the request body property" in tool.description
+    tiny = tool_for(
+        op(
+            description="x" * 1_000,
+            parameters=(param("tag"),),
+            request_body=body({"$ref": "#/components/schemas/NewPet"}),
+        ),
+        max_operation_description_chars=100,
+    )
+    assert len(tiny.description) == 100  # no room for the note: the argument labels still say it
+    assert "Shared names" not in tiny.description
 
 
 def test_query_and_header_with_the_same_name_both_stay_reachable() -> None:
@@ -230,8 +295,10 @@ def test_renamed_name_that_is_taken_gets_a_number() -> None:
     schema = {
         "type": "object",
         "properties": {"limit": {"type": "integer"}, "limit__query": {"type": "string"}},
+        "required": ["limit"],
     }
     tool = tool_for(op(parameters=(param("limit"),), request_body=body(schema)))
+    assert tool.binding("limit") == ArgumentBinding("limit", "body", "limit")
     assert tool.binding("limit__query_2") == ArgumentBinding("limit__query_2", "query", "limit")
 
 

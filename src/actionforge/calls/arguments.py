@@ -23,15 +23,18 @@ Decisions:
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from actionforge.calls.repairs import Repair, arguments_pointer, repair_values, show
+from actionforge.calls.repairs import show as _show
 from actionforge.errors import ActionforgeError
 from actionforge.openapi.model import JSONSchema
 from actionforge.openapi.pointers import find_local_ref
@@ -45,34 +48,54 @@ _CACHE_SIZE = 2048
 
 
 class ArgumentsError(ActionforgeError):
-    """The arguments failed the check; ``message`` is written for the model, ``problems`` lists each."""
+    """The arguments failed the check; ``message`` is written for the model, ``problems`` lists each,
+    ``repairs`` the repairs made before the remaining problems were found."""
 
-    def __init__(self, message: str, problems: list[str]) -> None:
+    def __init__(self, message: str, problems: list[str], repairs: tuple[Repair, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems
+        self.repairs = repairs
 
 
-def check_arguments(tool: Tool, arguments: Any, *, repair_body_wrapper: bool = False) -> dict[str, Any]:
-    """Return the checked arguments as a new dict, or raise :class:`ArgumentsError`."""
+@dataclass(frozen=True, slots=True)
+class CheckedArguments:
+    """The arguments to build the request from, and what was repaired to get them."""
+
+    arguments: dict[str, Any]
+    repairs: tuple[Repair, ...] = ()
+
+
+def check_arguments(tool: Tool, arguments: Any, *, repair: bool = True) -> CheckedArguments:
+    """The checked (and, with ``repair``, repaired) arguments, or :class:`ArgumentsError`."""
     checker = _checker_for(tool)
     if type(arguments) is dict and checker.plainly_valid(arguments):
-        return dict(arguments)  # every key is a property name, so a string: nothing to convert
+        # Every key is a property name, so a string: nothing to convert, nothing to repair.
+        return CheckedArguments(dict(arguments))
     args = _as_object(tool.name, arguments)
-    if repair_body_wrapper:
-        args = checker.unwrap_body(args)
+    repairs: list[Repair] = []
+    origins: dict[str, str] = {}  # top-level key -> the wrapper's pointer it was unwrapped from
+    if repair:
+        args = checker.unwrap_body(args, repairs, origins)
     unknown = checker.unknown_keys(args)
     if unknown:
         args = {k: v for k, v in args.items() if k not in unknown}
-    args = checker.drop_unset_nulls(args)
+    if repair:
+        args = checker.drop_absent(args, repairs, origins)
+    valid = checker.quick_valid(args)
+    if not valid and repair:
+        args, fixed = repair_values(checker.validator, args, origins)
+        repairs += fixed
+        valid = bool(fixed) and checker.quick_valid(args)
     problems: list[str] = []
     if unknown:
         problems.append("UnrecognizedKwargsError: " + _name_list(unknown, MAX_LISTED_NAMES))
-    if not checker.quick_valid(args):
+    if not valid:
         problems.extend(checker.describe_errors(args))
     if problems:
-        raise ArgumentsError(_message(tool.name, problems, checker.property_names), problems)
-    return args
+        message = _message(tool.name, problems, checker.property_names, unknown)
+        raise ArgumentsError(message, problems, tuple(repairs))
+    return CheckedArguments(args, tuple(repairs))
 
 
 def _as_object(tool_name: str, arguments: Any) -> dict[str, Any]:
@@ -92,12 +115,18 @@ def _as_object(tool_name: str, arguments: Any) -> dict[str, Any]:
     return dict(arguments)
 
 
-def _message(tool_name: str, problems: list[str], valid_names: tuple[str, ...] | None) -> str:
+def _message(
+    tool_name: str, problems: list[str], valid_names: tuple[str, ...] | None, unknown: Sequence[str] = ()
+) -> str:
     lines: list[str] = []
     rest = problems
     if problems and problems[0].startswith("UnrecognizedKwargsError: "):
         names = _name_list(valid_names or (), MAX_LISTED_NAMES) if valid_names else "(none)"
-        lines += [problems[0], f"Valid parameters for `{tool_name}`: {names}"]
+        lines.append(problems[0])
+        lines += [
+            f"`{_cap(name, MAX_SHOWN_VALUE_CHARS)}`: {hint}" for name, hint in _hints(unknown, valid_names)
+        ]
+        lines.append(f"Valid parameters for `{tool_name}`: {names}")
         rest = problems[1:]
     if rest:
         lines.append(f"Invalid arguments for tool `{tool_name}`:")
@@ -106,6 +135,19 @@ def _message(tool_name: str, problems: list[str], valid_names: tuple[str, ...] |
             lines.append(f"- ... and {len(rest) - MAX_LISTED_PROBLEMS} more")
     lines.append(f"Fix these and call `{tool_name}` again.")
     return "\n".join(lines)
+
+
+def _hints(unknown: Iterable[str], valid_names: Iterable[str] | None) -> list[tuple[str, str]]:
+    """ "did you mean `filters`?" for each unknown name that is close to a valid one."""
+    by_folded: dict[str, str] = {}
+    for name in valid_names or ():
+        by_folded.setdefault(name.casefold(), name)
+    hints = []
+    for name in list(unknown)[:MAX_LISTED_NAMES]:
+        close = difflib.get_close_matches(name.casefold(), by_folded, n=1)
+        if close:
+            hints.append((name, f"did you mean `{by_folded[close[0]]}`?"))
+    return hints
 
 
 def _name_list(names: Iterable[str], limit: int) -> str:
@@ -139,6 +181,7 @@ Predicate = Callable[[Any], bool]
 class _Property:
     required: bool
     accepts_null: bool
+    accepts_empty: bool  # the empty string
     quick_valid: Predicate
 
 
@@ -161,7 +204,12 @@ class _ToolChecker:
         )
         compiler = _QuickCompiler(self.validator)
         self.properties = {
-            name: _Property(name in required, _accepts_null(compiler, sub), compiler.compile(sub))
+            name: _Property(
+                name in required,
+                _accepts(compiler, sub, None),
+                _accepts(compiler, sub, ""),
+                compiler.compile(sub),
+            )
             for name, sub in properties.items()
         }
         # The quick path covers the usual flat object; any other root keyword defers to jsonschema.
@@ -173,7 +221,9 @@ class _ToolChecker:
         props = self.properties
         return [k for k in args if k not in props and not any(p.search(k) for p in self.patterns)]
 
-    def unwrap_body(self, args: dict[str, Any]) -> dict[str, Any]:
+    def unwrap_body(
+        self, args: dict[str, Any], repairs: list[Repair], origins: dict[str, str]
+    ) -> dict[str, Any]:
         for key in BODY_WRAPPER_KEYS:
             inner = args.get(key)
             if (
@@ -187,17 +237,27 @@ class _ToolChecker:
                 continue
             args = {k: v for k, v in args.items() if k != key}
             args.update(inner)
+            where = arguments_pointer((key,), {})
+            repairs.append(Repair(where, "unwrapped", show(inner)))
+            origins.update(dict.fromkeys(inner, where))
         return args
 
-    def drop_unset_nulls(self, args: dict[str, Any]) -> dict[str, Any]:
+    def drop_absent(
+        self, args: dict[str, Any], repairs: list[Repair], origins: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Leave out ``null`` / ``""`` sent for an optional argument that refuses it."""
         props = self.properties
         drop = [
             k
             for k, v in args.items()
-            if v is None and (p := props.get(k)) is not None and not p.required and not p.accepts_null
+            if (v is None or v == "")
+            and (p := props.get(k)) is not None
+            and not p.required
+            and not (p.accepts_null if v is None else p.accepts_empty)
         ]
         if not drop:
             return args
+        repairs += [Repair(arguments_pointer((k,), origins), "to_absent", show(args[k])) for k in drop]
         return {k: v for k, v in args.items() if k not in drop}
 
     def plainly_valid(self, args: Mapping[str, Any]) -> bool:
@@ -385,8 +445,8 @@ def _member_test(members: frozenset[tuple[type, Any]]) -> Predicate:
     return lambda v: _is_scalar(v) and (type(v), v) in members
 
 
-def _accepts_null(compiler: _QuickCompiler, schema: Any) -> bool:
-    return _safe(compiler.validator.evolve(schema=schema).is_valid)(None)
+def _accepts(compiler: _QuickCompiler, schema: Any, value: Any) -> bool:
+    return _safe(compiler.validator.evolve(schema=schema).is_valid)(value)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -436,15 +496,6 @@ def _describe(error: ValidationError) -> str:
     if len(shown) > MAX_SHOWN_VALUE_CHARS:
         message = message.replace(shown, _show(instance))
     return _cap(message, 300)
-
-
-def _show(value: Any, limit: int = MAX_SHOWN_VALUE_CHARS) -> str:
-    """The value as JSON (what the model wrote), cut to ``limit`` characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return _cap(text, limit)
 
 
 def _cap(text: str, limit: int) -> str:

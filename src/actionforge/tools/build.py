@@ -23,11 +23,13 @@ Body
 Argument names
     Top-level names must match ``^[a-zA-Z0-9_.-]{1,64}$`` for every provider, so wire names are
     sanitized (``$top`` → ``top``); bindings keep the wire name.
-    Collisions: body properties keep their names; then path, query, header and cookie
-    parameters in that order take their name if free, else ``<name>__<location>``
-    (``limit__query``), else that with ``_2``, ``_3`` ... Every argument whose name differs from
-    its wire name, or whose wire name occurs in several locations, starts its description with
-    where it goes: "Query parameter `limit`." / "Request body property `limit`."
+    Collisions: when arguments share a name, the plain name goes to the one the caller most
+    likely means: a required one before an optional one, then a parameter before a body
+    property (path, query, header, cookie in that order); the others are
+    ``<name>__<location>`` (``limit__query``, ``limit__body``), else that with ``_2``, ``_3``
+    ... The tool's description ends with a note saying which is which, and every argument whose
+    name differs from its wire name, or whose wire name occurs in several locations, starts its
+    description with where it goes: "Query parameter `limit`." / "Request body property `limit`."
 
 Files
     Binary arguments are base64 text (``contentEncoding: base64``, see ``schemas``) and their
@@ -67,6 +69,8 @@ _LOCATION_LABELS = {
     "cookie": "Cookie",
     "body": "Request body property",
 }
+_CLAIM_RANK = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4, "body_whole": 5}
+_SHARED_NAME_RULE = "A required argument, else a parameter, takes the plain name."
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Keywords that constrain an object body as a whole: flattening it would lose them.
 _NOT_FLATTENABLE = frozenset(
@@ -116,7 +120,9 @@ def action_description(document: Mapping[str, Any]) -> str:
     return ""
 
 
-def operation_description(operation: Operation, limit: int) -> str:
+def operation_description(operation: Operation, limit: int, note: str = "") -> str:
+    """The tool's description within ``limit``; ``note`` (about its arguments) is kept at the end
+    when it takes at most half the limit, the operation's own text cut to make room."""
     parts: list[str] = []
     for text in (operation.summary, operation.description):
         if text and text.strip() and text.strip() not in parts:
@@ -124,7 +130,31 @@ def operation_description(operation: Operation, limit: int) -> str:
     text = "\n\n".join(parts) or f"{operation.method.upper()} {operation.path}"
     if operation.deprecated:
         text = f"Deprecated. {text}"
+    if note and len(note) + 2 <= limit // 2:
+        return truncate(text, limit - len(note) - 2) + "\n\n" + note
     return truncate(text, limit)
+
+
+def shared_names_note(groups: Sequence[Sequence[_Argument]]) -> str:
+    """Which of the arguments that share a name is which (each group's winner first)."""
+    if not groups:
+        return ""
+    described = [
+        f"`{group[0].key}` is the {_location_words(group[0])}, "
+        + ", ".join(f"`{arg.key}` the {_location_words(arg)}" for arg in group[1:])
+        for group in groups
+    ]
+    return f"Shared names: {'; '.join(described)}. {_SHARED_NAME_RULE}"
+
+
+def _location_words(arg: _Argument) -> str:
+    text = _LOCATION_LABELS[arg.location]
+    return text[0].lower() + text[1:]
+
+
+def _claim_order(arg: _Argument) -> tuple[bool, int]:
+    """Who gets a shared name first: required before optional, then by location."""
+    return (not arg.required, _CLAIM_RANK[arg.location])
 
 
 def build_tools(
@@ -192,7 +222,7 @@ class ToolBuilder:
             for p in operation.parameters
             if p.location == location
         ]
-        self._assign_keys(body_arguments, parameter_arguments)
+        shared = self._assign_keys(body_arguments, parameter_arguments)
         arguments = parameter_arguments + body_arguments
         self._label(arguments)
 
@@ -210,7 +240,9 @@ class ToolBuilder:
         return Tool(
             name=self._namer.name_for(operation.operation_id),
             original_name=operation.operation_id,
-            description=operation_description(operation, self._settings.max_operation_description_chars),
+            description=operation_description(
+                operation, self._settings.max_operation_description_chars, shared_names_note(shared)
+            ),
             parameters=freeze(parameters),
             operation=operation,
             bindings=tuple(ArgumentBinding(arg.key, arg.location, arg.wire_name) for arg in arguments),
@@ -288,19 +320,26 @@ class ToolBuilder:
         ]
 
     @staticmethod
-    def _assign_keys(body: Sequence[_Argument], parameters: Sequence[_Argument]) -> None:
+    def _assign_keys(body: Sequence[_Argument], parameters: Sequence[_Argument]) -> list[list[_Argument]]:
+        """Give each argument its key; return the groups that shared a name, winner first."""
+        groups: dict[str, list[_Argument]] = {}
+        for arg in (*parameters, *body):
+            if arg.location != "body_whole":
+                groups.setdefault(sanitize_property_name(arg.wire_name), []).append(arg)
+        for group in groups.values():
+            group.sort(key=_claim_order)  # stable: document order among equals
         keys = UniqueNamer()
-        for arg in body:
-            if arg.location == "body":
-                arg.key = keys.claim(sanitize_property_name(arg.wire_name))
-        for arg in parameters:
-            base = sanitize_property_name(arg.wire_name)
-            arg.key = keys.claim(base if base not in keys else f"{base}__{arg.location}")
+        for base, group in groups.items():  # every plain name first, so no renamed one takes it
+            group[0].key = keys.claim(base)
+        for base, group in groups.items():
+            for arg in group[1:]:
+                arg.key = keys.claim(f"{base}__{arg.location}")
         for arg in body:
             if arg.location == "body_whole":
                 free = [n for n in WHOLE_BODY_NAMES if n not in keys]
                 arg.key = keys.claim(free[0] if free else WHOLE_BODY_NAMES[-1])
                 arg.wire_name = arg.key
+        return [group for group in groups.values() if len(group) > 1]
 
     @staticmethod
     def _label(arguments: Sequence[_Argument]) -> None:
