@@ -12,8 +12,8 @@ router = APIRouter(prefix="/api", tags=["gpts"])
 
 
 def gpt_out(view: GptView) -> GptOut:
-    return GptOut.model_validate({**GptOut.model_validate(view.gpt, from_attributes=True).model_dump(),
-                                  "action_count": view.action_count})  # fmt: skip
+    fields = {name: getattr(view.gpt, name) for name in GptOut.model_fields if name != "action_count"}
+    return GptOut.model_validate({**fields, "action_count": view.action_count})
 
 
 @router.get("/workspaces/{workspace_id}/gpts")
