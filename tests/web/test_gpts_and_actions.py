@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -30,7 +31,7 @@ async def new_gpt(client: httpx.AsyncClient, **fields: object) -> dict[str, obje
     return found
 
 
-async def stored(server: Server) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+async def stored(server: Server) -> tuple[list[Any], list[Any]]:
     async with server.services.platform.db.session() as s:
         gpts = [(g.id, g.name, g.updated_at) for g in await s.scalars(select(Gpt))]
         actions = [(a.id, a.domain, a.schema_text, a.api_key_sealed) for a in await s.scalars(select(Action))]
