@@ -50,6 +50,7 @@ CLIENT_SECRETS = {
     "af-legacy": "legacy-secret-Ub6YcJ2wDf38",
 }
 API_CLIENT = ("af-api", "api-secret-Rk5GeN9vAt17")
+ACCESS_TOKEN_TTL_S = 5  # ttl.AccessToken in server.js: the expires_in of every access token
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,15 @@ from actionforge.auth.oauth import (
     callback_params,
     complete_authorization,
 )
-from tests.auth.conftest import REDIRECT_URI, Api, Session, bearer, browse_to_callback, sign_in
+from tests.auth.conftest import (
+    ACCESS_TOKEN_TTL_S,
+    REDIRECT_URI,
+    Api,
+    Session,
+    bearer,
+    browse_to_callback,
+    sign_in,
+)
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -88,7 +96,7 @@ async def test_sign_in_stores_tokens_that_the_api_accepts(
     assert stored.refresh_token is not None
     assert stored.scope == "read write"
     assert stored.expires_at is not None
-    assert stored.expires_at == session.clock() + 5  # the provider's 5-second tokens, by our clock
+    assert stored.expires_at == session.clock() + ACCESS_TOKEN_TTL_S  # counted from our clock
 
     response = await client.get(f"{protected_api.url}/me", auth=bearer(session, client))
     assert response.status_code == 200, response.text

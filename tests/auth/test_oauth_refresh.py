@@ -9,7 +9,7 @@ import pytest
 
 from actionforge.auth.oauth import TokenSet
 from actionforge.errors import SignInRequired
-from tests.auth.conftest import Api, Session, TokenEndpointCalls, bearer, sign_in
+from tests.auth.conftest import ACCESS_TOKEN_TTL_S, Api, Session, TokenEndpointCalls, bearer, sign_in
 
 
 async def _stored(session: Session) -> TokenSet:
@@ -37,7 +37,7 @@ async def test_expired_access_token_is_refreshed_before_the_call(
     assert token_calls.count == 2  # the code exchange, one refresh
     # Refreshed before the call, not after a 401: the API saw only the new token.
     assert protected_api.seen[seen_before:] == [f"Bearer {refreshed.access_token.reveal()}"]
-    assert refreshed.expires_at == session.clock() + 5  # dated by the same clock
+    assert refreshed.expires_at == session.clock() + ACCESS_TOKEN_TTL_S  # dated by the same clock
 
 
 async def test_a_token_a_second_before_expiry_is_used_as_is(
