@@ -364,12 +364,7 @@ class SchemaConverter:
         member = self._convert(lone, lone_at)
         if not isinstance(member, dict):
             return member
-        notes: dict[str, Any] = {}
-        for other in members:
-            if other is not lone:
-                notes.update({k: v for k, v in other.items() if k in ANNOTATIONS})
-        notes.update({k: v for k, v in outer.items() if k != "nullable"})
-        annotations = self._convert(notes, at)
+        annotations = self._convert(_wrapper_annotations(lone, members, outer), at)
         if isinstance(annotations, dict):
             member.update(annotations)
         if self._dialect == "3.0" and outer.get("nullable") is True:
@@ -396,6 +391,16 @@ class SchemaConverter:
             yield
         finally:
             del self._inlining[len(self._inlining) - len(pointers) :]
+
+
+def _wrapper_annotations(lone: Any, members: list[Any], outer: Mapping[str, Any]) -> dict[str, Any]:
+    """The annotations of the other (annotation-only) members, then those beside the allOf."""
+    notes: dict[str, Any] = {}
+    for other in members:
+        if other is not lone:
+            notes.update({k: v for k, v in other.items() if k in ANNOTATIONS})
+    notes.update({k: v for k, v in outer.items() if k != "nullable"})
+    return notes
 
 
 _IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
