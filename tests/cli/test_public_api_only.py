@@ -1,0 +1,43 @@
+"""The CLI is built on the public API alone, so the server can do everything the CLI does."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import actionforge
+
+CLI = Path(actionforge.__file__).parent / "cli"
+
+
+def engine_imports(path: Path) -> list[str]:
+    """Every ``actionforge...`` module (or ``actionforge`` name) a CLI module imports."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("actionforge"):
+            found += [f"{node.module}:{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if alias.name.startswith("actionforge")]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(CLI.glob("*.py")), ids=lambda p: p.name)
+def test_cli_modules_import_only_actionforge_and_each_other(path: Path) -> None:
+    private = [
+        name
+        for name in engine_imports(path)
+        if not (name == "actionforge" or name.startswith(("actionforge:", "actionforge.cli")))
+    ]
+    assert private == []
+
+
+def test_names_the_cli_takes_from_actionforge_are_public() -> None:
+    names = {
+        name.split(":", 1)[1]
+        for path in CLI.glob("*.py")
+        for name in engine_imports(path)
+        if name.startswith("actionforge:")
+    }
+    assert names <= set(actionforge.__all__)
