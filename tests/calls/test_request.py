@@ -97,6 +97,14 @@ def test_a_label_value_that_would_make_a_dot_segment_is_refused(value: str) -> N
         build_request(tool, {"id": value})
 
 
+def test_a_query_string_in_the_template_goes_into_the_query_never_into_the_path() -> None:
+    """The openapi layer splits such keys (``openapi/paths.py``); a template that still holds a
+    ``?`` must not become ``/export%3Ffilename=...``."""
+    tool = make_tool("/export?filename={filename}&v=2", [param("filename", "path"), param("q", "query")])
+    request = build_request(tool, {"filename": "a b?.csv", "q": "x"})
+    assert request.url.raw_path == b"/v1/export?filename=a%20b%3F.csv&v=2&q=x"
+
+
 def test_path_styles_and_template_literals() -> None:
     tool = make_tool(
         "/café/{a}{b}/x{c}",

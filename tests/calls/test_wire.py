@@ -209,3 +209,37 @@ def test_the_tool_schema_refuses_what_no_request_can_carry(
     action = actionforge.load_action(PARAMETERS, profile="extended")
     with pytest.raises(ArgumentsError, match=where):
         action.build_request(operation, arguments)
+
+
+EXPORTS = """
+swagger: "2.0"
+info: {title: Mail, version: "3"}
+host: mail.example.com
+basePath: /v3
+schemes: [https]
+paths:
+  /email/history/export?filename={filename}:
+    get:
+      operationId: exportHistory
+      parameters:
+        - {name: filename, in: path, required: true, type: string}
+        - {name: days, in: query, type: integer}
+      responses: {"200": {description: ok}}
+  /lists/{id}/export?format=csv:
+    get:
+      operationId: exportList
+      parameters:
+        - {name: id, in: path, required: true, type: string}
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_a_path_key_s_query_string_is_sent_as_the_query() -> None:
+    """One published document has 19 such keys; its variables declared as path parameters."""
+    action = actionforge.load_action(EXPORTS, profile="extended")
+    request = action.build_request("exportHistory", {"filename": "june report.csv", "days": 30})
+    path, _, query = str(request.url).partition("?")
+    assert path == "https://mail.example.com/v3/email/history/export"
+    assert sorted(query.split("&")) == ["days=30", "filename=june%20report.csv"]
+    listed = action.build_request("exportList", {"id": "l1", "format": "csv"})
+    assert str(listed.url) == "https://mail.example.com/v3/lists/l1/export?format=csv"

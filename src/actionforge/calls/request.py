@@ -4,14 +4,14 @@ The arguments have already been checked against ``tool.parameters``; each one tr
 :class:`ArgumentBinding` to an operation parameter (path, query, header, cookie) or into the body.
 Everything the model supplies is percent-encoded for its place, so no value can alter the request
 target: ``/``, ``?``, ``#`` and ``%`` inside a path value are encoded, and a path segment that would
-read ``.`` or ``..`` has its dots encoded so that no client or server normalises it away.
+read ``.`` or ``..`` has its dots encoded so that no client or server normalises it away
+(``calls/urls.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -21,24 +21,35 @@ from actionforge.calls.serialize import (
     RequestBuildError,
     check_header_text,
     cookie_pairs,
-    encode_path_literal,
     encode_unreserved,
     header_value,
     is_undefined,
     path_value,
     query_pairs,
 )
+from actionforge.calls.urls import build_url
 from actionforge.openapi.media import is_json_media_type
 from actionforge.openapi.model import Parameter
 from actionforge.tools.model import Tool
 
 __all__ = ["RequestBuildError", "build_request"]
 
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 field-name
 # OpenAPI: header parameters with these names SHALL be ignored (the body and auth own them).
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _MISSING = object()
+
+
+class _Wire:
+    """What the parameters contribute, by place, as they are filled in."""
+
+    __slots__ = ("cookies", "headers", "path", "query")
+
+    def __init__(self) -> None:
+        self.path: dict[str, str] = {}
+        self.query: list[str] = []
+        self.headers: list[tuple[str, str]] = []
+        self.cookies: list[str] = []
 
 
 def build_request(
@@ -52,43 +63,33 @@ def build_request(
     """
     operation = tool.operation
     values, body_value = _route(tool, arguments)
-
-    path_texts: dict[str, str] = {}
-    query: list[str] = []
-    header_items: list[tuple[str, str]] = []
-    cookies: list[str] = []
+    wire = _Wire()
     for param in operation.parameters:
-        value = values.get((param.name, param.location), _MISSING)
         try:
-            if param.location == "path":
-                if value is _MISSING:
-                    raise RequestBuildError("missing required path parameter", param.name)
-                path_texts[param.name] = _path_text(param, value)
-            elif value is _MISSING:
-                continue
-            elif param.location == "query":
-                query.extend(_query_items(param, value))
-            elif param.location == "header":
-                if param.name.lower() not in _IGNORED_HEADERS and not is_undefined(value):
-                    header_items.append((param.name, _header_text(param, value)))
-            elif param.location == "cookie" and not is_undefined(value):
-                cookies.extend(_cookie_items(param, value))
+            _PLACES[param.location](wire, param, values.get((param.name, param.location), _MISSING))
         except RequestBuildError as exc:
             raise exc.at(_argument_name(tool, param.name, param.location)) from None
+    url = build_url(operation.server_url, operation.path, wire.path, "&".join(wire.query))
+    method = operation.method.upper()
+    if (
+        operation.request_body is None
+        and body_value is _MISSING
+        and not (wire.headers or wire.cookies or headers)
+    ):
+        return httpx.Request(method, url)  # the common GET: nothing more to encode
+    return _full_request(tool, method, url, wire, body_value, headers or {})
 
-    url = _url(operation.server_url, _expand_path(operation.path, path_texts), "&".join(query))
-    if operation.request_body is None and body_value is _MISSING and not (header_items or cookies or headers):
-        return httpx.Request(operation.method.upper(), url)  # the common GET: nothing more to encode
-    try:
-        encoded = _body(tool, body_value)
-    except RequestBuildError as exc:
-        whole = next((b.property for b in tool.bindings if b.location == "body_whole"), None)
-        raise exc.at(whole or _argument_name(tool, exc.where or "", "body")) from None
-    request_headers = _merge_headers(
-        header_items, cookies, headers or {}, encoded.content_type if encoded else None
-    )
-    content = encoded.content if encoded else None
-    return httpx.Request(operation.method.upper(), url, headers=request_headers or None, content=content)
+
+def _full_request(
+    tool: Tool, method: str, url: httpx.URL, wire: _Wire, body_value: Any, platform: Mapping[str, str]
+) -> httpx.Request:
+    """A request with a body, header parameters, cookies or platform headers."""
+    encoded = _located_body(tool, body_value)
+    if encoded is None:
+        merged = _merge_headers(wire.headers, wire.cookies, platform, None)
+        return httpx.Request(method, url, headers=merged or None)
+    merged = _merge_headers(wire.headers, wire.cookies, platform, encoded.content_type)
+    return httpx.Request(method, url, headers=merged, content=encoded.content)
 
 
 def _argument_name(tool: Tool, wire_name: str, location: str) -> str | None:
@@ -135,7 +136,9 @@ def _content_text(param: Parameter, value: Any) -> str:
     return json_bytes(value).decode()
 
 
-def _path_text(param: Parameter, value: Any) -> str:
+def _place_path(wire: _Wire, param: Parameter, value: Any) -> None:
+    if value is _MISSING:
+        raise RequestBuildError("missing required path parameter", param.name)
     if param.content_type is not None:
         text = encode_unreserved(_content_text(param, value))
     else:
@@ -143,31 +146,59 @@ def _path_text(param: Parameter, value: Any) -> str:
     if text == "":
         # An empty segment points at a different resource ("/items/" is the collection).
         raise RequestBuildError("a path parameter cannot be empty", param.name)
-    return text
+    wire.path[param.name] = text
 
 
-def _query_items(param: Parameter, value: Any) -> list[str]:
+def _place_query(wire: _Wire, param: Parameter, value: Any) -> None:
+    if value is _MISSING:
+        return
     empty = is_undefined(value) or value == ""
     if empty and not (param.allow_empty_value or param.required):
         # Null, [] and {} are RFC 6570 "undefined"; an empty string is an "empty-valued
         # parameter", which OpenAPI allows only with allowEmptyValue. Optional ones are left out.
-        return []
+        return
     if param.content_type is not None:
         text = "" if value is None else _content_text(param, value)
-        return [f"{encode_unreserved(param.name)}={encode_unreserved(text)}"]
-    return query_pairs(
-        param.name, value, style=param.style, explode=param.explode, allow_reserved=param.allow_reserved
+        wire.query.append(f"{encode_unreserved(param.name)}={encode_unreserved(text)}")
+        return
+    wire.query.extend(
+        query_pairs(
+            param.name, value, style=param.style, explode=param.explode, allow_reserved=param.allow_reserved
+        )
     )
 
 
-def _header_text(param: Parameter, value: Any) -> str:
+def _place_header(wire: _Wire, param: Parameter, value: Any) -> None:
+    if value is _MISSING or param.name.lower() in _IGNORED_HEADERS or is_undefined(value):
+        return
     if not _TOKEN.match(param.name):
         raise RequestBuildError("not a valid HTTP header name", param.name)
-    if param.content_type is not None:
-        text = _content_text(param, value)
-        check_header_text(param.name, text)
-        return text
-    return header_value(param.name, value, explode=param.explode)
+    if param.content_type is None:
+        wire.headers.append((param.name, header_value(param.name, value, explode=param.explode)))
+        return
+    text = _content_text(param, value)
+    check_header_text(param.name, text)
+    wire.headers.append((param.name, text))
+
+
+def _place_cookie(wire: _Wire, param: Parameter, value: Any) -> None:
+    if value is _MISSING or is_undefined(value):
+        return
+    if param.content_type is None:
+        wire.cookies.extend(cookie_pairs(param.name, value, explode=param.explode))
+        return
+    wire.cookies.append(f"{encode_unreserved(param.name)}={encode_unreserved(_content_text(param, value))}")
+
+
+_PLACES: dict[str, Callable[[_Wire, Parameter, Any], None]] = {
+    "path": _place_path,
+    "query": _place_query,
+    "header": _place_header,
+    "cookie": _place_cookie,
+}
+
+
+# --- headers ------------------------------------------------------------------------------------
 
 
 def _merge_headers(
@@ -179,140 +210,39 @@ def _merge_headers(
     """Header parameters, then the platform's headers (which replace same-named parameters),
     one Cookie header, and the body's Content-Type (which replaces the platform's).
     Values are sent as UTF-8 (plain ASCII in the common case)."""
-    if not (params or cookies or platform or content_type):
-        return []
-    if content_type is not None:
-        platform = {n: v for n, v in platform.items() if n.lower() != "content-type"}
-    overridden = {name.lower() for name in platform}
-    merged: list[tuple[str, str]] = [(n, v) for n, v in params if n.lower() not in overridden]
-    merged.extend((n, v) for n, v in platform.items() if n.lower() != "cookie")
-    platform_cookies = [v for n, v in platform.items() if n.lower() == "cookie"]
-    if platform_cookies or cookies:
-        merged.append(("Cookie", "; ".join([*platform_cookies, *cookies])))
+    own = _platform_headers(platform, content_type is not None)
+    overridden = {name.lower() for name, _ in own}
+    merged = [(n, v) for n, v in params if n.lower() not in overridden]
+    merged.extend((n, v) for n, v in own if n.lower() != "cookie")
+    merged.extend(_cookie_header(own, cookies))
     if content_type is not None:
         merged.append(("Content-Type", content_type))
     return [(n.encode(), v.encode()) for n, v in merged]
 
 
-def _cookie_items(param: Parameter, value: Any) -> list[str]:
-    if param.content_type is not None:
-        text = _content_text(param, value)
-        return [f"{encode_unreserved(param.name)}={encode_unreserved(text)}"]
-    return cookie_pairs(param.name, value, explode=param.explode)
+def _cookie_header(own: list[tuple[str, str]], cookies: list[str]) -> list[tuple[str, str]]:
+    """One Cookie header: the platform's cookies, then the cookie parameters."""
+    cookie = "; ".join([*(v for n, v in own if n.lower() == "cookie"), *cookies])
+    return [("Cookie", cookie)] if cookie else []
 
 
-# --- URL ----------------------------------------------------------------------------------------
-
-
-# One template segment: its encoded literal stretches around the placeholder names,
-# ("lit0", "lit1", ...) and ("name0", ...), with one more literal than names.
-_Segment = tuple[tuple[str, ...], tuple[str, ...]]
-
-
-@lru_cache(maxsize=4096)
-def _template_segments(template: str) -> tuple[_Segment, ...]:
-    """A path template split and its literals encoded once, not on every call."""
-    segments: list[_Segment] = []
-    for segment in template.split("/"):
-        literals: list[str] = []
-        names: list[str] = []
-        last = 0
-        for match in _PLACEHOLDER.finditer(segment):
-            literals.append(encode_path_literal(segment[last : match.start()]))
-            names.append(match.group(1))
-            last = match.end()
-        literals.append(encode_path_literal(segment[last:]))
-        segments.append((tuple(literals), tuple(names)))
-    return tuple(segments)
-
-
-@lru_cache(maxsize=4096)
-def _template_pieces(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The whole template as encoded literals around its placeholder names (one more literal)."""
-    literals: list[str] = []
-    names: list[str] = []
-    for i, (segment_literals, segment_names) in enumerate(_template_segments(template)):
-        head = "/" if i else ""
-        if not literals:
-            literals.append(head + segment_literals[0])
-        else:
-            literals[-1] += head + segment_literals[0]
-        names.extend(segment_names)
-        literals.extend(segment_literals[1:])
-    return tuple(literals), tuple(names)
-
-
-def _expand_path(template: str, texts: Mapping[str, str]) -> str:
-    """Fill the path template segment by segment.
-
-    Values are already encoded and never contain ``/``, so template segments map one to one to
-    request segments. A segment that a value makes read ``.`` or ``..`` is refused: clients and
-    servers remove dot-segments, and RFC 3986 §6.2.2 lets them decode ``%2E`` first, so no
-    spelling of it is sure to stay a plain segment.
-    """
-    literals, names = _template_pieces(template)
-    try:
-        values = [texts[name] for name in names]
-    except KeyError as exc:
-        problem = f"the path template has {{{exc.args[0]}}} but no path parameter fills it"
-        raise RequestBuildError(problem) from None
-    if "." not in "".join(values):
-        # No value holds a dot, so none can make a "." or ".." segment: fill in one pass.
-        pieces = [literals[0]]
-        for value, literal in zip(values, literals[1:], strict=True):
-            pieces.append(value)
-            pieces.append(literal)
-        return "".join(pieces)
-    # Some value holds a dot: fill segment by segment and refuse one that reads "." or "..".
-    expanded_segments: list[str] = []
-    for segment_literals, segment_names in _template_segments(template):
-        segment = [segment_literals[0]]
-        for name, literal in zip(segment_names, segment_literals[1:], strict=True):
-            segment.append(texts[name])  # every name was looked up above
-            segment.append(literal)
-        expanded = "".join(segment)
-        if segment_names and expanded in (".", ".."):
-            raise RequestBuildError(
-                f"the path segment would be {expanded!r}, which addresses another resource; "
-                "give a real value",
-                segment_names[-1],
-            )
-        expanded_segments.append(expanded)
-    return "/".join(expanded_segments)
-
-
-@lru_cache(maxsize=1024)
-def _server_parts(server_url: str) -> tuple[str, str]:
-    """(scheme://host[:port] + base path without trailing slash, base query), parsed once per server.
-
-    Parsing URLs is most of the cost of building a request, and an action has one server.
-    """
-    try:
-        base = httpx.URL(server_url)
-    except httpx.InvalidURL as exc:
-        raise RequestBuildError(f"invalid server URL: {exc}") from None
-    if base.userinfo:
-        raise RequestBuildError("a server URL must not carry a user name or password")
-    origin = f"{base.scheme}://{base.netloc.decode('ascii')}"
-    base_path = base.raw_path.partition(b"?")[0].decode("ascii").rstrip("/")
-    return origin + base_path, base.query.decode("ascii")
-
-
-def _url(server_url: str, path: str, query: str) -> httpx.URL:
-    """``server_url`` + path (the server's base path kept) + query, byte for byte.
-
-    Parsed here, once: httpx.Request takes an httpx.URL without parsing it again, and that is
-    cheaper than handing it the string.
-    """
-    base, base_query = _server_parts(server_url)
-    if path[:1] != "/":
-        path = "/" + path
-    if base_query:
-        query = f"{base_query}&{query}" if query else base_query
-    return httpx.URL(f"{base}{path}?{query}" if query else base + path)
+def _platform_headers(platform: Mapping[str, str], has_body_type: bool) -> list[tuple[str, str]]:
+    """The platform's headers, without its Content-Type when the body brings one."""
+    if not has_body_type:
+        return list(platform.items())
+    return [(n, v) for n, v in platform.items() if n.lower() != "content-type"]
 
 
 # --- body ---------------------------------------------------------------------------------------
+
+
+def _located_body(tool: Tool, value: Any) -> EncodedBody | None:
+    """The encoded body, its errors located at the tool argument that holds the value."""
+    try:
+        return _body(tool, value)
+    except RequestBuildError as exc:
+        whole = next((b.property for b in tool.bindings if b.location == "body_whole"), None)
+        raise exc.at(whole or _argument_name(tool, exc.where or "", "body")) from None
 
 
 def _body(tool: Tool, value: Any) -> EncodedBody | None:
