@@ -1,4 +1,4 @@
-"""structure.py: openapi-spec-validator findings sorted and located; reference checks; time bounds."""
+"""structure.py: the OAS schema, per-schema and semantic checks sorted and located; reference checks."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_the_profile_independent_errors_stay_errors() -> None:
 
 
 def test_unsupported_version() -> None:
-    assert validate_structure(doc(openapi="4.0.0")).errors == (
+    assert validate_structure(doc(openapi="4.0.0")).rejections == (
         Issue("Unsupported OpenAPI version '4.0.0'; expected 3.0, 3.1 or 3.2", "/openapi"),
     )
 
@@ -79,14 +79,13 @@ def _big(paths: int) -> dict[str, Any]:
     )
 
 
-def test_big_documents_are_checked_partially_then_skipped() -> None:
-    big = _big(8000)  # about 3 MB of JSON
+def test_big_documents_are_checked_in_full() -> None:
+    big = _big(8000)  # about 3 MB of JSON: openapi-spec-validator's old limits skipped it
+    big["paths"]["/resource7999/{id}"]["get"]["parameters"][0]["schema"] = {"type": "strng"}
+    big["components"] = {"schemas": {"Last": {"type": "string", "default": 3}}}
     result = validate_structure(big)
-    assert result.errors == ()
-    assert [w.message.split(":")[0] for w in result.warnings] == ["Structural validation skipped"]
-
-    partial = validate_structure(_big(10), full_check_max_bytes=1000)
-    assert [w.message.split(":")[0] for w in partial.warnings] == ["Structural validation was partial"]
+    assert [e.pointer for e in result.errors] == ["/paths/~1resource7999~1{id}/get/parameters/0/schema/type"]
+    assert [w.pointer for w in result.warnings] == ["/components/schemas/Last/default"]
 
 
 def test_findings_are_capped() -> None:
@@ -128,3 +127,101 @@ def test_dangling_references_are_errors_at_the_referencing_object() -> None:
             "/paths/~1a/get/responses/200",
         ),
     )
+
+
+def test_the_same_mistake_is_found_at_the_same_place_in_30_and_31() -> None:
+    parameters = [{"name": "q", "in": "query", "schema": {"type": "strng"}}]
+    for version in ("3.0.3", "3.1.0"):
+        result = validate_structure(
+            doc(openapi=version, paths={"/a": {"get": {"parameters": parameters, "responses": OK}}})
+        )
+        assert [e.pointer for e in result.errors] == ["/paths/~1a/get/parameters/0/schema/type"], version
+
+
+def test_the_branch_meant_is_the_one_reported() -> None:
+    """A parameter fails the OAS 3.0 schema's oneOf of locations and of Reference Object; the
+    report names what is wrong in its own location's branch, not "no branch matched"."""
+    parameters = [{"name": "id", "in": "path", "required": False, "schema": {"type": "string"}}]
+    result = validate_structure(doc(paths={"/a/{id}": {"get": {"parameters": parameters, "responses": OK}}}))
+    assert result.errors == ()
+    assert [w.pointer for w in result.warnings] == ["/paths/~1a~1{id}/get/parameters/0/required"]
+
+
+def test_findings_the_engine_repairs_or_never_reads_are_warnings() -> None:
+    operation = {
+        "cache": {"ttl": 60},  # not OpenAPI
+        "parameters": [{"in": "query", "schema": {"type": "string"}}],  # no name: operations.py drops it
+        "responses": OK,
+    }
+    for version in ("3.0.3", "3.1.0"):
+        result = validate_structure(doc(openapi=version, paths={"/a": {"get": operation}}, parameters=[]))
+        assert result.errors == (), version
+        assert {w.pointer for w in result.warnings} == {"", "/paths/~1a/get", "/paths/~1a/get/parameters/0"}
+
+
+def test_semantic_rules() -> None:
+    shared = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    paths = {
+        "/a/{id}": {
+            "parameters": shared,
+            "get": {
+                "parameters": [
+                    {"$ref": "#/components/parameters/Q"},
+                    {"name": "q", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": OK,
+            },
+            "put": {
+                "parameters": [{"name": "other", "in": "path", "required": True, "schema": {}}],
+                "responses": OK,
+            },
+        }
+    }
+    parameters = {"Q": {"name": "q", "in": "query", "schema": {"type": "string"}}}
+    tags = [{"name": "pets"}, {"name": "pets"}]
+    result = validate_structure(doc(paths=paths, components={"parameters": parameters}, tags=tags))
+    assert result.errors == (
+        Issue("Duplicate parameter 'q'", "/paths/~1a~1{id}/get/parameters"),
+        Issue(
+            "Path parameter 'other' for 'put' operation in '/a/{id}' was not resolved", "/paths/~1a~1{id}/put"
+        ),
+    )
+    assert Issue("Duplicate tag name 'pets'", "/tags") in result.warnings
+
+
+def test_per_schema_checks() -> None:
+    schemas = {
+        "Pet": {"allOf": [{"$ref": "#/components/schemas/Named"}], "required": ["name", "age"]},
+        "Named": {"properties": {"name": {"type": "string", "pattern": "^\\p{L}+$"}}},
+        "Odd": {"$schema": "https://example.com/my-dialect", "type": "string"},
+        "Fine": {"type": "integer", "nullable": True, "default": None},
+    }
+    result = validate_structure(doc(components={"schemas": schemas}))
+    assert result.errors == ()
+    assert [w.pointer for w in result.warnings] == [
+        "/components/schemas/Odd",
+        "/components/schemas/Pet",
+        "/components/schemas/Named/properties/name/pattern",
+    ]
+    assert result.warnings[1].message == "Required list has not defined properties: ['age']"
+    assert result.warnings[2].message.startswith("Pattern is not a regular expression Python supports")
+
+
+def test_31_schemas_are_checked_against_the_oas_dialect() -> None:
+    schemas = {
+        "Bad": {"type": "object", "properties": {"n": {"minimum": "one"}}},
+        "Good": {"type": ["string", "null"]},
+    }
+    result = validate_structure(doc(openapi="3.1.0", components={"schemas": schemas}))
+    assert [e.pointer for e in result.errors] == ["/components/schemas/Bad/properties/n/minimum"]
+    assert result.errors[0].message.startswith("Invalid schema: ")
+
+
+def test_deep_schemas_are_checked_to_the_bottom() -> None:
+    schema: dict[str, Any] = {"type": "strng"}
+    for _ in range(300):
+        schema = {"type": "object", "properties": {"a": schema}}
+    result = validate_structure(doc(openapi="3.1.0", components={"schemas": {"Deep": schema}}))
+    assert [e.pointer for e in result.errors] == [
+        "/components/schemas/Deep" + "/properties/a" * 300 + "/type"
+    ]

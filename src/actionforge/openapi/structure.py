@@ -2,117 +2,76 @@
 
 Two passes:
 
-* :func:`validate_structure` runs openapi-spec-validator (the 3.0, 3.1 or 3.2 validator, by the
-  document's ``openapi`` field) and sorts its findings into errors and harmless warnings.
+* :func:`validate_structure`: the document against the official OAS schema of its version, the
+  per-schema checks (schema_checks.py) and the semantic rules (semantics.py), all on every
+  document whatever its size (jsonschema-rs, compiled: see oas_schema.py). Its findings are sorted
+  into errors, which would make a request wrong where they sit, and harmless warnings.
 * :func:`reference_issues` walks the document once for ``$ref`` problems: references that lead
   nowhere (errors) and component schemas that reach themselves (warnings: the tool builder keeps a
   recursive schema as a ``$defs`` reference, so recursion is not refused as the original does).
 
-openapi-spec-validator is pure Python and slow on big documents: measured on this project's
-2-core machines, the OpenAPI-schema check costs about 2-4 s per MB of JSON and the per-schema
-checks 2-10 s per MB (GitHub's 5.7 MB description: 12 s + 35 s; AWS IAM's 1.3 MB: 11 s in all).
-To stay near 10 s at worst, the work is bounded by size:
-full checks up to ``full_check_max_bytes``, the OpenAPI-schema check alone up to
-``schema_check_max_bytes``, nothing above; a warning says what was skipped. The operations pass
-(operations.py) still checks everything the engine relies on, whatever the size.
+Neither rejects anything: validate.py decides what an error costs (the operations whose request
+it sits in, see request_parts.py).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema_path import SchemaPath
-from openapi_spec_validator import (
-    OpenAPIV30SpecValidator,
-    OpenAPIV31SpecValidator,
-    OpenAPIV32SpecValidator,
-)
-from openapi_spec_validator.validation import keywords
-from openapi_spec_validator.validation.exceptions import ExtraParametersError
-from openapi_spec_validator.validation.validators import SpecValidator
-
+from actionforge.openapi import oas_schema
 from actionforge.openapi.graphs import is_cycle, strongly_connected
+from actionforge.openapi.oas_schema import Finding
 from actionforge.openapi.pointers import RefError, resolve_local_ref, unescape_token
 from actionforge.openapi.report import Issue, pointer
+from actionforge.openapi.schema_checks import schema_findings
+from actionforge.openapi.semantics import semantic_findings
 
-FULL_CHECK_MAX_BYTES = 800_000
-SCHEMA_CHECK_MAX_BYTES = 2_000_000
-MAX_STRUCTURE_ISSUES = 50
+MAX_STRUCTURE_ISSUES = 200
 _MAX_MESSAGE_CHARS = 300
 
-# Keys whose values are data, not OpenAPI objects: a "$ref" inside an example is just text.
 # Document parts the engine never reads to build a tool or a request (see _harmless).
 _UNUSED_FIELDS = frozenset(
     {"info", "externalDocs", "tags", "responses", "links", "callbacks", "examples", "example", "webhooks"}
 )
+# Keys whose values are data, not OpenAPI objects: a "$ref" inside an example is just text.
 _DATA_KEYS = frozenset({"example", "examples", "enum", "const", "default"})
-_LOCATION = "_actionforge_location"
-_UNRESOLVED_PATH_PARAMETER = re.compile(
-    r"Path parameter '(.+)' for '.+' operation in '(.+)' was not resolved"
-)
+# Unknown keys: the engine reads none of them, so they cannot change a request.
+_UNKNOWN_KEY_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties"})
 
 
 @dataclass(frozen=True, slots=True)
 class StructureResult:
+    """``errors`` would make a request wrong where they sit; ``warnings`` change no request;
+    ``rejections`` refuse the whole document (a version no schema here describes)."""
+
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    rejections: tuple[Issue, ...] = ()
 
 
-# --- openapi-spec-validator ----------------------------------------------------------------------
+# --- the OAS schema, per-schema and semantic checks ------------------------------------------------
 
 
 def validate_structure(
-    document: Mapping[str, Any],
-    *,
-    full_check_max_bytes: int = FULL_CHECK_MAX_BYTES,
-    schema_check_max_bytes: int = SCHEMA_CHECK_MAX_BYTES,
-    max_issues: int = MAX_STRUCTURE_ISSUES,
+    document: Mapping[str, Any], *, max_issues: int = MAX_STRUCTURE_ISSUES
 ) -> StructureResult:
-    """openapi-spec-validator's findings as Issues; never raises, bounded in time by document size."""
+    """Every structural finding as an Issue, at most ``max_issues``; never raises."""
     version = document.get("openapi")
-    validator_class = _validator_class(version)
-    if validator_class is None:
+    minor = oas_schema.minor_version(version)
+    if minor is None:
         return StructureResult(
-            errors=(Issue(f"Unsupported OpenAPI version {version!r}; expected 3.0, 3.1 or 3.2", "/openapi"),)
+            rejections=(
+                Issue(f"Unsupported OpenAPI version {version!r}; expected 3.0, 3.1 or 3.2", "/openapi"),
+            )
         )
     errors: list[Issue] = []
     warnings: list[Issue] = []
     try:
-        # The validator needs JSON: YAML gives integer keys (`200:` under responses) and dates,
-        # on which it raises TypeError. A JSON round trip normalizes them and measures the size.
-        text = json.dumps(document, default=str)
-        size = len(text)
-        # Parsed back only when it will be validated: on a 13 MB document this is half a second.
-        normalized = json.loads(text) if size <= schema_check_max_bytes else {}
-    except (TypeError, ValueError, RecursionError):  # e.g. a self-referencing structure
-        normalized, size = {}, schema_check_max_bytes + 1
-    if size > schema_check_max_bytes:
-        warnings.append(
-            Issue(
-                f"Structural validation skipped: the document is {size / 1e6:.1f} MB, over the "
-                f"{schema_check_max_bytes / 1e6:.1f} MB limit for it; operations were still checked",
-                "",
-            )
-        )
-        return StructureResult(warnings=tuple(warnings))
-    full = size <= full_check_max_bytes
-    if not full:
-        warnings.append(
-            Issue(
-                f"Structural validation was partial: the document is {size / 1e6:.1f} MB, over the "
-                f"{full_check_max_bytes / 1e6:.1f} MB limit for the per-schema checks; only the OpenAPI "
-                "schema was checked",
-                "",
-            )
-        )
-    try:
-        for issue, harmless in _findings(validator_class, normalized, full):
+        for issue, harmless in _findings(_json_data(document), minor):
             if len(errors) + len(warnings) >= max_issues:
                 warnings.append(Issue(f"Structural validation stopped after {max_issues} problems", ""))
                 break
@@ -123,54 +82,81 @@ def validate_structure(
     return StructureResult(errors=tuple(errors), warnings=tuple(warnings))
 
 
-def _validator_class(version: Any) -> type[SpecValidator] | None:
-    """The validator for "3.0.x", "3.1.x" or "3.2.x"; a malformed version such as "3.1" gets the
-    validator of its minor version, whose OpenAPI-schema check then reports the malformation."""
-    match = _MINOR_VERSION.match(version) if isinstance(version, str) else None
-    return _VALIDATORS.get(match.group(0)) if match else None
+def _json_data(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document as JSON would give it. YAML gives integer keys (`200:` under responses) and
+    dates, which no JSON Schema validator takes; only then is it worth a JSON round trip."""
+    try:
+        return document if _is_json(document) else json.loads(json.dumps(document, default=str))
+    except (TypeError, ValueError):  # a key no JSON can hold: let the checks say what they can
+        return document
 
 
-def _findings(
-    validator_class: type[SpecValidator], document: Mapping[str, Any], full: bool
-) -> Iterator[tuple[Issue, bool]]:
-    """(issue, harmless) pairs: first the OpenAPI-schema check, then the per-schema checks.
+def _is_json(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is dict:
+            if any(type(key) is not str for key in current):
+                return False
+            stack.extend(v for v in current.values() if type(v) is dict or type(v) is list)
+        elif type(current) is list:
+            stack.extend(v for v in current if type(v) is dict or type(v) is list)
+        elif current is not None and type(current) not in (str, int, float, bool):
+            return False
+    return True
 
-    ``SpecValidator.iter_errors`` is not used: it is wrapped in an unbounded ``lru_cache`` that
-    would keep every validated document alive for the life of the process.
-    """
-    validator = validator_class(dict(document))
+
+def _findings(document: Mapping[str, Any], minor: str) -> Iterator[tuple[Issue, bool]]:
+    """(issue, harmless) pairs: the OAS schema, the semantic rules, then the per-schema checks
+    (whose findings at a place the OAS schema already reported are left out)."""
     reported: set[str] = set()
-    for error in validator.schema_validator.iter_errors(validator.schema):
-        specific = best_match([error])
-        at = pointer(*specific.absolute_path)
-        reported.add(at)
-        yield Issue(_shorten(specific.message), at), _harmless(specific, tuple(specific.absolute_path))
-    if not full:
-        return
-    for error in validator.root_validator(validator.schema_path):
-        if _UNRESOLVED_PATH_PARAMETER.match(error.message) and _names_template_variable(error.message):
-            continue  # operations.py reports undeclared template variables, once, at the operation
-        issue, harmless = _keyword_issue(error)
-        if issue.pointer not in reported:  # the OpenAPI-schema check already said it
+    for finding in oas_schema.document_findings(document, minor):
+        issue, harmless = _located(finding)
+        reported.add(issue.pointer)
+        yield issue, harmless
+    for finding in semantic_findings(document):
+        yield _located(finding)
+    for finding in schema_findings(document, minor):
+        issue, harmless = _located(finding)
+        if issue.pointer not in reported:
             yield issue, harmless
 
 
-def _harmless(error: ValidationError, path: tuple[Any, ...]) -> bool:
-    """Whether an OpenAPI-schema error leaves the document usable: a warning, not an error.
+def _located(finding: Finding) -> tuple[Issue, bool]:
+    harmless = finding.harmless if finding.harmless is not None else _harmless(finding)
+    return Issue(_shorten(finding.message), pointer(*finding.path)), harmless
+
+
+def _harmless(finding: Finding) -> bool:
+    """Whether a finding leaves every request as it would be: a warning wherever it sits.
 
     * Anything inside a part the engine never reads to build a tool or a request: ``info``,
       ``externalDocs``, ``tags``, ``responses`` (and a missing ``responses``), Link, Callback and
-      Example Objects, ``webhooks``. The builder still sees each problem, with its pointer. (Links
-      also because the 3.1 schema bundled with openapi-spec-validator, iteration 2022-10-07,
-      misspells Link Object's ``server`` as ``body``, so valid links fail.)
+      Example Objects, ``webhooks``. (Links also because the 3.1 schema of 2022-10-07 misspells
+      Link Object's ``server`` as ``body``, so valid links fail.)
+    * Keys that are not OpenAPI: the engine reads none of them.
     * ``required: true`` on a property schema, Swagger-style: common in real documents (Slack's
       and Speak's plugin specs); the tool builder reads it as "required by the parent".
+    * A path parameter with ``required: false``, or a parameter without a ``name``: operations.py
+      repairs the one (required anyway) and drops the other, each with its own warning.
     """
-    if error.validator == "required" and "'responses'" in error.message:
+    path = tuple(str(t) for t in finding.path)
+    if finding.keyword in _UNKNOWN_KEY_KEYWORDS:
         return True
-    if error.validator == "type" and path and path[-1] == "required" and isinstance(error.instance, bool):
+    if _missing(finding, "responses"):
         return True
-    tokens = [str(t) for t in path]
+    if path and path[-1] == "required" and isinstance(finding.instance, bool):
+        return True  # `required: true` on a property, `required: false` on a path parameter
+    if _missing(finding, "name") and "parameters" in path[-2:-1]:
+        return True
+    return _in_unused_part(path)
+
+
+def _missing(finding: Finding, name: str) -> bool:
+    return finding.keyword == "required" and finding.message == f"{name!r} is a required property"
+
+
+def _in_unused_part(tokens: tuple[str, ...]) -> bool:
     for index, token in enumerate(tokens):
         if token not in _UNUSED_FIELDS:
             continue
@@ -181,89 +167,8 @@ def _harmless(error: ValidationError, path: tuple[Any, ...]) -> bool:
     return False
 
 
-def _names_template_variable(message: str) -> bool:
-    match = _UNRESOLVED_PATH_PARAMETER.match(message)
-    return match is not None and "{" + match.group(1) + "}" in match.group(2)
-
-
-def _keyword_issue(error: ValidationError) -> tuple[Issue, bool]:
-    """An error of the per-schema checks, located and classified.
-
-    Harmless (a warning, the document still loads), because none of them changes a request the
-    engine sends or the meaning of an argument:
-
-    * ``format: regex``: a ``pattern`` that Python's ``re`` cannot compile, such as ECMA-262's
-      ``\\p{L}``. The pattern is a hint to the model; argument checks skip patterns they cannot
-      compile instead of refusing the document.
-    * a ``default`` that does not match its schema (``default: null`` without ``nullable``): a
-      default is documentation, the engine never sends it on its own.
-    * ``required`` naming a property that no ``allOf`` branch defines: the schema is still usable;
-      argument checks will ask for that property.
-    * duplicate tag names: tags only group operations for display.
-    * a ``$schema`` dialect the validator does not know (such as a work-in-progress OAS dialect):
-      the engine reads every schema as the document's default dialect anyway.
-
-    Everything else (bad schema objects, duplicate parameters or operationIds, path parameters
-    missing from the template) stays an error.
-    """
-    keyword, parts = error.__dict__.get(_LOCATION, ("", ()))
-    path = tuple(error.absolute_path)
-    if keyword == "default":
-        at = pointer(*parts, "default", *path)
-        return Issue(_shorten(f"Default value does not match its schema: {error.message}"), at), True
-    if keyword == "schema":
-        at = pointer(*parts, *path)
-        if error.validator == "format" and error.validator_value == "regex":
-            return Issue(
-                _shorten(f"Pattern is not a regular expression Python supports: {error.message}"), at
-            ), True
-        if _harmless(error, (*parts, *path)):
-            return Issue(_shorten(f"Invalid schema: {error.message}"), at), True
-        if isinstance(error, ExtraParametersError):
-            return Issue(_shorten(error.message), at), True
-        if error.message.startswith("Unknown JSON Schema dialect"):
-            return Issue(
-                _shorten(f"{error.message}; the schema is read as OpenAPI's default dialect"), at
-            ), True
-        return Issue(_shorten(f"Invalid schema: {error.message}"), at), False
-    at = pointer(*parts)
-    if keyword == "tags":
-        return Issue(_shorten(error.message), at), True
-    return Issue(_shorten(error.message), at), False
-
-
-def _locating(keyword: str, cls: type[keywords.KeywordValidator]) -> type[keywords.KeywordValidator]:
-    """``cls`` whose errors remember where they were found.
-
-    The library's keyword validators yield errors without a location; each receives the
-    ``SchemaPath`` it checks, so the innermost one to see an error tags it with that path. This
-    subclasses through the library's own extension point (``keyword_validators``).
-    """
-
-    def located_call(self: Any, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
-        where = next((a for a in args if isinstance(a, SchemaPath)), None)
-        for error in cls.__call__(self, *args, **kwargs):
-            if where is not None and _LOCATION not in error.__dict__:
-                error.__dict__[_LOCATION] = (keyword, tuple(where.parts))
-            yield error
-
-    return type(f"Located{cls.__name__}", (cls,), {"__call__": located_call})
-
-
-def _located(cls: type[SpecValidator]) -> type[SpecValidator]:
-    located = {key: _locating(key, kv) for key, kv in cls.keyword_validators.items()}
-    return type(f"Located{cls.__name__}", (cls,), {"keyword_validators": located})
-
-
-_LocatedV30 = _located(OpenAPIV30SpecValidator)
-_LocatedV31 = _located(OpenAPIV31SpecValidator)
-_LocatedV32 = _located(OpenAPIV32SpecValidator)
-_VALIDATORS: dict[str, type[SpecValidator]] = {"3.0": _LocatedV30, "3.1": _LocatedV31, "3.2": _LocatedV32}
-_MINOR_VERSION = re.compile(r"3\.[0-9]+")
-
-
 def _shorten(message: str) -> str:
-    """jsonschema quotes whole instances in messages; a path item can be pages long."""
+    """Validators quote whole instances in messages; a path item can be pages long."""
     return message if len(message) <= _MAX_MESSAGE_CHARS else message[: _MAX_MESSAGE_CHARS - 1] + "…"
 
 

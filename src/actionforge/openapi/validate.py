@@ -2,6 +2,7 @@
 
 Loading (loader.py), structural checks (structure.py) and the profile's rules (operations.py)
 each return issues instead of raising; this module runs them in order and merges what they say.
+A structural error costs only the operations whose request it sits in (skipping.py).
 No input makes it raise: an unexpected failure becomes an error Issue, as the original's
 "Could not parse valid OpenAPI spec".
 """
@@ -17,6 +18,7 @@ from actionforge.openapi.model import Operation
 from actionforge.openapi.operations import extract_operations
 from actionforge.openapi.profiles import Profile, get_profile
 from actionforge.openapi.report import Issue, OperationSummary, ValidationReport
+from actionforge.openapi.skipping import apply_rule
 from actionforge.openapi.source import SourceInput
 from actionforge.openapi.structure import reference_issues, validate_structure
 from actionforge.settings import Settings
@@ -55,6 +57,7 @@ def analyze(
             server_url=server_url,
             server_variables=server_variables,
         )
+        verdict = apply_rule(document, extracted.operations, [*references.errors, *structure.errors])
     except Exception as exc:  # a bug of ours must still give the builder a report
         report = ValidationReport(
             errors=(Issue(f"{_PARSE_FAILURE}: {type(exc).__name__}: {exc}", ""),),
@@ -62,15 +65,23 @@ def analyze(
         )
         return Analysis(report=report, operations=(), document=document)
     report = ValidationReport(
-        errors=_unique([*extracted.errors, *references.errors, *structure.errors]),
-        warnings=_unique([*loaded.warnings, *extracted.warnings, *references.warnings, *structure.warnings]),
+        errors=_unique([*structure.rejections, *extracted.errors, *verdict.errors]),
+        warnings=_unique(
+            [
+                *loaded.warnings,
+                *extracted.warnings,
+                *references.warnings,
+                *structure.warnings,
+                *verdict.warnings,
+            ]
+        ),
         root_domain=extracted.root_domain,
         operations=tuple(
             OperationSummary(operation_name=op.operation_id, method=op.method, path=op.path)
-            for op in extracted.operations
+            for op in verdict.operations
         ),
     )
-    return Analysis(report=report, operations=extracted.operations, document=document)
+    return Analysis(report=report, operations=verdict.operations, document=document)
 
 
 def validate_source(

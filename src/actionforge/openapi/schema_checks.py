@@ -1,0 +1,254 @@
+"""Checks of each Schema Object that the OAS document schema cannot express.
+
+The ones openapi-spec-validator made, kept with their messages: every schema against its JSON
+Schema dialect; a ``default`` that its schema rejects; an ``allOf`` schema whose ``required``
+names a property no branch defines; a ``pattern`` Python's ``re`` cannot compile (the argument
+checks run on Python). All but the dialect check are harmless: none changes a request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from actionforge.openapi import oas_schema
+from actionforge.openapi.oas_schema import Finding
+from actionforge.openapi.pointers import find_local_ref
+
+Tokens = tuple[str | int, ...]
+# Where the schemas sit below a Parameter, Media Type or Header Object.
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SUBSCHEMA_KEYS = ("not", "items")
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+_COMPONENTS_WITH_SCHEMA = ("parameters", "headers")
+_COMPONENTS_WITH_CONTENT = ("requestBodies", "responses")
+
+
+def schema_findings(document: Mapping[str, Any], minor: str) -> Iterator[Finding]:
+    """Every finding of the per-schema checks, at its place in the document."""
+    roots = list(_top_schemas(document))
+    default_dialect = _default_dialect(document, minor)
+    yield from _dialect_checks(roots, default_dialect)
+    for tokens, schema in roots:
+        yield from _walk(document, tokens, schema, default_dialect)
+
+
+def _default_dialect(document: Mapping[str, Any], minor: str) -> str:
+    declared = document.get("jsonSchemaDialect") if minor != "3.0" else None
+    return declared if isinstance(declared, str) else oas_schema.DEFAULT_DIALECTS[minor]
+
+
+# --- where the schemas are -------------------------------------------------------------------------
+
+
+def _top_schemas(document: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
+    """(tokens, schema) of each schema an operation or a component holds directly; a bare
+    ``{"$ref": ...}`` is left out, its target is checked where it lives."""
+    for tokens, schema in _candidates(document):
+        if isinstance(schema, Mapping) and set(schema) == {"$ref"}:
+            continue
+        yield tokens, schema
+
+
+def _candidates(document: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
+    components = _mapping(document.get("components"))
+    for name, schema in _mapping(components.get("schemas")).items():
+        yield ("components", "schemas", name), schema
+    for kind in _COMPONENTS_WITH_SCHEMA:
+        for name, holder in _mapping(components.get(kind)).items():
+            yield from _holder_schemas(("components", kind, name), holder)
+    for kind in _COMPONENTS_WITH_CONTENT:
+        for name, holder in _mapping(components.get(kind)).items():
+            yield from _content_schemas(("components", kind, name), holder)
+    for path, item in _mapping(document.get("paths")).items():
+        yield from _path_item_schemas(("paths", path), _mapping(item))
+
+
+def _path_item_schemas(at: Tokens, item: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
+    yield from _parameter_schemas(at, item.get("parameters"))
+    for method in _METHODS:
+        operation = _mapping(item.get(method))
+        here = (*at, method)
+        yield from _parameter_schemas(here, operation.get("parameters"))
+        yield from _content_schemas((*here, "requestBody"), operation.get("requestBody"))
+        for status, response in _mapping(operation.get("responses")).items():
+            yield from _content_schemas((*here, "responses", status), response)
+
+
+def _parameter_schemas(at: Tokens, parameters: Any) -> Iterator[tuple[Tokens, Any]]:
+    if isinstance(parameters, list):
+        for index, parameter in enumerate(parameters):
+            yield from _holder_schemas((*at, "parameters", index), parameter)
+
+
+def _holder_schemas(at: Tokens, holder: Any) -> Iterator[tuple[Tokens, Any]]:
+    """The schema of a Parameter or Header Object, given by ``schema`` or by ``content``."""
+    if isinstance(holder, Mapping):
+        if "schema" in holder:
+            yield (*at, "schema"), holder["schema"]
+        yield from _content_schemas(at, holder)
+
+
+def _content_schemas(at: Tokens, holder: Any) -> Iterator[tuple[Tokens, Any]]:
+    content = _mapping(holder.get("content")) if isinstance(holder, Mapping) else {}
+    for media_type, media in content.items():
+        if isinstance(media, Mapping) and "schema" in media:
+            yield (*at, "content", media_type, "schema"), media["schema"]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+# --- the dialect check -----------------------------------------------------------------------------
+
+
+def _dialect_checks(roots: list[tuple[Tokens, Any]], default_dialect: str) -> Iterator[Finding]:
+    """Each schema against its dialect's meta-schema, one jsonschema-rs call per dialect."""
+    groups: dict[str, list[tuple[Tokens, Any]]] = {}
+    for tokens, schema in roots:
+        dialect = schema.get("$schema", default_dialect) if isinstance(schema, Mapping) else default_dialect
+        if dialect not in oas_schema.KNOWN_DIALECTS:
+            yield Finding(
+                tokens,
+                "$schema",
+                f"Unknown JSON Schema dialect: {dialect!r}; the schema is read as OpenAPI's default dialect",
+                harmless=True,
+            )
+            continue
+        groups.setdefault(dialect, []).append((tokens, schema))
+    for dialect, members in groups.items():
+        schemas = [schema for _, schema in members]
+        for index, finding in oas_schema.dialect_findings(schemas, dialect):
+            yield Finding(
+                (*members[index][0], *finding.path),
+                finding.keyword,
+                f"Invalid schema: {finding.message}",
+                finding.instance,
+            )
+
+
+# --- the walk through each schema ------------------------------------------------------------------
+
+
+def _walk(document: Mapping[str, Any], tokens: Tokens, root: Any, dialect: str) -> Iterator[Finding]:
+    """The root schema and its subschemas, depth first, each object once (no recursion: a schema
+    may nest hundreds deep)."""
+    if isinstance(root, Mapping) and "allOf" in root:
+        yield from _undefined_required(document, tokens, root)
+    seen: set[int] = set()
+    stack: list[tuple[Tokens, Any]] = [(tokens, root)]
+    while stack:
+        at, schema = stack.pop()
+        if not isinstance(schema, Mapping) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        yield from _pattern(at, schema)
+        yield from _default(at, schema, dialect)
+        stack.extend(reversed(list(_subschemas(at, schema))))
+
+
+def _subschemas(at: Tokens, schema: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
+    for key in _SUBSCHEMA_LISTS:
+        members = schema.get(key)
+        if isinstance(members, list):
+            yield from (((*at, key, i), member) for i, member in enumerate(members))
+    for key in _SUBSCHEMA_KEYS:
+        if key in schema:
+            yield (*at, key), schema[key]
+    for name, member in _mapping(schema.get("properties")).items():
+        yield (*at, "properties", name), member
+
+
+def _pattern(at: Tokens, schema: Mapping[str, Any]) -> Iterator[Finding]:
+    pattern = schema.get("pattern")
+    problem = _regex_problem(pattern) if isinstance(pattern, str) else None
+    if problem is not None:
+        yield Finding(
+            (*at, "pattern"),
+            "format",
+            f"Pattern is not a regular expression Python supports: {pattern!r} ({problem})",
+            pattern,
+            harmless=True,
+        )
+
+
+@lru_cache(maxsize=4096)
+def _regex_problem(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return str(exc)
+    return None
+
+
+def _default(at: Tokens, schema: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    """A default its own schema rejects (null without ``nullable`` included). Schemas with a
+    ``$ref`` somewhere inside are not checked: resolving them would mean compiling the document."""
+    if "default" not in schema:
+        return
+    value = schema["default"]
+    if value is None and schema.get("nullable") is True:
+        return
+    unchecked = {key: v for key, v in schema.items() if key != "default"}
+    if _has_ref(unchecked):
+        return
+    validator = oas_schema.compiled(unchecked, dialect)
+    if validator is None:
+        return
+    for error in validator.iter_errors(value):
+        yield Finding(
+            (*at, "default", *error.instance_path),
+            "default",
+            f"Default value does not match its schema: {error.message}",
+            value,
+            harmless=True,
+        )
+
+
+def _has_ref(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Mapping):
+            if "$ref" in current:
+                return True
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return False
+
+
+def _undefined_required(
+    document: Mapping[str, Any], at: Tokens, schema: Mapping[str, Any]
+) -> Iterator[Finding]:
+    """``required`` naming properties that neither the schema nor any ``allOf`` branch defines."""
+    required = schema.get("required")
+    if not isinstance(required, list):
+        return
+    defined = _properties(document, schema)
+    missing = sorted({name for name in required if isinstance(name, str)} - defined)
+    if missing:
+        yield Finding(at, "required", f"Required list has not defined properties: {missing}", harmless=True)
+
+
+def _properties(document: Mapping[str, Any], root: Mapping[str, Any]) -> set[str]:
+    """Every property name reachable through allOf/anyOf/oneOf/items/not, following refs."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        schema = stack.pop()
+        if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str):
+            schema = find_local_ref(document, schema["$ref"])
+        if not isinstance(schema, Mapping) or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        names.update(name for name in _mapping(schema.get("properties")) if isinstance(name, str))
+        for key in _SUBSCHEMA_LISTS:
+            members = schema.get(key)
+            stack.extend(members if isinstance(members, list) else ())
+        stack.extend(schema[key] for key in _SUBSCHEMA_KEYS if key in schema)
+    return names
