@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -228,11 +227,9 @@ async def test_gzip_bodies_are_decompressed(upstream: str, client: httpx.AsyncCl
 
 
 async def test_an_endless_stream_is_stopped_by_the_byte_cap(upstream: str, client: httpx.AsyncClient) -> None:
-    started = time.monotonic()
-    body = await fetch(
+    body = await fetch(  # the stream never ends: returning at all shows the cap stopped it
         client, f"{upstream}/endless", Settings(max_response_bytes=200_000, max_response_chars=500)
     )
-    assert time.monotonic() - started < 5
     assert body.truncated
     assert len(body.text) == 500
     assert body.text.endswith(

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Generator, Iterator
 
 import httpx
@@ -118,10 +117,10 @@ async def test_an_endless_answer_is_cut_at_the_byte_cap(upstream: str, client: h
 
 
 async def test_a_slow_drip_cannot_outlast_the_call_timeout(upstream: str, client: httpx.AsyncClient) -> None:
+    # Each byte arrives well within any read timeout and the whole drip takes 50 s: only the
+    # call's own deadline can end it as a timeout (no wall-clock bound needed to tell).
     settings = Settings(call_timeout_s=0.5)
-    started = time.monotonic()
     result = await send(get(f"{upstream}/drip?interval=0.05&count=1000"), client=client, settings=settings)
-    assert time.monotonic() - started < 1.5
     assert not result.ok
     assert result.error == "timeout"
     assert result.message == f"Timed out after 0.5 s talking to {httpx.URL(upstream).netloc.decode()}"
