@@ -249,7 +249,7 @@ def test_a_parsed_document_is_accepted() -> None:
 
 def test_a_parsed_document_that_is_not_json_data_gets_a_report() -> None:
     report = actionforge.validate({"openapi": "3.1.0", "info": {"title": object()}})
-    assert report.errors[0].message == "The document is not JSON data: a object is not JSON data"
+    assert report.errors[0].message == "The document is not JSON data: object values are not JSON data"
 
 
 @pytest.mark.parametrize("source", [b"openapi: 3.1.0", 42, ["openapi"], None])

@@ -79,7 +79,7 @@ def _fetcher(settings: Settings, policy: DomainPolicy) -> Fetcher:
 def _json_value(value: object) -> str:
     if isinstance(value, datetime.date):  # what a YAML parser makes of an unquoted date
         return value.isoformat()
-    raise TypeError(f"a {type(value).__name__} is not JSON data")
+    raise TypeError(f"{type(value).__name__} values are not JSON data")
 
 
 def _explicit(source: Source | None, url: str | None) -> SourceInput | Issue:

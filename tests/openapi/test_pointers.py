@@ -29,7 +29,7 @@ def test_a_local_ref_is_percent_decoded() -> None:
     [
         ("/$defs/Missing", "no key 'Missing'"),
         ("/paths/~1pets~1{id}/get/parameters/1", "no index '1'"),
-        ("/$defs/a~0b/type/x", "cannot descend into a str at 'x'"),
+        ("/$defs/a~0b/type/x", "cannot descend into a value of type str at 'x'"),
         ("$defs", "a JSON pointer must start with '/'"),
     ],
 )

@@ -166,7 +166,7 @@ def _ready_made(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> E
     """Any other type (XML, base64 text, vendor types) takes a ready-made string."""
     if isinstance(value, str):
         return EncodedBody(value.encode(), body.media_type)
-    raise RequestBuildError(f"cannot encode a {type(value).__name__} as {body.media_type}; pass a string")
+    raise RequestBuildError(f"cannot encode {type(value).__name__} values as {body.media_type}: pass text")
 
 
 def _wildcard_file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
@@ -199,7 +199,7 @@ def _multipart_body(body: RequestBody, value: Any, views: Sequence[SchemaView]) 
 
 def _as_object(value: Any, media_type: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise RequestBuildError(f"a {media_type} body must be an object, got {type(value).__name__}")
+        raise RequestBuildError(f"the {media_type} body must be an object, got {type(value).__name__}")
     return value
 
 

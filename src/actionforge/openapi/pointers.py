@@ -40,7 +40,7 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
                 raise RefError(pointer, f"no index {token!r}")
             node = node[int(token)]
         else:
-            raise RefError(pointer, f"cannot descend into a {type(node).__name__} at {token!r}")
+            raise RefError(pointer, f"cannot descend into a value of type {type(node).__name__} at {token!r}")
     return node
 
 

@@ -499,7 +499,7 @@ class Bundler:
         # Nowhere to put it by name: inline a copy where the ref was.
         if target_key in entry.context.inlining:
             raise _RefFailure(
-                f"Cannot bundle $ref {ref!r}: it refers to itself, and a {kind or 'value'} at this "
+                f"Cannot bundle $ref {ref!r}: it refers to itself, and the {kind or 'value'} at this "
                 "place cannot be kept as a reference"
             )
         copy = copy_json(target)
