@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from actionforge.secrets.value import SecretValue
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACTIONFORGE_", frozen=True, extra="forbid")
@@ -65,7 +67,9 @@ class Settings(BaseSettings):
     )
 
     # --- secrets ---
-    secret_key: str | None = Field(None, description="comma-separated base64 keys, newest first")
+    secret_key: SecretValue | None = Field(
+        None, description="comma-separated base64 keys, newest first (never shown: a SecretValue)"
+    )
     key_file: Path = Path("actionforge.key")
 
 

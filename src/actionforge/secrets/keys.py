@@ -124,8 +124,8 @@ def _decode_key(item: str, *, source: str, position: int) -> bytes:
 def load_keyring(settings: Settings | None = None) -> Keyring:
     """The keys from ``settings.secret_key``, or else from ``settings.key_file`` (created if absent)."""
     settings = settings or default_settings()
-    if settings.secret_key is not None and settings.secret_key.strip():
-        return parse_keys(settings.secret_key, source="ACTIONFORGE_SECRET_KEY")
+    if settings.secret_key is not None and settings.secret_key.reveal().strip():
+        return parse_keys(settings.secret_key.reveal(), source="ACTIONFORGE_SECRET_KEY")
     return load_key_file(settings.key_file)
 
 
