@@ -127,11 +127,11 @@ class _Upgrader:
         if not isinstance(host, str) or not host:
             if not operation:
                 self.warn(
-                    "The Swagger 2.0 document has no 'host': API calls go to the host the document "
-                    "was loaded from (a relative server URL)",
-                    "host",
-                )
+                    "The Swagger 2.0 document has no 'host': API calls go to the server URL given "
+                    "(or, in the extended profile, the host the document was loaded from)",
+                )  # at the document: there is no /host to point at
             return [{"url": base or "/"}]
+        host = host.partition("://")[2] or host  # "https://api.example.com": a scheme where it is not due
         names = [s.lower() for s in schemes if isinstance(s, str)] if isinstance(schemes, list) else []
         preference = {"https": 0, "http": 1}  # https first; ws and others last
         ordered = sorted(dict.fromkeys(names or ["https"]), key=lambda s: preference.get(s, 2))
@@ -142,14 +142,16 @@ class _Upgrader:
         components: dict[str, Any] = {}
         definitions = doc.get("definitions")
         if isinstance(definitions, dict):
-            components["schemas"] = {name: self.schema(s) for name, s in definitions.items()}
+            components["schemas"] = {
+                name: self.schema(s, ("definitions", name)) for name, s in definitions.items()
+            }
         parameters: dict[str, Any] = {}
         bodies: dict[str, Any] = {}
         for name, param in self.shared_parameters.items():
             where = ("parameters", name)
             location = param.get("in") if isinstance(param, dict) else None
             if location == "body":
-                bodies[name] = self.request_body(param, self.consumes)
+                bodies[name] = self.request_body(param, self.consumes, where)
             elif location != "formData":  # form fields are inlined where they are used
                 parameters[name] = self.parameter(param, where)
         if parameters:
@@ -336,12 +338,14 @@ class _Upgrader:
                 )
             if shared_token is not None and consumes == self.consumes:
                 return {"$ref": f"#/components/requestBodies/{shared_token}"}
-            return self.request_body(body, consumes)  # inline: its media types are its own
+            return self.request_body(body, consumes, body_where)  # inline: its media types are its own
         if forms:
             return self.form_body(forms, consumes)
         return None
 
-    def request_body(self, param: dict[str, Any], consumes: list[str]) -> dict[str, Any]:
+    def request_body(
+        self, param: dict[str, Any], consumes: list[str], where: tuple[str | int, ...]
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if "description" in param:
             out["description"] = param["description"]
@@ -349,7 +353,7 @@ class _Upgrader:
         examples = _dict(param.get("x-examples"))
         content: dict[str, Any] = {}
         for media_type in consumes:
-            content[media_type] = {"schema": self.schema(schema)}
+            content[media_type] = {"schema": self.schema(schema, (*where, "schema"))}
             if media_type in examples:
                 content[media_type]["example"] = copy_json(examples[media_type])
         out["content"] = content
@@ -420,7 +424,7 @@ class _Upgrader:
                     content[media_type] = {"schema": {"type": "string", "format": "binary"}}
             else:
                 for media_type in produces:
-                    content[media_type] = {"schema": self.schema(schema)}
+                    content[media_type] = {"schema": self.schema(schema, (*where, "schema"))}
                 self.moved[pointer(*where, "schema")] = pointer(*where, "content", produces[0], "schema")
         examples = response.get("examples")
         if isinstance(examples, dict):
@@ -445,12 +449,13 @@ class _Upgrader:
 
     # ----------------------------------------------------------------- schemas and security
 
-    def schema(self, schema: Any) -> Any:
-        """A copy of a 2.0 schema in 3.0 terms: refs, x-nullable, file, discriminator."""
+    def schema(self, schema: Any, where: tuple[str | int, ...]) -> Any:
+        """A copy of a 2.0 schema in 3.0 terms: refs, x-nullable, file, discriminator, and the
+        JSON Schema forms real 2.0 documents use (``items: [...]``, ``type: "null"``)."""
         copy = copy_json(schema)
-        stack = [copy]
+        stack: list[tuple[Any, tuple[str | int, ...]]] = [(copy, where)]
         while stack:
-            node = stack.pop()
+            node, at = stack.pop()
             if not isinstance(node, dict):
                 continue
             if isinstance(node.get("$ref"), str):
@@ -462,6 +467,10 @@ class _Upgrader:
             kind = node.get("type")
             if kind == "file":
                 node["type"], node["format"] = "string", "binary"
+            elif kind == "null" or kind == ["null"]:
+                self.warn("type 'null' is not OpenAPI 3.0; it is read as nullable", *at, "type")
+                del node["type"]
+                node.update(nullable=True, enum=[None])
             elif isinstance(kind, list):  # not 2.0, but written: ["string", "null"]
                 types = [t for t in kind if t != "null"]
                 if len(types) == 1:
@@ -470,8 +479,39 @@ class _Upgrader:
                         node["nullable"] = True
             if isinstance(node.get("discriminator"), str):
                 node["discriminator"] = {"propertyName": node["discriminator"]}
-            stack.extend(_schema_children(node))
+            if isinstance(node.get("items"), list):
+                node["items"] = self.items_list(node["items"], at)
+            self.drop_null_members(node, at)
+            stack.extend(_schema_children(node, at))
         return copy
+
+    def items_list(self, members: list[Any], at: tuple[str | int, ...]) -> dict[str, Any]:
+        """``items: [A, B]`` (JSON Schema's tuple form, not OpenAPI) read as ``items: {anyOf: [A, B]}``,
+        a ``{"type": "null"}`` member as ``nullable``: what the authors mean by a list member that is
+        one of these (a chat platform's Web API writes ``items: [{$ref: ...}, {type: null}]``)."""
+        self.warn(
+            "items is a list of schemas, which OpenAPI does not allow; it is read as anyOf", *at, "items"
+        )
+        kept = [m for m in members if not _is_null_schema(m)]
+        items: dict[str, Any]
+        if not kept:
+            items = {}
+        elif len(kept) == 1 and isinstance(kept[0], dict) and "$ref" not in kept[0]:
+            items = kept[0]  # an inline schema takes `nullable` itself; a $ref's siblings are ignored
+        else:
+            items = {"anyOf": kept}
+        if len(kept) < len(members):
+            items["nullable"] = True
+        return items
+
+    def drop_null_members(self, node: dict[str, Any], at: tuple[str | int, ...]) -> None:
+        """``anyOf: [A, {type: null}]`` -> ``anyOf: [A], nullable: true`` (3.0 has no null type)."""
+        for key in ("anyOf", "oneOf"):
+            members = node.get(key)
+            if isinstance(members, list) and any(_is_null_schema(m) for m in members):
+                self.warn(f"A {{'type': 'null'}} member of {key} is read as nullable", *at, key)
+                node[key] = [m for m in members if not _is_null_schema(m)] or [{}]
+                node["nullable"] = True
 
     def security_scheme(self, scheme: Any, where: tuple[str, ...]) -> Any:
         if not isinstance(scheme, dict):
@@ -527,16 +567,26 @@ def _is_file(schema: dict[str, Any], doc: dict[str, Any]) -> bool:
     return isinstance(target, dict) and target.get("type") == "file"
 
 
-def _schema_children(node: dict[str, Any]) -> Iterable[Any]:
+def _is_null_schema(schema: Any) -> bool:
+    """``{"type": "null"}``, perhaps with a description: JSON Schema's null, which 3.0 lacks."""
+    return (
+        isinstance(schema, dict) and schema.get("type") == "null" and set(schema) <= {"type", "description"}
+    )
+
+
+_Child = tuple[Any, tuple[str | int, ...]]
+
+
+def _schema_children(node: dict[str, Any], at: tuple[str | int, ...]) -> Iterable[_Child]:
+    """The subschemas of ``node``, each with its pointer tokens (in the 2.0 document as written,
+    except inside an ``items`` list, which is read as anyOf before its members are walked)."""
     for key in _SCHEMA_CHILDREN:
         child = node.get(key)
         if isinstance(child, dict):
-            yield child
-        elif isinstance(child, list) and key == "items":
-            yield from child
+            yield child, (*at, key)
     for key in _SCHEMA_CHILD_LISTS:
         if isinstance(node.get(key), list):
-            yield from node[key]
+            yield from ((child, (*at, key, index)) for index, child in enumerate(node[key]))
     for key in _SCHEMA_CHILD_MAPS:
         if isinstance(node.get(key), dict):
-            yield from node[key].values()
+            yield from ((child, (*at, key, name)) for name, child in node[key].items())
