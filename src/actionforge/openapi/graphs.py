@@ -10,51 +10,60 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 
 
 def strongly_connected(edges: Mapping[str, Set[str]], roots: Iterable[str] | None = None) -> list[list[str]]:
-    """The strongly connected components reachable from ``roots`` (default: every node, sorted).
-
-    Nodes without an entry in ``edges`` have no outgoing edges.
+    """The strongly connected components reachable from ``roots`` (default: every node, sorted),
+    each after the components it refers to. Nodes without an entry in ``edges`` have no edges.
     """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-
-    def children_of(node: str) -> Iterator[str]:
-        return iter(sorted(edges.get(node, ())))
-
+    search = _Tarjan(edges)
     for root in sorted(edges) if roots is None else roots:
-        if root in index:
-            continue
-        work = [(root, children_of(root))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
+        if root not in search.index:
+            search.visit(root)
+    return search.components
+
+
+class _Tarjan:
+    """One search: node numbers, low links, and the stack of nodes not yet in a component."""
+
+    def __init__(self, edges: Mapping[str, Set[str]]) -> None:
+        self._edges = edges
+        self.index: dict[str, int] = {}
+        self._low: dict[str, int] = {}
+        self._stack: list[str] = []
+        self._on_stack: set[str] = set()
+        self.components: list[list[str]] = []
+
+    def visit(self, root: str) -> None:
+        """Depth first from ``root`` with an explicit stack of (node, children left)."""
+        work = [self._open(root)]
         while work:
             node, children = work[-1]
             child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, children_of(child)))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-    return components
+            if child is None:
+                work.pop()
+                self._close(node, work[-1][0] if work else None)
+            elif child not in self.index:
+                work.append(self._open(child))
+            elif child in self._on_stack:
+                self._low[node] = min(self._low[node], self.index[child])
+
+    def _open(self, node: str) -> tuple[str, Iterator[str]]:
+        self.index[node] = self._low[node] = len(self.index)
+        self._stack.append(node)
+        self._on_stack.add(node)
+        return node, iter(sorted(self._edges.get(node, ())))
+
+    def _close(self, node: str, parent: str | None) -> None:
+        if parent is not None:
+            self._low[parent] = min(self._low[parent], self._low[node])
+        if self._low[node] == self.index[node]:
+            self.components.append(self._pop_component(node))
+
+    def _pop_component(self, node: str) -> list[str]:
+        component: list[str] = []
+        while not component or component[-1] != node:
+            member = self._stack.pop()
+            self._on_stack.discard(member)
+            component.append(member)
+        return component
 
 
 def is_cycle(component: list[str], edges: Mapping[str, Set[str]]) -> bool:
