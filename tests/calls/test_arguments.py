@@ -79,6 +79,7 @@ def make_tool(
 
 
 PET = make_tool(PET_PARAMETERS, PET_BINDINGS)
+ITEM_CLOSED = {"type": "object", "properties": {"color": {"type": "string"}}, "additionalProperties": False}
 
 
 def checked_args(tool: Tool, arguments: Any, **kw: Any) -> dict[str, Any]:
@@ -152,6 +153,20 @@ def test_an_unknown_name_close_to_a_valid_one_is_refused_with_a_suggestion() -> 
     ]
     assert error.problems == ["UnrecognizedKwargsError: filter, LIMIT, zzz"]
     assert error.repairs == ()  # never renamed to the suggestion
+
+
+def test_an_unknown_name_inside_an_object_gets_a_suggestion_too() -> None:
+    error = problems_of(
+        make_tool(
+            {
+                "type": "object",
+                "properties": {"item": {"$ref": "#/$defs/Item"}},
+                "$defs": {"Item": ITEM_CLOSED},
+            }
+        ),
+        {"item": {"colour": "red", "qqq": 1}},
+    )
+    assert error.problems == ["`item`: UnrecognizedKwargsError: colour, qqq; `colour`: did you mean `color`?"]
 
 
 def test_unknown_keys_and_schema_errors_are_reported_together() -> None:

@@ -489,7 +489,10 @@ def _describe(error: ValidationError) -> str:
     if keyword == "additionalProperties" and isinstance(instance, Mapping):
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
         extra = [k for k in instance if k not in allowed]
-        return "UnrecognizedKwargsError: " + _name_list(extra, MAX_LISTED_NAMES)
+        hints = "".join(
+            f"; `{_cap(name, MAX_SHOWN_VALUE_CHARS)}`: {hint}" for name, hint in _hints(extra, allowed)
+        )
+        return "UnrecognizedKwargsError: " + _name_list(extra, MAX_LISTED_NAMES) + hints
     # Other keywords: jsonschema's own wording, with the (possibly huge) value shortened.
     message = error.message
     shown = repr(instance)
