@@ -315,20 +315,62 @@ def _multipart_parts(
     return [_content_part(name, item, content_type, prop_views) for item in members if item is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class _PartSpec:
+    """What decides a content-based part's form: its name, value, declared type and schemas."""
+
+    name: str
+    value: Any
+    declared: str | None  # the first of the Encoding Object's contentType list
+    views: Sequence[SchemaView]
+
+    @property
+    def concrete(self) -> str | None:
+        return self.declared if self.declared and "*" not in self.declared else None
+
+
 def _content_part(name: str, value: Any, content_type: str | None, views: Sequence[SchemaView]) -> _Part:
     """One multipart part: a file (with a filename; raw bytes, or base64 text as the schema
     says), JSON, or text (a plain field unless the Encoding Object names another text type)."""
-    declared = _first(content_type) if content_type else None
-    concrete = declared if declared and "*" not in declared else None
-    if _sends_bytes(views, declared):
-        return _part(name, name, decode_base64(value, name), concrete or "application/octet-stream")
-    if is_text_base64(views) and isinstance(value, str):
-        # The default Content-Type for base64 content is application/octet-stream (3.0.4 4.8.14.4).
-        return _part(name, name, value.encode(), concrete or "application/octet-stream", base64=True)
-    if isinstance(value, (Mapping, list)) or (declared and is_json_media_type(declared)):
-        return _part(name, None, json_bytes(value), concrete or "application/json")
+    spec = _PartSpec(name, value, _first(content_type) if content_type else None, views)
+    for applies, make in _PART_KINDS:
+        if applies(spec):
+            return make(spec)
+    return _text_part(spec)
+
+
+def _file_part(spec: _PartSpec) -> _Part:
+    content = decode_base64(spec.value, spec.name)
+    return _part(spec.name, spec.name, content, spec.concrete or "application/octet-stream")
+
+
+def _base64_part(spec: _PartSpec) -> _Part:
+    # The default Content-Type for base64 content is application/octet-stream (3.0.4 4.8.14.4).
+    content = spec.value.encode()
+    return _part(spec.name, spec.name, content, spec.concrete or "application/octet-stream", base64=True)
+
+
+def _json_part(spec: _PartSpec) -> _Part:
+    return _part(spec.name, None, json_bytes(spec.value), spec.concrete or "application/json")
+
+
+def _text_part(spec: _PartSpec) -> _Part:
+    concrete = spec.concrete
     plain = concrete is None or essence(concrete) == "text/plain"
-    return _part(name, None, scalar_text(value).encode(), None if plain else concrete)
+    return _part(spec.name, None, scalar_text(spec.value).encode(), None if plain else concrete)
+
+
+_PART_KINDS: tuple[tuple[Callable[[_PartSpec], bool], Callable[[_PartSpec], _Part]], ...] = (
+    (lambda spec: _sends_bytes(spec.views, spec.declared), _file_part),
+    (lambda spec: isinstance(spec.value, str) and is_text_base64(spec.views), _base64_part),
+    (
+        lambda spec: (
+            isinstance(spec.value, (Mapping, list))
+            or (spec.declared is not None and is_json_media_type(spec.declared))
+        ),
+        _json_part,
+    ),
+)
 
 
 # First match wins; anything else takes a ready-made string (``_ready_made``).
