@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACTIONFORGE_", frozen=True, extra="forbid")
 
     # --- loading (spec layer) ---
-    max_document_bytes: int = Field(10_000_000, ge=1)
+    # Microsoft Graph's description (20.3 MB) fits; structural validation of it takes seconds.
+    max_document_bytes: int = Field(25_000_000, ge=1)
     yaml_max_aliases: int = Field(1_000, ge=0)
     max_nesting_depth: int = Field(256, ge=8)
     allow_remote_refs: bool = False
