@@ -160,6 +160,33 @@ CASES = [
     Case("unspecified", "https://0.0.0.0/", "0.0.0.0 is the unspecified address"),
     Case("this-network", "https://0.1.2.3/", "0.1.2.3 is a 'this network' address (0.0.0.0/8)"),
     Case("five-parts", "https://1.2.3.4.5/", "1.2.3.4.5 is not a valid IPv4 address"),
+    # --- addresses spelt with Unicode digits: mapped as a browser maps them (UTS #46), then judged
+    # as the address they become. httpx cannot parse most of these, so its client refuses them first.
+    Case(
+        "fullwidth-digits",
+        "https://１２７.０.０.１/",
+        "１２７.０.０.１ means 127.0.0.1, which is a loopback address",
+        client_raises=httpx.InvalidURL,
+    ),
+    Case(
+        "circled-digits-metadata",
+        "http://⑯⑨.②⑤④.⑯⑨.②⑤④/latest/meta-data/",
+        "⑯⑨.②⑤④.⑯⑨.②⑤④ means 169.254.169.254, which is a link-local address (cloud metadata)",
+        client_raises=httpx.InvalidURL,
+    ),
+    Case(
+        "fullwidth-hex",
+        "https://０ｘ７ｆ.１/",
+        "０ｘ７ｆ.１ means 127.0.0.1, which is a loopback address",
+        client_raises=httpx.InvalidURL,
+    ),
+    Case(
+        "fullwidth-private",
+        "https://１０.０.０.１/",
+        "１０.０.０.１ means 10.0.0.1, which is a private address",
+        client_raises=httpx.InvalidURL,
+    ),
+    Case("ideographic-full-stops", "https://127。0。0。1/", "127.0.0.1 is a loopback address"),
     # --- other special IPv4 ranges ---
     Case("private-10", "https://10.0.0.1/", "10.0.0.1 is a private address (10.0.0.0/8)"),
     Case("private-172", "https://172.16.5.4/", "172.16.5.4 is a private address (172.16.0.0/12)"),

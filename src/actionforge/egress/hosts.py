@@ -6,7 +6,9 @@ dotted-quad form, while ``getaddrinfo`` (through ``inet_aton``) also connects to
 We parse numeric hosts with the WHATWG URL Standard's IPv4 parser (what browsers do, and a strict
 subset of ``inet_aton``), so every spelling of an address is recognised and classified as that
 address, and the guard connects to the address it classified instead of handing the text to the
-system resolver.
+system resolver. As in the URL Standard, a non-ASCII host is mapped to ASCII (UTS #46, which
+includes NFKC) *before* that parser runs, so ``１２７.０.０.１`` and ``⑯⑨.②⑤④.⑯⑨.②⑤④`` are the
+addresses they become in a browser, not names.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def parse_ip_literal(host: str) -> IPAddress | None:
     but is not a valid one, such as ``1.2.3.4.5`` or ``0x1g.1``.
     """
     text = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not text.isascii():
+        text = _uts46_ascii(text)
     if ":" in text:
         address = text.split("%", 1)[0]  # a zone id ("%25eth0" in URLs) does not change the class
         try:
@@ -49,6 +53,18 @@ def parse_ip_literal(host: str) -> IPAddress | None:
         except ValueError:
             raise InvalidHost(f"{host} is not a valid IPv6 address") from None
     return _parse_ipv4(text)
+
+
+def _uts46_ascii(host: str) -> str:
+    """``host`` mapped as the URL Standard's "domain to ASCII" does, or as is if it cannot be.
+
+    Full-width and circled digits and ideographic full stops become ASCII here. A host that does
+    not map is left alone: it is no address, and ``normalise_domain`` refuses it with the reason.
+    """
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return host
 
 
 def _parse_ipv4(host: str) -> IPv4Address | None:
