@@ -13,9 +13,17 @@ from actionforge.platform.settings import ServerSettings
 from actionforge.web import problems
 from actionforge.web.body_limit import BodyLimit
 from actionforge.web.deps import Services
-from actionforge.web.routes import accounts, actions, editor, gpts, health, workspaces
+from actionforge.web.routes import accounts, actions, editor, gpts, health, setup_page, workspaces
 
-ROUTERS = (health.router, accounts.router, workspaces.router, gpts.router, actions.router, editor.router)
+ROUTERS = (
+    health.router,
+    setup_page.router,
+    accounts.router,
+    workspaces.router,
+    gpts.router,
+    actions.router,
+    editor.router,
+)
 
 
 def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
@@ -35,6 +43,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_
         title="actionforge",
         version=__version__,
         docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=lifespan,

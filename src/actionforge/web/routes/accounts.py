@@ -21,7 +21,7 @@ from actionforge.web.schemas import (
 router = APIRouter(prefix="/api", tags=["accounts"])
 
 
-def _set_cookie(response: Response, svc: ServicesDep, token: str) -> None:
+def set_session_cookie(response: Response, svc: ServicesDep, token: str) -> None:
     settings = svc.platform.settings
     response.set_cookie(
         SESSION_COOKIE, token, max_age=settings.session_ttl_s, httponly=True, samesite="lax",
@@ -35,7 +35,7 @@ async def setup(body: SetupIn, response: Response, svc: ServicesDep) -> SessionO
     new = NewUser(body.email, body.password, body.display_name)
     user = await svc.accounts.redeem_setup(body.token, new)
     token, session = await svc.accounts.session_for(user)
-    _set_cookie(response, svc, token)
+    set_session_cookie(response, svc, token)
     return SessionOut(user=UserOut.model_validate(user), csrf_token=session.csrf_token)
 
 
@@ -43,7 +43,7 @@ async def setup(body: SetupIn, response: Response, svc: ServicesDep) -> SessionO
 async def login(body: LoginIn, request: Request, response: Response, svc: ServicesDep) -> SessionOut:
     client = request.client.host if request.client else "unknown"
     token, session = await svc.accounts.login(body.email, body.password, client=client)
-    _set_cookie(response, svc, token)
+    set_session_cookie(response, svc, token)
     principal = await svc.accounts.authenticate_session(token)
     return SessionOut(user=UserOut.model_validate(principal.user), csrf_token=session.csrf_token)
 

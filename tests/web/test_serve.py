@@ -1,0 +1,95 @@
+"""``actionforge serve`` and ``actionforge admin create-user`` as real processes, on both databases."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.conftest import PASSWORD
+
+CLI = [sys.executable, "-m", "actionforge.cli.main"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def environment(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ACTIONFORGE_DATA_DIR": str(tmp_path / "data"),
+        "ACTIONFORGE_DATABASE_URL": database_url,
+        "ACTIONFORGE_ARGON2_TIME_COST": "1",
+        "ACTIONFORGE_ARGON2_MEMORY_KIB": "64",
+    }
+
+
+@pytest.fixture
+def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path]]:
+    """A server process; yields its base URL and the file its output goes to."""
+    port, out = free_port(), tmp_path / "serve.out"
+    with out.open("wb") as sink:
+        process = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port)],
+            env=environment(tmp_path, database_url),
+            stdout=sink,
+            stderr=sink,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # wait for start-up: readiness, not a timing assertion
+            if process.poll() is not None:
+                pytest.fail(out.read_text())
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base, out
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_first_run_prints_a_setup_link_that_creates_the_owner(
+    served: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, out = served
+    found = re.search(r"(http://\S+/setup\?token=\S+)", out.read_text())
+    assert found, out.read_text()
+    assert found.group(1).startswith(base)  # the link reaches this very server
+    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o077 == 0
+    with httpx.Client(base_url=base) as browser:
+        assert "Create the owner account" in browser.get(found.group(1)).text
+        token = found.group(1).split("token=")[1]
+        form = {"token": token, "email": "owner@example.com", "display_name": "Owner", "password": PASSWORD}
+        created = browser.post("/setup", data=form)
+        assert created.status_code == 303
+        assert browser.get("/api/session").json()["user"]["email"] == "owner@example.com"
+        again = browser.post("/setup", data={**form, "email": "two@example.com"})
+        assert again.status_code == 422
+
+
+def test_admin_create_user_then_sign_in(served: tuple[str, Path], tmp_path: Path, database_url: str) -> None:
+    base, _ = served
+    done = subprocess.run(
+        [*CLI, "admin", "create-user", "--email", "ops@example.com", "--name", "Ops", "--password-stdin"],
+        input=PASSWORD + "\n", env=environment(tmp_path, database_url), capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usr_")
+    signed_in = httpx.post(f"{base}/api/session", json={"email": "ops@example.com", "password": PASSWORD})
+    assert signed_in.status_code == 200
