@@ -1,4 +1,5 @@
-"""docs/architecture.md's rule, enforced: a layer imports only from the layers below it."""
+"""docs/architecture.md's rule, enforced: a layer imports only from the layers below it, and the product
+(store, platform, web) uses the engine only through its public API."""
 
 from __future__ import annotations
 
@@ -10,8 +11,31 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "actionforge"
 
 # Bottom to top. Foundation modules may be imported by every layer.
-FOUNDATION = {"_version", "settings", "errors", "secrets", "examples"}
-LAYERS = ["openapi", "tools", "calls", "auth", "egress", "consent", "action", "cli"]
+FOUNDATION = {"_version", "_lazy", "settings", "errors", "secrets", "examples"}
+FACADE = {"action", "signin"}  # signin: the facade's browser sign-in for the CLI
+LAYERS = [
+    "openapi",
+    "tools",
+    "calls",
+    "auth",
+    "egress",
+    "consent",
+    "action",
+    "store",
+    "platform",
+    "web",
+    "cli",
+]
+# The product, built on the engine as any library user would: through `import actionforge`.
+PRODUCT = {"store", "platform", "web"}
+# What the product may import from the engine: the facade, and the foundation packages' own names.
+ENGINE_PUBLIC = {
+    "actionforge",
+    "actionforge.settings",
+    "actionforge.errors",
+    "actionforge.secrets",
+    "actionforge.examples",
+}
 
 
 def layer_of(module: str) -> int:
@@ -22,6 +46,8 @@ def layer_of(module: str) -> int:
     head = parts[1] if len(parts) > 1 else "action"
     if head in FOUNDATION:
         return -1
+    if head in FACADE:
+        head = "action"
     return LAYERS.index(head)
 
 
@@ -58,3 +84,15 @@ def test_foundation_imports_only_foundation() -> None:
         own = module_name(path)
         if own != "actionforge" and layer_of(own) == -1:
             assert all(layer_of(n) == -1 for n in imports_of(path) if n != "actionforge"), own
+
+
+PRODUCT_MODULES = [
+    p for p in MODULES if module_name(p).split(".")[1:2] and module_name(p).split(".")[1] in PRODUCT
+]
+
+
+@pytest.mark.parametrize("path", PRODUCT_MODULES, ids=[module_name(p) for p in PRODUCT_MODULES])
+def test_product_layers_use_only_the_engines_public_api(path: Path) -> None:
+    engine = {n for n in imports_of(path) if n.split(".")[1:2] == [] or n.split(".")[1] not in PRODUCT}
+    private = sorted(engine - ENGINE_PUBLIC)
+    assert not private, f"{module_name(path)} reaches into engine internals: {private}"

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from actionforge._version import __version__
+import actionforge
 from actionforge.platform.context import Clock, Platform, system_clock
 from actionforge.platform.settings import ServerSettings
 from actionforge.web import problems
@@ -41,7 +41,7 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_
 
     app = FastAPI(
         title="actionforge",
-        version=__version__,
+        version=actionforge.__version__,
         docs_url="/api/docs",
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         openapi_url="/api/openapi.json",
