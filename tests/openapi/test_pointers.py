@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from actionforge.openapi.pointers import RefError, find_local_ref, resolve_local_ref, resolve_pointer
+from actionforge.openapi.pointers import (
+    RefError,
+    find_local_ref,
+    find_pointer,
+    resolve_local_ref,
+    resolve_pointer,
+)
 
 DOCUMENT: dict[str, Any] = {
     "paths": {"/pets/{id}": {"get": {"parameters": [{"name": "id"}]}}},
@@ -43,3 +49,9 @@ def test_find_local_ref_gives_the_default_for_a_dangling_or_remote_ref() -> None
     assert find_local_ref(DOCUMENT, "#/$defs/a~0b") == {"type": "string"}
     assert find_local_ref(DOCUMENT, "#/$defs/Missing") is None
     assert find_local_ref(DOCUMENT, "other.yaml#/Pet", {}) == {}
+
+
+def test_find_pointer_gives_the_default_where_there_is_no_value() -> None:
+    assert find_pointer(DOCUMENT, "/paths/~1pets~1{id}/get/parameters/0") == {"name": "id"}
+    assert find_pointer(DOCUMENT, "/paths/~1pets~1{id}/post") is None
+    assert find_pointer(DOCUMENT, "/$defs/a~0b/type/x", "none") == "none"

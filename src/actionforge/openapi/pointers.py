@@ -51,6 +51,14 @@ def resolve_local_ref(document: Any, ref: str) -> Any:
     return resolve_pointer(document, unquote(ref[1:]))
 
 
+def find_pointer(document: Any, pointer: str, default: Any = None) -> Any:
+    """The value at ``pointer``, or ``default`` where there is none."""
+    try:
+        return resolve_pointer(document, pointer)
+    except RefError:
+        return default
+
+
 def find_local_ref(document: Any, ref: str, default: Any = None) -> Any:
     """The target of a local reference, or ``default`` where it leads nowhere: for callers that
     treat a dangling ref as no constraint (it was reported when the document was validated)."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from actionforge.openapi.pointers import unescape_token
+from actionforge.openapi.pointers import find_pointer
 from actionforge.openapi.report import pointer
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
@@ -122,16 +122,7 @@ class _Graph:
                 pending.extend(self.refs_under(unit))
 
     def _node(self, at: str) -> Any:
-        node: Any = self.document
-        for raw in at.split("/")[1:]:
-            token = unescape_token(raw)
-            if isinstance(node, Mapping):
-                node = node.get(token)
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return None
-        return node
+        return find_pointer(self.document, at)
 
 
 def _ref_pointer(ref: str) -> str:
