@@ -176,9 +176,13 @@ def test_no_repair_where_the_result_would_still_fail_or_be_a_guess(
     assert problem in refused(arguments).problems
 
 
-@pytest.mark.parametrize("sent", ["007", " 5", "+5", "5 ", "0x10", "NaN", "Infinity", "1e999", "5."])
+@pytest.mark.parametrize(
+    "sent", ["007", " 5", "+5", "5 ", "0x10", "NaN", "Infinity", "1e999", "5.", "9" * 5_000]
+)
 def test_only_json_number_text_becomes_a_number(sent: str) -> None:
-    assert f"`weight`: {json.dumps(sent)} is not of type number" in refused({"weight": sent}).problems
+    [problem] = refused({"weight": sent}).problems
+    assert problem.startswith(f"`weight`: {json.dumps(sent)[:20]}")
+    assert problem.endswith("is not of type number")
 
 
 def test_empty_text_or_null_for_a_required_argument_is_still_an_error() -> None:

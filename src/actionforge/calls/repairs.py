@@ -32,6 +32,7 @@ RepairKind = Literal["to_string", "to_number", "to_boolean", "to_absent", "unwra
 MAX_SHOWN_CHARS = 60
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_MAX_NUMBER_CHARS = 100
 _BOOLEANS = {"true": True, "false": False}
 # The keywords whose failure a changed scalar can cure; any other (``not``, ``minimum`` ...) can't.
 _CURABLE = frozenset({"type", "enum", "const", "anyOf", "oneOf"})
@@ -151,7 +152,8 @@ def _to_string(value: Any) -> Any:
 
 
 def _to_number(value: Any) -> Any:
-    if type(value) is not str or not _JSON_NUMBER.fullmatch(value):
+    # Longer digit strings are identifiers, not amounts (and Python refuses int() past 4,300 digits).
+    if type(value) is not str or len(value) > _MAX_NUMBER_CHARS or not _JSON_NUMBER.fullmatch(value):
         return _NONE
     if _JSON_INTEGER.fullmatch(value):
         return int(value)
