@@ -42,7 +42,8 @@ class ServerSettings(BaseSettings):
     # --- where things are ---
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="holds the SQLite database and the secret key file; created on first run",
+        description="holds the SQLite database and the secret key file; created on first run; "
+        "default: $XDG_DATA_HOME/actionforge or ~/.local/share/actionforge",
     )
     database_url: str | None = Field(
         None,
@@ -56,9 +57,9 @@ class ServerSettings(BaseSettings):
     )
 
     # --- GPTs (openai-actions.md §2.4 #20, §9 #78) ---
-    gpt_name_max_chars: int = Field(50, ge=1)
-    gpt_description_max_chars: int = Field(300, ge=0)
-    gpt_instructions_max_chars: int = Field(8_000, ge=0)
+    gpt_name_max_chars: int = Field(50, ge=1, description="GPT name length")
+    gpt_description_max_chars: int = Field(300, ge=0, description="GPT description length")
+    gpt_instructions_max_chars: int = Field(8_000, ge=0, description="GPT instructions length")
     gpt_max_conversation_starters: int = Field(10, ge=0, description="not a documented original limit")
     conversation_starter_max_chars: int = Field(500, ge=1, description="not a documented original limit")
     categories: tuple[str, ...] = Field(CATEGORIES, description="the directory's categories")
@@ -67,24 +68,24 @@ class ServerSettings(BaseSettings):
     )
 
     # --- actions (§9 #1, #15) ---
-    max_actions_per_gpt: int = Field(10, ge=1)
+    max_actions_per_gpt: int = Field(10, ge=1, description="actions (API domains) per GPT")
     max_url_chars: int = Field(2_000, ge=1, description="privacy-policy, source and base URLs")
 
     # --- accounts ---
-    password_min_chars: int = Field(8, ge=1)
-    session_ttl_s: int = Field(14 * 86_400, ge=60)
+    password_min_chars: int = Field(8, ge=1, description="shortest accepted password")
+    session_ttl_s: int = Field(14 * 86_400, ge=60, description="how long a sign-in lasts")
     login_max_attempts: int = Field(5, ge=1, description="failed logins per account and per client address")
     login_window_s: int = Field(300, ge=1, description="the window the failed-login count covers")
-    setup_link_ttl_s: int = Field(86_400, ge=60)
-    argon2_time_cost: int = Field(3, ge=1)
-    argon2_memory_kib: int = Field(65_536, ge=64)
+    setup_link_ttl_s: int = Field(86_400, ge=60, description="how long the first-run setup link works")
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id passes per password hash")
+    argon2_memory_kib: int = Field(65_536, ge=64, description="argon2id memory per password hash")
 
     # --- HTTP ---
     max_request_bytes: int = Field(
         12_000_000, ge=1_000, description="larger request bodies get 413 before they are read"
     )
-    page_size_default: int = Field(50, ge=1)
-    page_size_max: int = Field(200, ge=1)
+    page_size_default: int = Field(50, ge=1, description="list items per page when ?limit= is absent")
+    page_size_max: int = Field(200, ge=1, description="the largest ?limit= honoured")
 
     @field_validator("public_base_url")
     @classmethod
