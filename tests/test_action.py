@@ -261,3 +261,40 @@ def test_an_unsupported_source_is_a_type_error(source: object) -> None:
 def test_source_and_url_together_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="either as source or as url="):
         actionforge.validate("openapi: 3.1.0", url="https://example.com/openapi.json")
+
+
+RELATIVE_SERVER = """
+openapi: 3.1.0
+info: {title: Things, version: "1"}
+servers: [{url: SERVER}]
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_server_url_says_where_an_api_without_a_host_runs() -> None:
+    document = RELATIVE_SERVER.replace("SERVER", "/api")
+    assert actionforge.validate(document).success is False
+    assert actionforge.validate(document, server_url="https://api.example.com/base").success
+    action = actionforge.load_action(document, server_url="https://api.example.com/base")
+    assert action.root_domain == "api.example.com"
+    assert (
+        str(action.build_request("getThing", {"id": "x"}).url) == "https://api.example.com/base/api/things/x"
+    )
+
+
+def test_server_variables_fill_the_server_url() -> None:
+    templated = '"https://{tenant}.example.com/v1", variables: {tenant: {default: demo}}'
+    document = RELATIVE_SERVER.replace("url: SERVER", f"url: {templated}")
+    action = actionforge.load_action(document, server_variables={"tenant": "acme"})
+    assert action.root_domain == "acme.example.com"
+    assert str(action.build_request("getThing", {"id": "x"}).url) == "https://acme.example.com/v1/things/x"
+
+
+def test_a_bad_server_url_is_a_report_error() -> None:
+    report = actionforge.validate(RELATIVE_SERVER.replace("SERVER", "/api"), server_url="ftp://example.com")
+    assert [e.message for e in report.errors] == ["The server URL given must start with https:// or http://"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -106,12 +107,21 @@ def _explicit(source: Source | None, url: str | None) -> SourceInput | Issue:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where the API runs, when the document does not say (or says it for someone else)."""
+
+    server_url: str | None = None
+    server_variables: Mapping[str, str] | None = None
+
+
 def _analyse(
     source: Source | None,
     url: str | None,
     profile: str,
     settings: Settings | None,
     policy: DomainPolicy | None,
+    where: _Where,
 ) -> tuple[ValidationReport, Analysis | None, Settings, DomainPolicy]:
     settings = settings or default_settings()
     if policy is None:
@@ -122,7 +132,12 @@ def _analyse(
     if isinstance(located, Issue):
         return ValidationReport(errors=(located,)), None, settings, policy
     report, analysis = validate_source(
-        located, profile=profile, settings=settings, fetch=_fetcher(settings, policy)
+        located,
+        profile=profile,
+        settings=settings,
+        fetch=_fetcher(settings, policy),
+        server_url=where.server_url,
+        server_variables=where.server_variables,
     )
     return report, analysis, settings, policy
 
@@ -134,13 +149,19 @@ def validate(
     url: str | None = None,
     settings: Settings | None = None,
     policy: DomainPolicy | None = None,
+    server_url: str | None = None,
+    server_variables: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate a document the way the action editor does; never raises on bad input.
 
     ``source`` is the document's text (a ``str`` is never read as a path), a ``pathlib.Path``, an
     :class:`URL` or parsed data; ``url=`` names a URL to fetch through the egress guard.
+    ``server_url`` is where the API runs for a document that leaves it open (``servers: [{url:
+    /}]``, or none): a relative server path is joined onto it and it replaces an absolute one;
+    ``server_variables`` fill ``{variables}`` in server URLs before their defaults.
     """
-    report, _, _, _ = _analyse(source, url, profile, settings, policy)
+    where = _Where(server_url, server_variables)
+    report, _, _, _ = _analyse(source, url, profile, settings, policy, where)
     return report
 
 
@@ -151,14 +172,17 @@ def load_action(
     url: str | None = None,
     settings: Settings | None = None,
     policy: DomainPolicy | None = None,
+    server_url: str | None = None,
+    server_variables: Mapping[str, str] | None = None,
     taken_names: Iterable[str] = (),
 ) -> Action:
     """Load a document as an :class:`Action`; raises :class:`SchemaError` if it has errors.
 
-    Sources as for :func:`validate`. ``taken_names`` are tool names already used by the GPT's
-    other actions, so names stay unique.
+    Sources and servers as for :func:`validate`. ``taken_names`` are tool names already used by
+    the GPT's other actions, so names stay unique.
     """
-    report, analysis, settings, policy = _analyse(source, url, profile, settings, policy)
+    where = _Where(server_url, server_variables)
+    report, analysis, settings, policy = _analyse(source, url, profile, settings, policy, where)
     if analysis is None or not report.success:
         raise SchemaError(report)
     return Action(analysis, settings=settings, policy=policy, taken_names=taken_names)

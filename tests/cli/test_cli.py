@@ -120,3 +120,32 @@ def test_stdin_source() -> None:
     code, out, _ = run("spec", "validate", "-", "--json", input=example_text("weather"))
     assert code == 0
     assert json.loads(out)["success"] is True
+
+
+def test_server_flags_say_where_the_api_runs(tmp_path: Path) -> None:
+    spec = tmp_path / "things.yaml"
+    spec.write_text(
+        """
+openapi: 3.1.0
+info: {title: Things, version: "1"}
+servers: [{url: "https://{tenant}.example.com/v1", variables: {tenant: {default: demo}}}]
+paths:
+  /things: {get: {operationId: listThings, responses: {"200": {description: ok}}}}
+"""
+    )
+    code, out, _ = run("spec", "request", str(spec), "listThings", "--server-variable", "tenant=acme")
+    assert code == 0, out
+    assert "host: acme.example.com" in out.lower()
+    code, out, _ = run(
+        "spec", "request", str(spec), "listThings", "--server", "https://mirror.example.org/base"
+    )
+    assert code == 0, out
+    assert out.splitlines()[0] == "GET /base/things HTTP/1.1"  # an absolute server is replaced
+    assert "host: mirror.example.org" in out.lower()
+    assert run("spec", "validate", str(spec), "--server-variable", "tenant")[0] == 2
+
+
+def test_a_url_source_is_fetched_as_a_url_and_a_path_as_a_file(tmp_path: Path) -> None:
+    code, _, err = run("spec", "validate", "https://127.0.0.1/openapi.json")
+    assert code == 1
+    assert "blocked" in err  # fetched through the egress guard, which refuses loopback

@@ -10,20 +10,17 @@ import typer
 from rich.console import Console
 
 import actionforge
-from actionforge.cli.sources import SOURCE_HELP, resolve_source
+from actionforge.cli.sources import (
+    SOURCE_HELP,
+    ServerOpt,
+    ServerVariableOpt,
+    parse_pairs,
+    resolve_source,
+    where,
+)
 
 app = typer.Typer(help="Sign in to OAuth-protected actions for command-line calls.", no_args_is_help=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _parse_params(pairs: list[str]) -> dict[str, str]:
-    params = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise typer.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
-        params[name] = value
-    return params
 
 
 @app.command()
@@ -50,6 +47,8 @@ def login(
     allow_loopback: Annotated[
         bool, typer.Option(help="Development only: the provider may be on 127.0.0.1.")
     ] = False,
+    server: ServerOpt = None,
+    server_variable: ServerVariableOpt = None,
 ) -> None:
     """Open the browser to sign in, then save the tokens (encrypted) for `spec call --oauth`."""
     from pydantic import ValidationError
@@ -62,7 +61,14 @@ def login(
         else actionforge.Settings()
     )
     try:
-        action = actionforge.load_action(resolve_source(source), "extended", settings=settings)
+        servers = where(server, server_variable)
+        action = actionforge.load_action(
+            resolve_source(source),
+            "extended",
+            settings=settings,
+            server_url=servers.server_url,
+            server_variables=servers.server_variables,
+        )
         config = actionforge.OAuthConfig(
             client_id=client_id,
             client_secret=client_secret,
@@ -71,7 +77,7 @@ def login(
             scope=scope,
             token_exchange_method=exchange,  # pydantic checks it
             pkce=pkce,
-            extra_authorize_params=_parse_params(param or []),
+            extra_authorize_params=parse_pairs(param or [], "--param"),
         )
         actionforge.check_oauth_config(action, config)
     except actionforge.SchemaError as exc:

@@ -20,7 +20,7 @@ from actionforge.cli.auth_options import (
     QueryNameOpt,
     api_key_config,
 )
-from actionforge.cli.sources import SOURCE_HELP, resolve_source
+from actionforge.cli.sources import SOURCE_HELP, ServerOpt, ServerVariableOpt, Where, resolve_source, where
 
 app = typer.Typer(
     help="Validate OpenAPI documents, list their tools, build and make calls.", no_args_is_help=True
@@ -54,10 +54,16 @@ def _print_issues(report: actionforge.ValidationReport) -> None:
         err.print(f"[yellow]warning[/yellow] {issue.message}  [dim]{issue.pointer or '/'}[/dim]")
 
 
-def _load(source: str, profile: str, settings: actionforge.Settings) -> actionforge.Action:
+def _load(source: str, profile: str, settings: actionforge.Settings, servers: Where) -> actionforge.Action:
     _check_profile(profile)
     try:
-        return actionforge.load_action(resolve_source(source), profile, settings=settings)
+        return actionforge.load_action(
+            resolve_source(source),
+            profile,
+            settings=settings,
+            server_url=servers.server_url,
+            server_variables=servers.server_variables,
+        )
     except actionforge.SchemaError as exc:
         _print_issues(exc.report)
         raise typer.Exit(1) from None
@@ -75,10 +81,19 @@ def validate(
     source: SourceArg,
     profile: ProfileOpt = "gpt",
     as_json: Annotated[bool, typer.Option("--json", help="Print the editor's JSON report.")] = False,
+    server: ServerOpt = None,
+    server_variable: ServerVariableOpt = None,
 ) -> None:
     """Validate a document as the action editor does."""
     _check_profile(profile)
-    report = actionforge.validate(resolve_source(source), profile, settings=_settings())
+    servers = where(server, server_variable)
+    report = actionforge.validate(
+        resolve_source(source),
+        profile,
+        settings=_settings(),
+        server_url=servers.server_url,
+        server_variables=servers.server_variables,
+    )
     if as_json:
         out.print_json(data=report.to_dict())
     else:
@@ -97,12 +112,14 @@ def tools(
     source: SourceArg,
     dialect: Annotated[str, typer.Option(help="openai, anthropic or mcp.")] = "openai",
     profile: ProfileOpt = "gpt",
+    server: ServerOpt = None,
+    server_variable: ServerVariableOpt = None,
 ) -> None:
     """Print the tool definitions a model receives, as JSON."""
     chosen = _DIALECTS.get(dialect)
     if chosen is None:
         raise typer.BadParameter("choose openai, anthropic or mcp", param_hint="--dialect")
-    action = _load(source, profile, _settings())
+    action = _load(source, profile, _settings(), where(server, server_variable))
     out.print_json(data=action.tools(chosen))
 
 
@@ -116,12 +133,14 @@ def request(
     auth_type: AuthTypeOpt = "basic",
     header_name: HeaderNameOpt = None,
     query_name: QueryNameOpt = None,
+    server: ServerOpt = None,
+    server_variable: ServerVariableOpt = None,
 ) -> None:
     """Print the HTTP request a call would send, as it goes on the wire, secrets redacted."""
     from actionforge.cli.wire import format_request
 
     key = api_key_config(api_key, auth_type, header_name, query_name)
-    action = _load(source, profile, _settings())
+    action = _load(source, profile, _settings(), where(server, server_variable))
     try:
         req = action.wire_request(tool, _parse_args(args), auth=key)
     except actionforge.UnknownToolError as exc:
@@ -146,6 +165,8 @@ def call(
     header_name: HeaderNameOpt = None,
     query_name: QueryNameOpt = None,
     oauth: CredentialsOpt = None,
+    server: ServerOpt = None,
+    server_variable: ServerVariableOpt = None,
 ) -> None:
     """Make the call and print the result the model would read."""
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
@@ -164,7 +185,7 @@ def call(
     overrides: dict[str, Any] = {}
     if allow_loopback:
         overrides = {"allow_loopback": True, "allow_http": True, "allow_any_port": True}
-    action = _load(source, profile, _settings(**overrides))
+    action = _load(source, profile, _settings(**overrides), where(server, server_variable))
     try:
         action.tool(tool)
     except actionforge.UnknownToolError as exc:
