@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from actionforge.auth.oauth.tokens import TokenSet
     from actionforge.calls.arguments import ArgumentsError
     from actionforge.calls.context import CallContext
+    from actionforge.calls.repairs import Repair
     from actionforge.calls.result import ToolResult
     from actionforge.calls.serialize import RequestBuildError
     from actionforge.consent.decide import ConsentError
@@ -81,6 +82,7 @@ _EXPORTS = {
     "RequestBuildError": "actionforge.calls.serialize",
     "CallContext": "actionforge.calls.context",
     "ToolResult": "actionforge.calls.result",
+    "Repair": "actionforge.calls.repairs",
     "ApiKeyAuthConfig": "actionforge.auth.config",
     "ApiKeyKind": "actionforge.auth.config",
     "AuthConfig": "actionforge.auth.config",
@@ -150,6 +152,7 @@ __all__ = [
     "OAuthDomainError",
     "Operation",
     "RefError",
+    "Repair",
     "RequestBlocked",
     "RequestBuildError",
     "SchemaConversionError",
@@ -188,4 +191,5 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+if not TYPE_CHECKING:  # so type checkers see only the names imported above
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

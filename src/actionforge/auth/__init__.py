@@ -38,4 +38,5 @@ __all__ = [
     "auth_for_operation",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+if not TYPE_CHECKING:  # so type checkers see only the names imported above
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -101,4 +101,5 @@ __all__ = [
     "registrable_domain",
 ]
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+if not TYPE_CHECKING:  # so type checkers see only the names imported above
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
