@@ -103,12 +103,12 @@ class Actions:
         for name in URL_FIELDS:
             if name in changes:
                 _check_url(changes[name], name, self.p.settings.max_url_chars)
-        if "schema" in changes:
-            action.schema_text = changes["schema"]
-            action.domain = await self._domain(s, gpt, workspace, action)
         for name in URL_FIELDS:
             if name in changes:
                 setattr(action, name, changes[name] or None)
+        if "schema" in changes or "base_url" in changes:
+            action.schema_text = changes.get("schema", action.schema_text)
+            action.domain = await self._domain(s, gpt, workspace, action)
         if "auth" in changes:
             apply_auth(self.p.box, action, changes["auth"])
 
@@ -116,7 +116,7 @@ class Actions:
         """The schema's root domain, after the duplicate-domain and workspace-policy rules."""
         if not action.schema_text.strip():
             return None
-        report = actionforge.validate(action.schema_text, settings=self.p.engine)
+        report = self._validate(action)
         domain = report.root_domain if report.success else None
         if domain is None:
             return None
@@ -134,10 +134,12 @@ class Actions:
             raise Invalid.at("/schema", blocked.reason) from None
         return domain
 
+    def _validate(self, action: Action) -> actionforge.ValidationReport:
+        """The pasted text, as text; ``base_url`` serves documents without an absolute server."""
+        return actionforge.validate(action.schema_text, settings=self.p.engine, server_url=action.base_url)
+
     def _view(self, action: Action) -> ActionView:
-        report = (
-            actionforge.validate(action.schema_text, settings=self.p.engine) if action.schema_text else None
-        )
+        report = self._validate(action) if action.schema_text else None
         label = action.domain or (INVALID_ACTION if action.schema_text.strip() else UNKNOWN_DOMAIN)
         callback = (
             f"{self.p.settings.public_base_url}/aip/{action.id}/oauth/callback"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import actionforge
 from actionforge.platform.errors import Invalid
-from actionforge.secrets import SecretBox
 from actionforge.store.sealing import seal
 from actionforge.store.tables import Action
 
@@ -22,7 +22,7 @@ SECRET_FIELDS = {
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 token
 
 
-def apply_auth(box: SecretBox, action: Action, auth: dict[str, Any]) -> None:
+def apply_auth(box: actionforge.SecretBox, action: Action, auth: dict[str, Any]) -> None:
     kind = auth.get("type", "none")
     config = _config(kind, auth)
     if kind != action.auth_type:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import actionforge
 from actionforge.platform.passwords import PasswordHasher
 from actionforge.platform.settings import ServerSettings
-from actionforge.secrets import SecretBox, load_keyring
 from actionforge.store import Database
 
 Clock = Callable[[], datetime]
@@ -23,7 +22,7 @@ def system_clock() -> datetime:
 class Platform:
     settings: ServerSettings
     db: Database
-    box: SecretBox
+    box: actionforge.SecretBox
     engine: actionforge.Settings
     clock: Clock = system_clock
     passwords: PasswordHasher = field(init=False)
@@ -36,7 +35,7 @@ class Platform:
         """Create the data dir and key file if needed, connect, and apply pending migrations."""
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = settings.engine()
-        box = SecretBox(load_keyring(engine))
+        box = actionforge.SecretBox.from_settings(engine)
         db = Database(settings.resolved_database_url)
         await db.migrate()
         return cls(settings=settings, db=db, box=box, engine=engine, clock=clock)

@@ -6,7 +6,7 @@ another column of the same row) fails to decrypt instead of handing over someone
 
 from __future__ import annotations
 
-from actionforge.secrets import SecretBox, SecretValue
+from actionforge import SecretBox, SecretValue
 
 
 def binding(table: str, row_id: str, column: str) -> str:

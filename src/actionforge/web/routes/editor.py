@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 
 import actionforge
-from actionforge.examples import EXAMPLES
 from actionforge.platform.errors import NotFound
 from actionforge.web.deps import Caller, ServicesDep
 from actionforge.web.schemas import ExampleOut, ValidateIn
@@ -23,12 +22,12 @@ async def validate(body: ValidateIn, _caller: Caller, svc: ServicesDep) -> dict[
 
 @router.get("/examples")
 async def list_examples(_caller: Caller) -> list[ExampleOut]:
-    return [ExampleOut(key=e.key, label=e.label, text=e.text()) for e in EXAMPLES]
+    return [ExampleOut(key=e.key, label=e.label, text=e.text()) for e in actionforge.EXAMPLES]
 
 
 @router.get("/examples/{key}")
 async def get_example(key: str, _caller: Caller) -> ExampleOut:
-    for example in EXAMPLES:
+    for example in actionforge.EXAMPLES:
         if example.key == key:
             return ExampleOut(key=example.key, label=example.label, text=example.text())
     raise NotFound(f"No example {key!r}.")
