@@ -28,14 +28,8 @@ LAYERS = [
 ]
 # The product, built on the engine as any library user would: through `import actionforge`.
 PRODUCT = {"store", "platform", "web"}
-# What the product may import from the engine: the facade, and the foundation packages' own names.
-ENGINE_PUBLIC = {
-    "actionforge",
-    "actionforge.settings",
-    "actionforge.errors",
-    "actionforge.secrets",
-    "actionforge.examples",
-}
+# What the product may import from the engine: the package itself (`import actionforge`).
+ENGINE_PUBLIC = {"actionforge"}
 
 
 def layer_of(module: str) -> int:
