@@ -142,24 +142,29 @@ def _walk(document: Mapping[str, Any], tokens: Tokens, root: Any, dialect: str) 
     stack: list[tuple[Tokens, Any]] = [(tokens, root)]
     while stack:
         at, schema = stack.pop()
-        if not isinstance(schema, Mapping) or id(schema) in seen:
+        if type(schema) is not dict or id(schema) in seen:  # parsed JSON/YAML: plain dicts
             continue
         seen.add(id(schema))
-        yield from _pattern(at, schema)
-        yield from _default(at, schema, dialect)
-        stack.extend(reversed(list(_subschemas(at, schema))))
+        if "pattern" in schema:
+            yield from _pattern(at, schema)
+        if "default" in schema:
+            yield from _default(at, schema, dialect)
+        stack.extend(reversed(_subschemas(at, schema)))
 
 
-def _subschemas(at: Tokens, schema: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
+def _subschemas(at: Tokens, schema: dict[str, Any]) -> list[tuple[Tokens, Any]]:
+    found: list[tuple[Tokens, Any]] = []
     for key in _SUBSCHEMA_LISTS:
         members = schema.get(key)
-        if isinstance(members, list):
-            yield from (((*at, key, i), member) for i, member in enumerate(members))
+        if type(members) is list:
+            found.extend(((*at, key, i), member) for i, member in enumerate(members))
     for key in _SUBSCHEMA_KEYS:
         if key in schema:
-            yield (*at, key), schema[key]
-    for name, member in _mapping(schema.get("properties")).items():
-        yield (*at, "properties", name), member
+            found.append(((*at, key), schema[key]))
+    properties = schema.get("properties")
+    if type(properties) is dict:
+        found.extend(((*at, "properties", name), member) for name, member in properties.items())
+    return found
 
 
 def _pattern(at: Tokens, schema: Mapping[str, Any]) -> Iterator[Finding]:
