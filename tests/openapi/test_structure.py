@@ -88,11 +88,17 @@ def test_big_documents_are_checked_in_full() -> None:
     assert [w.pointer for w in result.warnings] == ["/components/schemas/Last/default"]
 
 
-def test_findings_are_capped() -> None:
-    schemas = {f"S{i}": {"type": "strng"} for i in range(20)}
+def test_warnings_are_capped_errors_much_later() -> None:
+    """Each error may skip an operation, so a flood of warnings must not crowd errors out."""
+    schemas: dict[str, Any] = {f"D{i}": {"type": "integer", "default": "x"} for i in range(20)}
+    schemas.update({f"S{i}": {"type": "strng"} for i in range(20)})
     result = validate_structure(doc(components={"schemas": schemas}), max_issues=5)
-    assert len(result.errors) == 5
-    assert result.warnings == (Issue("Structural validation stopped after 5 problems", ""),)
+    assert len(result.errors) == 20
+    assert len(result.warnings) == 6
+    assert result.warnings[-1] == Issue("Structural validation stopped after 25 problems", "")
+    assert (
+        len(validate_structure(doc(components={"schemas": schemas}), max_issues=5, max_errors=3).errors) == 3
+    )
 
 
 def test_cycles_are_found_through_any_depth_and_escaped_names() -> None:

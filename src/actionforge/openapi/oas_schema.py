@@ -136,10 +136,10 @@ def _best(error: jsonschema_rs.ValidationError) -> Finding:
         if len(ranked) > 1 and _relevance(ranked[0]) == _relevance(ranked[1]):
             break
         best = ranked[0]
-    return Finding(tuple(best.instance_path), best.kind.name, _message(best), best.instance)
+    return Finding(tuple(best.instance_path), best.kind.name, message_of(best), best.instance)
 
 
-def _message(error: jsonschema_rs.ValidationError) -> str:
+def message_of(error: jsonschema_rs.ValidationError) -> str:
     """The message in Python jsonschema's words, which the editor showed before, for the common
     kinds; jsonschema-rs's own (JSON-quoted) message for the rest."""
     words = _MESSAGES.get(error.kind.name)

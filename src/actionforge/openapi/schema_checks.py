@@ -207,7 +207,7 @@ def _default(at: Tokens, schema: Mapping[str, Any], dialect: str) -> Iterator[Fi
         yield Finding(
             (*at, "default", *error.instance_path),
             "default",
-            f"Default value does not match its schema: {error.message}",
+            f"Default value does not match its schema: {oas_schema.message_of(error)}",
             value,
             harmless=True,
         )

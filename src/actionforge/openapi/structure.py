@@ -32,6 +32,7 @@ from actionforge.openapi.schema_checks import schema_findings
 from actionforge.openapi.semantics import semantic_findings
 
 MAX_STRUCTURE_ISSUES = 200
+MAX_STRUCTURE_ERRORS = 5_000
 _MAX_MESSAGE_CHARS = 300
 
 # Document parts the engine never reads to build a tool or a request (see _harmless).
@@ -58,9 +59,17 @@ class StructureResult:
 
 
 def validate_structure(
-    document: Mapping[str, Any], *, max_issues: int = MAX_STRUCTURE_ISSUES
+    document: Mapping[str, Any],
+    *,
+    max_issues: int = MAX_STRUCTURE_ISSUES,
+    max_errors: int = MAX_STRUCTURE_ERRORS,
 ) -> StructureResult:
-    """Every structural finding as an Issue, at most ``max_issues``; never raises."""
+    """Every structural finding as an Issue; never raises.
+
+    At most ``max_issues`` warnings are kept, for the editor's sake, but up to ``max_errors``
+    errors: each one may skip an operation, so the warnings of a sloppy document must not hide
+    them.
+    """
     version = document.get("openapi")
     minor = oas_schema.minor_version(version)
     if minor is None:
@@ -72,14 +81,20 @@ def validate_structure(
     errors: list[Issue] = []
     warnings: list[Issue] = []
     try:
-        for issue, harmless in _bounded_findings(document, minor, max_issues + 1):
-            if len(errors) + len(warnings) >= max_issues:
-                warnings.append(Issue(f"Structural validation stopped after {max_issues} problems", ""))
-                break
-            (warnings if harmless else errors).append(issue)
+        findings = _bounded_findings(document, minor, max_issues + max_errors + 1)
     except Exception as exc:  # RecursionError included: the validator must never take the engine down
         detail = f"{type(exc).__name__}: {exc}"
-        warnings.append(Issue(f"Structural validation could not complete: {_shorten(detail)}", ""))
+        return StructureResult(
+            warnings=(Issue(f"Structural validation could not complete: {_shorten(detail)}", ""),)
+        )
+    for issue, harmless in findings:
+        bucket, cap = (warnings, max_issues) if harmless else (errors, max_errors)
+        if len(bucket) < cap:
+            bucket.append(issue)
+    if len(findings) > len(errors) + len(warnings):
+        warnings.append(
+            Issue(f"Structural validation stopped after {len(errors) + len(warnings)} problems", "")
+        )
     return StructureResult(errors=tuple(errors), warnings=tuple(warnings))
 
 
