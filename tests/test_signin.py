@@ -65,7 +65,7 @@ async def test_the_code_exchange_goes_through_the_egress_guard(
     query = await browse_to_callback(url, REDIRECT_URI)
     guarded = me_action(protected_api, settings=actionforge.Settings(allow_http=True, allow_any_port=True))
     async with guarded:
-        with pytest.raises(actionforge.RequestBlocked, match="127.0.0.1 is a loopback address"):
+        with pytest.raises(actionforge.RequestBlocked, match=r"127\.0\.0\.1 is a loopback address"):
             await actionforge.complete_sign_in(
                 guarded,
                 config,
