@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -36,10 +37,10 @@ def environment(tmp_path: Path, database_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path]]:
+@contextmanager
+def running_server(tmp_path: Path, database_url: str, name: str = "serve") -> Iterator[tuple[str, Path]]:
     """A server process; yields its base URL and the file its output goes to."""
-    port, out = free_port(), tmp_path / "serve.out"
+    port, out = free_port(), tmp_path / f"{name}.out"
     with out.open("wb") as sink:
         process = subprocess.Popen(
             [*CLI, "serve", "--port", str(port)],
@@ -61,6 +62,12 @@ def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path]]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture
+def served(tmp_path: Path, database_url: str) -> Iterator[tuple[str, Path]]:
+    with running_server(tmp_path, database_url) as found:
+        yield found
 
 
 def test_first_run_prints_a_setup_link_that_creates_the_owner(
@@ -93,3 +100,30 @@ def test_admin_create_user_then_sign_in(served: tuple[str, Path], tmp_path: Path
     assert done.stdout.startswith("usr_")
     signed_in = httpx.post(f"{base}/api/session", json={"email": "ops@example.com", "password": PASSWORD})
     assert signed_in.status_code == 200
+
+
+def test_two_processes_on_one_database_behave_as_one(tmp_path: Path, database_url: str) -> None:
+    """Create on one process, read and act on the other: sessions, CSRF and data are shared."""
+    with (
+        running_server(tmp_path, database_url, "a") as (a, out),
+        running_server(tmp_path, database_url, "b") as (b, _),
+    ):
+        found = re.search(r"setup\?token=(\S+)", out.read_text())
+        assert found, out.read_text()
+        body = {"token": found.group(1), "email": "o@example.com", "display_name": "O", "password": PASSWORD}
+        with httpx.Client(base_url=a) as on_a:
+            csrf = on_a.post("/api/setup", json=body).json()["csrf_token"]
+            workspace = on_a.get("/api/workspaces").json()["items"][0]["id"]
+            gpt = on_a.post(
+                f"/api/workspaces/{workspace}/gpts", json={"name": "Shared"}, headers={"X-CSRF-Token": csrf}
+            )
+            cookies = on_a.cookies
+        with httpx.Client(base_url=b, cookies=cookies) as on_b:
+            assert on_b.get(f"/api/gpts/{gpt.json()['id']}").json()["name"] == "Shared"
+            renamed = on_b.patch(
+                f"/api/gpts/{gpt.json()['id']}", json={"name": "Renamed"}, headers={"X-CSRF-Token": csrf}
+            )
+            assert renamed.status_code == 200
+            assert on_b.delete("/api/session", headers={"X-CSRF-Token": csrf}).status_code == 204
+        with httpx.Client(base_url=a, cookies=cookies) as again_on_a:
+            assert again_on_a.get("/api/session").status_code == 401  # signed out everywhere

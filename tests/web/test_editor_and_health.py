@@ -1,0 +1,81 @@
+"""Editor endpoints (validate, examples), health and readiness, pagination, the API's own document."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+import actionforge
+from tests.web.conftest import Server
+from tests.web.test_gpts_and_actions import new_gpt, schema
+
+
+async def test_validate_returns_the_engines_report(owner: httpx.AsyncClient) -> None:
+    response = await owner.post("/api/editor/validate", json={"schema": schema()})
+    assert response.status_code == 200
+    assert response.json() == actionforge.validate(schema()).to_dict()
+    assert response.json()["spec"]["root_domain"] == "api.example.com"
+
+
+async def test_a_pasted_schema_is_text_never_a_path(owner: httpx.AsyncClient) -> None:
+    for text in ("/etc/passwd", "https://api.example.com/openapi.json"):
+        report = (await owner.post("/api/editor/validate", json={"schema": text})).json()
+        assert report["success"] is False
+        assert "root:" not in json.dumps(report)
+
+
+async def test_the_three_built_in_examples(owner: httpx.AsyncClient) -> None:
+    examples = (await owner.get("/api/editor/examples")).json()
+    assert [e["label"] for e in examples] == ["Weather (JSON)", "Pet Store (YAML)", "Blank Template"]
+    weather = (await owner.get("/api/editor/examples/weather")).json()
+    assert weather["text"] == examples[0]["text"]
+    assert (await owner.get("/api/editor/examples/nope")).status_code == 404
+
+
+async def test_editor_endpoints_need_a_signed_in_caller(server: Server) -> None:
+    async with server.client() as anonymous:
+        assert (await anonymous.post("/api/editor/validate", json={"schema": "{}"})).status_code == 401
+
+
+async def test_health_and_readiness(server: Server) -> None:
+    async with server.client() as client:
+        assert (await client.get("/healthz")).json() == {"status": "ok"}
+        assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_base_url_serves_documents_without_an_absolute_server(owner: httpx.AsyncClient) -> None:
+    gpt = await new_gpt(owner)
+    relative = schema().replace("https://api.example.com", "/v1")
+    without = (await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": relative})).json()
+    assert without["label"] == "Invalid action"
+    fixed = await owner.patch(
+        f"/api/gpts/{gpt['id']}/actions/{without['id']}", json={"base_url": "https://api.example.net"}
+    )
+    assert fixed.json()["label"] == "api.example.net"
+
+
+async def test_lists_are_paginated(owner: httpx.AsyncClient) -> None:
+    for i in range(5):
+        await owner.post("/api/tokens", json={"name": f"t{i}"})
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await owner.get("/api/tokens", params=params)).json()
+        assert len(page["items"]) <= 2
+        seen += [t["name"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"t{i}" for i in range(5)]
+    bad = await owner.get("/api/tokens", params={"limit": 0})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["pointer"] == "/query/limit"
+
+
+async def test_the_api_is_documented(server: Server) -> None:
+    async with server.client() as client:
+        document = (await client.get("/api/openapi.json")).json()
+        assert "/api/gpts/{gpt_id}/actions" in document["paths"]
+        assert (await client.get("/api/docs")).status_code == 200
