@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from actionforge.settings import Settings
+from tests import self_contained
 from tests.data import CORPUS, OPENAPI_SPECS
 from tests.servers.echo import echo_app
 from tests.servers.threaded import serve
@@ -17,6 +18,8 @@ from tests.servers.threaded import serve
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+self_contained.install()
 
 
 @pytest.fixture(scope="session")
