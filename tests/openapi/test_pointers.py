@@ -10,6 +10,7 @@ from actionforge.openapi.pointers import (
     RefError,
     find_local_ref,
     find_pointer,
+    pointer_tokens,
     resolve_local_ref,
     resolve_pointer,
 )
@@ -24,6 +25,12 @@ def test_tokens_are_unescaped_and_lists_are_indexed() -> None:
     assert resolve_pointer(DOCUMENT, "/paths/~1pets~1{id}/get/parameters/0/name") == "id"
     assert resolve_pointer(DOCUMENT, "/$defs/a~0b") == {"type": "string"}
     assert resolve_pointer(DOCUMENT, "") is DOCUMENT
+
+
+def test_pointer_tokens_are_unescaped_in_rfc_6901_order() -> None:
+    assert pointer_tokens("/paths/~1pets~1{id}/get") == ["paths", "/pets/{id}", "get"]
+    assert pointer_tokens("/a~01") == ["a~1"]  # "~0" first would give "a/"
+    assert pointer_tokens("") == []
 
 
 def test_a_local_ref_is_percent_decoded() -> None:

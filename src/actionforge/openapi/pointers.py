@@ -22,6 +22,11 @@ def unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
+def pointer_tokens(pointer: str) -> list[str]:
+    """The unescaped tokens of a pointer: ``/paths/~1pets/get`` → ``["paths", "/pets", "get"]``."""
+    return [unescape_token(raw) for raw in pointer.split("/")[1:]]
+
+
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """The value at an RFC 6901 pointer ("" is the whole document)."""
     if pointer == "":
@@ -29,8 +34,7 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
     if not pointer.startswith("/"):
         raise RefError(pointer, "a JSON pointer must start with '/'")
     node = document
-    for raw in pointer[1:].split("/"):
-        token = unescape_token(raw)
+    for token in pointer_tokens(pointer):
         if isinstance(node, Mapping):
             if token not in node:
                 raise RefError(pointer, f"no key {token!r}")

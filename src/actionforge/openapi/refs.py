@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from actionforge.openapi.jsondata import copy_json
 from actionforge.openapi.naming import unique_name
 from actionforge.openapi.parse import decode, parse_text
-from actionforge.openapi.pointers import RefError, resolve_local_ref, unescape_token
+from actionforge.openapi.pointers import RefError, pointer_tokens, resolve_local_ref, unescape_token
 from actionforge.openapi.report import Issue, pointer
 from actionforge.openapi.source import (
     DocumentError,
@@ -600,7 +600,7 @@ def _unique_name(container: dict[str, Any], uri: str, fragment: str) -> str:
     """A component name from the file and the fragment: ``Pet.yaml`` -> Pet, ``common.yaml#/
     definitions/Error`` -> Error, ``name.yaml#/properties/last`` -> name_properties_last."""
     stem = PurePosixPath(unquote(urlsplit(uri).path)).stem or "ref"
-    tokens = [unescape_token(t) for t in fragment.split("/")[1:]] if fragment else []
+    tokens = pointer_tokens(fragment)
     if not tokens:
         base = stem
     elif len(tokens) == 1 or tokens[-2] in _CONTAINERS:

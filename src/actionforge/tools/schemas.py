@@ -63,7 +63,7 @@ from actionforge.errors import ActionforgeError
 from actionforge.openapi.graphs import is_cycle, strongly_connected
 from actionforge.openapi.jsondata import freeze
 from actionforge.openapi.naming import unique_name
-from actionforge.openapi.pointers import RefError, resolve_pointer, unescape_token
+from actionforge.openapi.pointers import RefError, pointer_tokens, resolve_pointer
 from actionforge.openapi.report import Issue, escape_pointer_token
 from actionforge.tools.allof import MERGEABLE_OUTER, WRAPPER_OUTER, ObjectMerge, only_annotations
 from actionforge.tools.keywords import ANNOTATIONS, HANDLERS, finish, make_nullable
@@ -99,7 +99,7 @@ def sanitize_def_name(name: str) -> str:
 
 def def_name_for_pointer(pointer: str) -> str:
     """``/components/schemas/Pet`` → ``Pet``; other pointers join their tokens with dots."""
-    tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
+    tokens = pointer_tokens(pointer)
     if tokens[:2] == ["components", "schemas"] and len(tokens) > 2:
         tokens = tokens[2:]
     return sanitize_def_name(".".join(tokens))
