@@ -16,8 +16,9 @@ from actionforge.platform.settings import ServerSettings
 from actionforge.web.app import create_app
 from actionforge.web.deps import Services
 from tests.store.databases import database_url
+from tests.web.processes import served
 
-__all__ = ["database_url"]
+__all__ = ["database_url", "served"]
 
 PASSWORD = "correct horse battery"
 
