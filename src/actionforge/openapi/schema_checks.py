@@ -9,6 +9,7 @@ checks run on Python). All but the dialect check are harmless: none changes a re
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -183,7 +184,9 @@ def _pattern(at: Tokens, schema: Mapping[str, Any]) -> Iterator[Finding]:
 @lru_cache(maxsize=4096)
 def _regex_problem(pattern: str) -> str | None:
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # "possible nested set" and the like: valid, just odd
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         return str(exc)
     return None
@@ -192,25 +195,34 @@ def _regex_problem(pattern: str) -> str | None:
 def _default(at: Tokens, schema: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
     """A default its own schema rejects (null without ``nullable`` included). Schemas with a
     ``$ref`` somewhere inside are not checked: resolving them would mean compiling the document."""
-    if "default" not in schema:
-        return
     value = schema["default"]
     if value is None and schema.get("nullable") is True:
         return
-    unchecked = {key: v for key, v in schema.items() if key != "default"}
+    # The top-level pattern is matched with Python's re, as the argument checks will: compiling a
+    # long pattern in jsonschema-rs costs tens of milliseconds, for one string.
+    unchecked = {key: v for key, v in schema.items() if key not in ("default", "pattern")}
     if _has_ref(unchecked):
         return
+    yield from _default_pattern(at, schema.get("pattern"), value)
     validator = oas_schema.compiled(unchecked, dialect)
-    if validator is None:
-        return
-    for error in validator.iter_errors(value):
-        yield Finding(
-            (*at, "default", *error.instance_path),
-            "default",
-            f"Default value does not match its schema: {oas_schema.message_of(error)}",
-            value,
-            harmless=True,
-        )
+    for error in validator.iter_errors(value) if validator is not None else ():
+        yield _default_finding(at, error.instance_path, oas_schema.message_of(error), value)
+
+
+def _default_pattern(at: Tokens, pattern: Any, value: Any) -> Iterator[Finding]:
+    checkable = type(pattern) is str and type(value) is str and _regex_problem(pattern) is None
+    if checkable and re.search(pattern, value) is None:
+        yield _default_finding(at, [], f"{value!r} does not match {pattern!r}", value)
+
+
+def _default_finding(at: Tokens, path: list[str | int], message: str, value: Any) -> Finding:
+    return Finding(
+        (*at, "default", *path),
+        "default",
+        f"Default value does not match its schema: {message}",
+        value,
+        harmless=True,
+    )
 
 
 def _has_ref(node: Any) -> bool:
