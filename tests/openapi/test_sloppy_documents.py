@@ -334,3 +334,12 @@ def test_the_callers_server_url_is_checked_without_echoing_it(given: str, proble
 def test_good_server_urls_pass_the_check() -> None:
     assert check_server_url("https://k8s.internal.example:6443/base") is None
     assert check_server_url("http://localhost:8080") is None
+
+
+def test_no_servers_in_the_extended_profile_points_at_the_document_when_unresolvable() -> None:
+    missing = document({"/a": {"get": op("a")}})
+    del missing["servers"]
+    result, _ = load(missing, "extended", base_uri="file:///specs/openapi.json")
+    assert result.errors == (Issue("Could not find a valid URL in `servers`", ""),)
+    result, _ = load(missing, "extended", base_uri="https://docs.example.com/openapi.json")
+    assert [o.server_url for o in result.operations] == ["https://docs.example.com"]

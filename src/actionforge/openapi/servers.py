@@ -80,9 +80,10 @@ class ServerResolver:
         if self.context.server_url is not None:
             return self.given_root(servers), ""
         if servers is None or servers == []:
+            at = "/servers" if "servers" in document else ""  # the nearest place that exists
             if self.context.resolve_against_document and self.context.document_uri:
-                return self.resolve({"url": "/"}, "/servers/0")  # OpenAPI's default server
-            return None, "/servers" if "servers" in document else ""
+                return self.resolve({"url": "/"}, at)[0], at  # OpenAPI's default server
+            return None, at
         if not isinstance(servers, list):
             return None, "/servers"
         url, problem_at = self.first_usable(servers)
