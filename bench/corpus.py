@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--match", help="only documents whose path contains this")
     parser.add_argument("--limit", type=int, help="only the first N documents")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the full results go (JSON)")
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():
         print(f"{CORPUS} is missing: run bench/fetch_data.sh first", file=sys.stderr)
@@ -291,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
             if index % 100 == 0:
                 print(f"... {index}/{len(jobs)}", file=sys.stderr, flush=True)
     outcomes.sort(key=lambda o: (o.profile, o.path))
-    RESULTS.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    args.out.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
     for line in summary(outcomes, time.perf_counter() - started):
         print(line)
     return 0
