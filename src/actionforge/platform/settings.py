@@ -70,6 +70,7 @@ class ServerSettings(BaseSettings):
     # --- actions (§9 #1, #15) ---
     max_actions_per_gpt: int = Field(10, ge=1, description="actions (API domains) per GPT")
     max_url_chars: int = Field(2_000, ge=1, description="privacy-policy, source and base URLs")
+    audit_retention_days: int = Field(90, ge=1, description="how long action-call audit records are kept")
 
     # --- accounts ---
     password_min_chars: int = Field(8, ge=1, description="shortest accepted password")
