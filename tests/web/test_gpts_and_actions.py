@@ -139,7 +139,14 @@ async def test_secrets_are_write_only_and_sealed_to_their_row(
     switched = await owner.patch(f"/api/gpts/{gpt['id']}/actions/{action_id}", json={"auth": oauth})
     body = switched.json()
     assert (body["auth"]["client_id"], body["auth"]["client_secret"]) == ("not set", "not set")
-    assert body["callback_url"] == f"{server.settings.public_base_url}/aip/{action_id}/oauth/callback"
+    callback = body["callback_url"]
+    assert callback.startswith(f"{server.settings.public_base_url}/aip/cb_")
+    assert callback.endswith("/oauth/callback")
+    path = f"/api/gpts/{gpt['id']}/actions/{action_id}"
+    same = await owner.patch(path, json={"privacy_policy_url": "https://example.com/p"})
+    assert same.json()["callback_url"] == callback  # unrelated edits keep it
+    rescoped = await owner.patch(path, json={"auth": {**oauth, "scope": "read"}})
+    assert rescoped.json()["callback_url"] != callback  # an OAuth setting changed: a new URL
 
 
 async def test_workspace_domain_policy_is_checked_on_save(owner: httpx.AsyncClient) -> None:

@@ -142,7 +142,7 @@ class Actions:
         report = self._validate(action) if action.schema_text else None
         label = action.domain or (INVALID_ACTION if action.schema_text.strip() else UNKNOWN_DOMAIN)
         callback = (
-            f"{self.p.settings.public_base_url}/aip/{action.id}/oauth/callback"
+            f"{self.p.settings.public_base_url}/aip/{action.auth_config['callback_id']}/oauth/callback"
             if action.auth_type == "oauth"
             else None
         )

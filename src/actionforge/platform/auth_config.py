@@ -14,6 +14,7 @@ import actionforge
 from actionforge.platform.errors import Invalid
 from actionforge.store.sealing import seal
 from actionforge.store.tables import Action
+from actionforge.store.types import new_id
 
 SECRET_FIELDS = {
     "api_key": {"api_key": "api_key_sealed"},
@@ -31,7 +32,21 @@ def apply_auth(box: actionforge.SecretBox, action: Action, auth: dict[str, Any])
         value = auth.get(field)
         if value:
             setattr(action, column, seal(box, value, table="actions", row_id=action.id, column=column))
+    if kind == "oauth":
+        config["callback_id"] = _callback_id(
+            action, config, changed=any(auth.get(f) for f in SECRET_FIELDS[kind])
+        )
     action.auth_type, action.auth_config = kind, config
+
+
+def _callback_id(action: Action, config: dict[str, Any], *, changed: bool) -> str:
+    """The id in the callback URL: new whenever an OAuth setting changes, as in the original
+    ("the callback URL will update any time you update one of the OAuth parameters", §1.4 #26)."""
+    previous = dict(action.auth_config) if action.auth_type == "oauth" else {}
+    kept = previous.pop("callback_id", None)
+    if kept is None or changed or previous != config:
+        return new_id("cb")
+    return str(kept)
 
 
 def _config(kind: str, auth: dict[str, Any]) -> dict[str, Any]:
