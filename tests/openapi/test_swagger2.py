@@ -597,3 +597,70 @@ def test_kubernetes_operations(settings: Settings) -> None:
 @pytest.mark.slow
 def test_kubernetes_whole_document_is_valid_3_0(settings: Settings) -> None:
     validate(kubernetes(settings))
+
+
+# --- pointers back into the document as written -------------------------------------------------
+
+
+def _written() -> dict[str, Any]:
+    return {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/pets/{id}": {
+                "post": {
+                    "operationId": "update",
+                    "parameters": [
+                        {"name": "pet", "in": "body", "schema": {"$ref": "#/definitions/Pet"}},
+                        {"name": "id", "in": "path", "required": True, "type": "string", "pattern": "^x"},
+                    ],
+                    "responses": {"200": {"description": "ok", "schema": {"type": "object"}}},
+                }
+            },
+            "/upload": {
+                "post": {
+                    "operationId": "upload",
+                    "consumes": ["multipart/form-data"],
+                    "parameters": [{"name": "file", "in": "formData", "type": "file"}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            },
+        },
+        "definitions": {"Pet": {"type": "object", "properties": {"name": {"type": "string"}}}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("upgraded", "written"),
+    [
+        ("/components/schemas/Pet/properties/name", "/definitions/Pet/properties/name"),
+        (
+            "/paths/~1pets~1{id}/post/requestBody/content/application~1json/schema",
+            "/paths/~1pets~1{id}/post/parameters/0/schema",
+        ),
+        (
+            "/paths/~1pets~1{id}/post/parameters/0/schema/pattern",
+            "/paths/~1pets~1{id}/post/parameters/1/pattern",
+        ),
+        (
+            "/paths/~1pets~1{id}/post/responses/200/content/application~1json/schema/type",
+            "/paths/~1pets~1{id}/post/responses/200/schema/type",
+        ),
+        (
+            "/paths/~1upload/post/requestBody/content/multipart~1form-data/schema/properties/file",
+            "/paths/~1upload/post/parameters/0",
+        ),
+        ("/paths/~1upload/post", "/paths/~1upload/post"),
+        ("/servers/0/url", ""),  # no host: the document itself
+        ("/components/securitySchemes/key", ""),  # nothing there: the nearest parent that exists
+        ("", ""),
+    ],
+)
+def test_pointers_into_the_upgrade_lead_back_to_the_document_as_written(upgraded: str, written: str) -> None:
+    loaded = load_text(json.dumps(_written()), settings=Settings())
+    assert loaded.source_pointer(upgraded) == written
+
+
+def test_three_x_pointers_are_left_alone(settings: Settings) -> None:
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+    assert load_text(json.dumps(doc), settings=settings).source_pointer("/servers/0/url") == "/servers/0/url"

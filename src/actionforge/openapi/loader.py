@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from actionforge.openapi import refs, swagger2
+from actionforge.openapi import refs, swagger2, swagger2_pointers
 from actionforge.openapi.parse import decode, parse_object
 from actionforge.openapi.report import Issue
 from actionforge.openapi.source import (
@@ -38,7 +38,15 @@ class LoadedDocument:
     data: dict[str, Any]  # OpenAPI 3.x, every $ref local ("#/...")
     base_uri: str | None = None
     source_version: str = "3.1"  # "2.0", "3.0" or "3.1": what the author wrote
-    warnings: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)  # their pointers are into the text as written
+    swagger2: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # as written
+
+    def source_pointer(self, pointer: str) -> str:
+        """Where a pointer into ``data`` is in the document as written: the same for 3.x, the 2.0
+        place (or its nearest existing parent) for an upgraded Swagger 2.0 document."""
+        if self.swagger2 is None:
+            return pointer
+        return swagger2_pointers.source_pointer(self.swagger2, self.data, pointer)
 
 
 def load_document(source: SourceInput, *, settings: Settings, fetch: Fetcher | None = None) -> LoadedDocument:
@@ -64,12 +72,18 @@ def _load(text: str, *, base_uri: str | None, settings: Settings, fetch: Fetcher
     data = parse_object(text, settings=settings)
     version = detect_version(data)
     warnings = refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
-    if version == "2.0":
-        data, upgrade_warnings = swagger2.upgrade(data)
-        warnings.extend(upgrade_warnings)
-        # Refs that lead nowhere were reported above, at their place in the document as written.
-        refs.check_local_refs(data, version="3.0", settings=settings)
-    return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
+    if version != "2.0":
+        return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
+    upgraded, upgrade_warnings = swagger2.upgrade(data)
+    # Refs that lead nowhere were reported above, at their place in the document as written.
+    refs.check_local_refs(upgraded, version="3.0", settings=settings)
+    return LoadedDocument(
+        data=upgraded,
+        base_uri=base_uri,
+        source_version=version,
+        warnings=[*warnings, *upgrade_warnings],
+        swagger2=data,
+    )
 
 
 def detect_version(data: dict[str, Any]) -> str:
