@@ -79,3 +79,12 @@ async def test_the_api_is_documented(server: Server) -> None:
         document = (await client.get("/api/openapi.json")).json()
         assert "/api/gpts/{gpt_id}/actions" in document["paths"]
         assert (await client.get("/api/docs")).status_code == 200
+
+
+async def test_metrics_count_requests_by_route_template(owner: httpx.AsyncClient) -> None:
+    gpt = await new_gpt(owner)
+    await owner.get(f"/api/gpts/{gpt['id']}")
+    text = (await owner.get("/metrics")).text
+    assert 'actionforge_http_requests_total{method="GET",route="/api/gpts/{gpt_id}",status="200"} 1.0' in text
+    assert gpt["id"] not in text
+    assert "actionforge_http_request_seconds_bucket" in text

@@ -13,7 +13,8 @@ from actionforge.platform.settings import ServerSettings
 from actionforge.web import problems
 from actionforge.web.body_limit import BodyLimit
 from actionforge.web.deps import Services
-from actionforge.web.routes import accounts, actions, editor, gpts, health, setup_page, workspaces
+from actionforge.web.metrics import Metrics, MetricsMiddleware
+from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, setup_page, workspaces
 
 ROUTERS = (
     health.router,
@@ -23,6 +24,7 @@ ROUTERS = (
     gpts.router,
     actions.router,
     editor.router,
+    calls.router,
 )
 
 
@@ -51,5 +53,8 @@ def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    metrics = Metrics()
+    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: counts 413s too
     return app
