@@ -86,5 +86,5 @@ async def test_metrics_count_requests_by_route_template(owner: httpx.AsyncClient
     await owner.get(f"/api/gpts/{gpt['id']}")
     text = (await owner.get("/metrics")).text
     assert 'actionforge_http_requests_total{method="GET",route="/api/gpts/{gpt_id}",status="200"} 1.0' in text
-    assert gpt["id"] not in text
+    assert str(gpt["id"]) not in text
     assert "actionforge_http_request_seconds_bucket" in text
