@@ -80,6 +80,19 @@ def test_an_error_in_a_schema_a_request_body_reaches_through_refs_skips_it() -> 
     assert "/components/schemas/Unused/type" in {w.pointer for w in report.warnings}
 
 
+def test_an_error_in_a_referenced_parameter_skips_the_operations_using_it() -> None:
+    doc = document(
+        {
+            "/a": {"get": get("getA", parameters=[{"$ref": "#/components/parameters/Q"}])},
+            "/b": {"get": get("getB")},
+        }
+    )
+    doc["components"]["parameters"] = {"Q": {"name": "q", "in": "query", "schema": BAD_SCHEMA}}
+    report = run(doc)
+    assert names(report) == ["getB"]
+    assert report.warnings[-1].pointer == "/paths/~1a/get"
+
+
 def test_an_error_in_path_item_parameters_skips_each_operation_of_the_path() -> None:
     paths = {
         "/a": {"parameters": query(BAD_SCHEMA), "get": get("getA"), "put": get("putA")},

@@ -201,6 +201,7 @@ def test_per_schema_checks() -> None:
         "Named": {"properties": {"name": {"type": "string", "pattern": "^\\p{L}+$"}}},
         "Odd": {"$schema": "https://example.com/my-dialect", "type": "string"},
         "Fine": {"type": "integer", "nullable": True, "default": None},
+        "Code": {"type": "string", "pattern": "^[A-Z]{2}$", "default": "usa"},
     }
     result = validate_structure(doc(components={"schemas": schemas}))
     assert result.errors == ()
@@ -208,9 +209,13 @@ def test_per_schema_checks() -> None:
         "/components/schemas/Odd",
         "/components/schemas/Pet",
         "/components/schemas/Named/properties/name/pattern",
+        "/components/schemas/Code/default",
     ]
     assert result.warnings[1].message == "Required list has not defined properties: ['age']"
     assert result.warnings[2].message.startswith("Pattern is not a regular expression Python supports")
+    assert result.warnings[3].message == (
+        "Default value does not match its schema: 'usa' does not match '^[A-Z]{2}$'"
+    )
 
 
 def test_31_schemas_are_checked_against_the_oas_dialect() -> None:
