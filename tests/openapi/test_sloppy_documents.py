@@ -343,3 +343,35 @@ def test_no_servers_in_the_extended_profile_points_at_the_document_when_unresolv
     assert result.errors == (Issue("Could not find a valid URL in `servers`", ""),)
     result, _ = load(missing, "extended", base_uri="https://docs.example.com/openapi.json")
     assert [o.server_url for o in result.operations] == ["https://docs.example.com"]
+
+
+# --- through the whole engine --------------------------------------------------------------------------
+
+_PET_ID = {"name": "id", "in": "path", "required": False, "schema": {"type": "string"}}
+_GONE = {
+    "description": "ok",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gone"}}},
+}
+WHOLE_ENGINE = {
+    "unknown keys": document({"/a": {"get": op("a", cache={"ttl": 60})}}, parameters={"shared": {}}),
+    "dangling response ref": document({"/a": {"get": {"operationId": "a", "responses": {"200": _GONE}}}}),
+    "path parameter not required": document({"/a/{id}": {"get": op("a", parameters=[_PET_ID])}}),
+    "no leading slash": document({"a": {"get": op("a")}}),
+    "query string in the key": document({"/a?v={v}": {"get": op("a")}}),
+    "parameter without a name": document(
+        {"/a": {"get": op("a", parameters=[{"in": "query", "schema": {"type": "string"}}])}}
+    ),
+    "scheme-relative server": document({"/a": {"get": op("a")}}, servers=[{"url": "//api.example.com/v1"}]),
+    "bare host server": document({"/a": {"get": op("a")}}, servers=[{"url": "api.example.com/v1"}]),
+    "swagger items list": swagger({"L": {"type": "array", "items": [{"type": "string"}, {"type": "null"}]}}),
+}
+
+
+@pytest.mark.parametrize("name", list(WHOLE_ENGINE))
+def test_each_class_loads_as_an_action_with_warnings(name: str) -> None:
+    for profile in ("gpt", "extended"):
+        action = actionforge.load_action(json.dumps(WHOLE_ENGINE[name]), profile)
+        assert [t.original_name for t in action.tool_list] == ["a"]
+        assert action.report.warnings
+        for issue in action.report.warnings:
+            assert issue.pointer == "" or issue.pointer.startswith("/")
