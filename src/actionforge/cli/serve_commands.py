@@ -39,6 +39,7 @@ def serve(
     import uvicorn
 
     from actionforge.web.app import create_app
+    from actionforge.web.logs import configure as configure_logging
 
     settings = _settings(config)
     if "public_base_url" not in settings.model_fields_set:  # links should reach this very server
@@ -46,7 +47,7 @@ def serve(
     link = asyncio.run(_prepare(settings))
     if link is not None:
         typer.echo(f"No accounts yet. Open this one-time link to create the owner account:\n\n    {link}\n")
-    logging.getLogger().setLevel(logging.INFO)
+    configure_logging(logging.INFO)
     # log_config=None: uvicorn logs through the root handler, which carries the redaction filter.
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
 

@@ -1,0 +1,37 @@
+"""Server logs are JSON lines, and a known secret never reaches them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+import actionforge
+from actionforge.secrets import uninstall_log_redaction
+from actionforge.web.logs import JsonFormatter, configure
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    root.handlers[:] = [logging.StreamHandler(stream)]
+    try:
+        yield stream
+    finally:
+        uninstall_log_redaction(root)
+        root.handlers[:], root.level = saved
+
+
+def test_log_lines_are_json_and_redacted(captured: io.StringIO) -> None:
+    configure()
+    secret = actionforge.SecretValue("sk-live-do-not-log-0123456789")
+    logging.getLogger("actionforge.test").info("calling with %s", secret.reveal())
+    entry = json.loads(captured.getvalue().splitlines()[-1])
+    assert (entry["level"], entry["logger"]) == ("info", "actionforge.test")
+    assert "sk-live-do-not-log-0123456789" not in captured.getvalue()
+    assert isinstance(logging.getLogger().handlers[0].formatter, JsonFormatter)
