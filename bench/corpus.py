@@ -34,6 +34,7 @@ DATA = Path(__file__).resolve().parent / "data"
 CORPUS = DATA / "package" / "api"
 RESULTS = DATA / "corpus-results.json"
 # How validate.py words an exception it caught: the sign of a bug, never of bad input.
+NO_SERVER = "Could not find a valid URL in `servers`"
 CAUGHT_CRASH = re.compile(r"^Could not parse valid OpenAPI spec: \w+: ")
 _SPECIFICS = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\d+(?:\.\d+)?|/[^\s,;:)]*")
 
@@ -47,6 +48,7 @@ class Outcome:
     status: str = "loaded"  # loaded | rejected | crash | timeout
     errors: list[str] = field(default_factory=list)  # "message (at pointer)"
     crash: str | None = None
+    skips: list[str] = field(default_factory=list)  # warnings of operations skipped
     operations: int = 0
     tools: int = 0
     argument_sets: int = 0
@@ -65,19 +67,27 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     raise _Timeout
 
 
-Job = tuple[str, str, int, float, float]  # path, profile, examples per tool, timeout, sampling budget
+@dataclass(frozen=True)
+class Job:
+    path: str
+    profile: str
+    examples: int  # argument sets per tool
+    timeout: float  # seconds to load the document
+    budget: float  # seconds of sampling per document
+    server: str | None  # the base URL to retry with when the document names no usable server
+
+
 TOOL_SECONDS = 2.0  # hypothesis-jsonschema takes minutes on a few schemas: each tool gets this much
 
 
 def run_one(job: Job) -> Outcome:
     """One document, one profile, in a worker: never raises."""
-    path, profile, examples, timeout, budget = job
-    outcome = Outcome(path=str(Path(path).relative_to(CORPUS)), profile=profile)
+    outcome = Outcome(path=str(Path(job.path).relative_to(CORPUS)), profile=job.profile)
     started = time.perf_counter()
     signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout, 0.2)
+    signal.setitimer(signal.ITIMER_REAL, job.timeout, 0.2)
     try:
-        _judge(Path(path), outcome, examples, budget)
+        _judge(job, outcome)
     except _Timeout:
         outcome.status = "timeout"
     except Exception as exc:  # a crash is what this script looks for
@@ -88,19 +98,41 @@ def run_one(job: Job) -> Outcome:
     return outcome
 
 
-def _judge(path: Path, outcome: Outcome, examples: int, budget: float) -> None:
+def _judge(job: Job, outcome: Outcome) -> None:
+    action = _load(job, outcome)
+    if action is None:
+        return
+    outcome.skips = [str(w)[:300] for w in action.report.warnings if "skipping" in w.message][:50]
+    _sample_tools(action, outcome, job.examples, job.budget)
+
+
+def _load(job: Job, outcome: Outcome) -> Any:
+    """The Action, or None with the outcome saying why; a document that names no usable server is
+    tried again with ``job.server``, as a caller who runs the API would give it."""
     import actionforge
 
     try:
-        action = actionforge.load_action(path, outcome.profile)
+        return actionforge.load_action(Path(job.path), job.profile)
     except actionforge.SchemaError as refused:
-        caught = [e for e in refused.report.errors if CAUGHT_CRASH.match(e.message)]
-        if caught:
-            outcome.status, outcome.crash = "crash", str(caught[0])[:500]
+        errors = refused.report.errors
+    caught = [e for e in errors if CAUGHT_CRASH.match(e.message)]
+    if caught:
+        outcome.status, outcome.crash = "crash", str(caught[0])[:500]
+        return None
+    if job.server and {e.message for e in errors} == {NO_SERVER}:
+        try:
+            action = actionforge.load_action(Path(job.path), job.profile, server_url=job.server)
+        except actionforge.SchemaError as refused:
+            errors = refused.report.errors
         else:
-            outcome.status = "rejected"
-            outcome.errors = [str(e)[:300] for e in refused.report.errors[:20]]
-        return
+            outcome.status = "loaded with --server"
+            return action
+    outcome.status = "rejected"
+    outcome.errors = [str(e)[:300] for e in errors[:20]]
+    return None
+
+
+def _sample_tools(action: Any, outcome: Outcome, examples: int, budget: float) -> None:
     outcome.operations = len(action.operations)
     outcome.tools = len(action.tool_list)
     signal.setitimer(signal.ITIMER_REAL, 0)  # loaded in time; sampling has bounds of its own
@@ -220,10 +252,10 @@ def summary(outcomes: list[Outcome], elapsed: float) -> Iterator[str]:
         counts = Counter(o.status for o in mine)
         yield f"\n== profile {profile}: {len(mine)} documents"
         yield (
-            f"loaded {counts['loaded']}, rejected {counts['rejected']}, crashes {counts['crash']}, "
-            f"timeouts {counts['timeout']}"
+            f"loaded {counts['loaded']} (+ {counts['loaded with --server']} with --server), rejected "
+            f"{counts['rejected']}, crashes {counts['crash']}, timeouts {counts['timeout']}"
         )
-        loaded = [o for o in mine if o.status == "loaded"]
+        loaded = [o for o in mine if o.status.startswith("loaded")]
         sets = sum(o.argument_sets for o in loaded)
         mismatched = [m for o in loaded for m in o.mismatches]
         yield (
@@ -233,7 +265,13 @@ def summary(outcomes: list[Outcome], elapsed: float) -> Iterator[str]:
             f"{sum(o.slow_tools for o in loaded)} cut short after {TOOL_SECONDS:.0f} s), "
             f"tools hypothesis-jsonschema could not sample {sum(o.ungenerated_tools for o in loaded)}"
         )
-        yield from _grouped("rejections", [(reason_of(e), o.path, e) for o in mine for e in o.errors[:1]])
+        skips = [(reason_of(w), o.path, w) for o in loaded for w in o.skips]
+        yield f"operations skipped with a warning in loaded documents: {len(skips)}"
+        yield from _grouped("skipped operations", skips)
+        yield from _grouped(
+            "rejections (the first error of each document)",
+            [(reason_of(e), o.path, e) for o in mine for e in o.errors[:1]],
+        )
         yield from _grouped(
             "crashes", [(reason_of(o.crash or ""), o.path, o.crash or "") for o in mine if o.crash]
         )
@@ -257,7 +295,7 @@ def _grouped(title: str, items: list[tuple[str, str, str]]) -> Iterator[str]:
     by_reason: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for reason, path, detail in items:
         by_reason[reason].append((path, detail))
-    yield f"-- {title} ({len(items)}; first reason per document), by reason:"
+    yield f"-- {title} ({len(items)}), by reason:"
     for reason, examples in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
         yield f"  {len(examples):5d}  {reason[:160]}"
         for path, detail in examples[:3]:
@@ -273,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--match", help="only documents whose path contains this")
     parser.add_argument("--limit", type=int, help="only the first N documents")
+    parser.add_argument("--server", help="base URL to retry documents that name no usable server with")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the full results go (JSON)")
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():
@@ -280,8 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     profiles = ["extended", "gpt"] if args.profile == "both" else [args.profile]
     paths = documents(args.match, args.limit)
-    jobs: list[Job] = [
-        (str(p), profile, args.examples, args.timeout, args.budget) for profile in profiles for p in paths
+    jobs = [
+        Job(str(p), profile, args.examples, args.timeout, args.budget, args.server)
+        for profile in profiles
+        for p in paths
     ]
     started = time.perf_counter()
     outcomes: list[Outcome] = []
