@@ -155,6 +155,13 @@ _MESSAGES: dict[str, Callable[[Any, Any], str]] = {
     "type": lambda kind, instance: f"{instance!r} is not of type {_types(kind.types)}",
     "enum": lambda kind, instance: f"{instance!r} is not one of {kind.options!r}",
     "const": lambda kind, _: f"{kind.expected_value!r} was expected",
+    "pattern": lambda kind, instance: f"{instance!r} does not match {kind.pattern!r}",
+    "anyOf": lambda _, instance: f"{instance!r} is not valid under any of the given schemas",
+    "oneOf": lambda kind, instance: (
+        f"{instance!r} is not valid under any of the given schemas"
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.OneOfNotValid)
+        else f"{instance!r} is valid under more than one of the given schemas"
+    ),
 }
 
 
