@@ -163,6 +163,8 @@ async def test_workspace_domain_policy_is_checked_on_save(owner: httpx.AsyncClie
         await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema("api.example.org")})
     ).status_code == 201
     await owner.patch(f"/api/workspaces/{ws}/settings", json={"domain_policy": "none"})
+    flagged = (await owner.get(f"/api/gpts/{gpt['id']}/actions")).json()["items"]
+    assert [a["blocked"] for a in flagged] == ["No domains are allowed by your workspace's settings."]
     none = await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema("x.example.org")})
     assert none.json()["detail"] == "No domains are allowed by your workspace's settings."
     await owner.patch(f"/api/workspaces/{ws}/settings", json={"custom_actions_enabled": False})

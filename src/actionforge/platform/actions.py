@@ -36,6 +36,7 @@ class ActionView:
     validation: dict[str, Any]
     auth: dict[str, Any]
     callback_url: str | None
+    blocked: str | None  # why the workspace's domain policy now refuses this action, if it does
 
 
 class Actions:
@@ -44,13 +45,13 @@ class Actions:
 
     async def list(self, user: User, gpt_id: str) -> list[ActionView]:
         async with self.p.db.session() as s:
-            gpt, _ = await editable_gpt(s, user, gpt_id)
-            return [self._view(a) for a in await _drafts(s, gpt.id)]
+            gpt, workspace = await editable_gpt(s, user, gpt_id)
+            return [self._view(a, workspace) for a in await _drafts(s, gpt.id)]
 
     async def get(self, user: User, gpt_id: str, action_id: str) -> ActionView:
         async with self.p.db.session() as s:
-            _, _, action = await self._find(s, user, gpt_id, action_id)
-            return self._view(action)
+            _, workspace, action = await self._find(s, user, gpt_id, action_id)
+            return self._view(action, workspace)
 
     async def add(self, user: User, gpt_id: str, values: dict[str, Any]) -> ActionView:
         async with self.p.db.session() as s:
@@ -69,7 +70,7 @@ class Actions:
             )  # fmt: skip
             await self._apply(s, gpt, workspace, action, {"schema": "", **values})
             s.add(action)
-            return self._view(action)
+            return self._view(action, workspace)
 
     async def update(self, user: User, gpt_id: str, action_id: str, changes: dict[str, Any]) -> ActionView:
         async with self.p.db.session() as s:
@@ -78,7 +79,7 @@ class Actions:
                 raise Forbidden(CUSTOM_ACTIONS_DISABLED)
             await self._apply(s, gpt, workspace, action, changes)
             action.updated_at = self.p.clock()
-            return self._view(action)
+            return self._view(action, workspace)
 
     async def delete(self, user: User, gpt_id: str, action_id: str) -> None:
         async with self.p.db.session() as s:
@@ -138,7 +139,7 @@ class Actions:
         """The pasted text, as text; ``base_url`` serves documents without an absolute server."""
         return actionforge.validate(action.schema_text, settings=self.p.engine, server_url=action.base_url)
 
-    def _view(self, action: Action) -> ActionView:
+    def _view(self, action: Action, workspace: Workspace) -> ActionView:
         report = self._validate(action) if action.schema_text else None
         label = action.domain or (INVALID_ACTION if action.schema_text.strip() else UNKNOWN_DOMAIN)
         callback = (
@@ -149,7 +150,9 @@ class Actions:
         validation = (
             report.to_dict() if report is not None else {"success": False, "errors": [], "warnings": []}
         )
-        return ActionView(action, label, validation, auth_summary(action), callback)
+        return ActionView(
+            action, label, validation, auth_summary(action), callback, _blocked(action, workspace)
+        )
 
 
 def _check_url(value: str | None, name: str, max_chars: int) -> None:
@@ -170,3 +173,14 @@ async def _drafts(s: AsyncSession, gpt_id: str) -> list[Action]:
 async def _count(s: AsyncSession, gpt_id: str) -> int:
     query = select(func.count()).select_from(Action).where(Action.gpt_id == gpt_id, Action.version == 0)
     return int(await s.scalar(query) or 0)
+
+
+def _blocked(action: Action, workspace: Workspace) -> str | None:
+    """Flags an action whose domain a later policy change no longer allows (§4.1 #7)."""
+    if action.domain is None:
+        return None
+    try:
+        domain_policy(workspace).check(action.domain)
+    except actionforge.RequestBlocked as blocked:
+        return blocked.reason
+    return None

@@ -104,8 +104,9 @@ class Workspaces:
 def _check_settings(changes: dict[str, Any]) -> None:
     if "allowed_domains" in changes:
         try:
-            actionforge.DomainPolicy.allow_list(changes["allowed_domains"])
+            policy = actionforge.DomainPolicy.allow_list(changes["allowed_domains"])
         except ValueError as exc:
             raise Invalid.at("/allowed_domains", str(exc)) from None
+        changes["allowed_domains"] = sorted(policy.domains)  # stored as the policy reads them
     if "max_visibility" in changes and changes["max_visibility"] not in VISIBILITIES:
         raise Invalid.at("/max_visibility", f"Choose one of {', '.join(VISIBILITIES)}.")

@@ -187,6 +187,7 @@ class ActionOut(Response):
     base_url: str | None
     auth: dict[str, Any] = Field(description='secrets appear only as "set" or "not set"')
     callback_url: str | None
+    blocked: str | None = Field(description="set when the workspace's domain policy now refuses this action")
     validation: dict[str, Any]
 
 

@@ -19,6 +19,7 @@ def action_out(view: ActionView) -> ActionOut:
         "id": a.id, "gpt_id": a.gpt_id, "domain": a.domain, "label": view.label, "schema": a.schema_text,
         "privacy_policy_url": a.privacy_policy_url, "source_url": a.source_url, "base_url": a.base_url,
         "auth": view.auth, "callback_url": view.callback_url, "validation": view.validation,
+        "blocked": view.blocked,
     })  # fmt: skip
 
 
