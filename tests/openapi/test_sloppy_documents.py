@@ -375,3 +375,25 @@ def test_each_class_loads_as_an_action_with_warnings(name: str) -> None:
         assert action.report.warnings
         for issue in action.report.warnings:
             assert issue.pointer == "" or issue.pointer.startswith("/")
+
+
+def test_path_and_operation_servers_are_read_against_the_root_and_skip_only_their_own() -> None:
+    doc = document(
+        {
+            "/a": {"servers": [{"url": "/v2"}], "get": op("a")},
+            "/b": {"get": op("b", servers=[{"url": "ftp://files.example.com"}])},
+            "/c": {"get": op("c")},
+        }
+    )
+    result, _ = load(doc)
+    assert result.errors == ()
+    assert [(o.operation_id, o.server_url) for o in result.operations] == [
+        ("a", "https://api.example.com/v2"),
+        ("c", "https://api.example.com/v1"),
+    ]
+    assert result.warnings == (
+        Issue(
+            "Could not find a valid URL in `servers`; skipping the operations it applies to",
+            "/paths/~1b/get/servers/0/url",
+        ),
+    )

@@ -189,12 +189,14 @@ class _Extractor:
         return url
 
     def override_server(self, servers: Any, at: str, inherited: str) -> str | None:
-        """A Path Item's or Operation's own `servers`: its first URL, ``inherited`` if it has none."""
+        """A Path Item's or Operation's own `servers`: its first URL, ``inherited`` if it has none,
+        None (with a warning: the operations there are skipped, the others load) if unusable.
+        A relative URL there is read against the root server."""
         if not isinstance(servers, list) or not servers:
             return inherited
-        url, problem_at = self.servers.resolve(servers[0], f"{at}/servers/0")
+        url, problem_at = self.servers.resolve(servers[0], f"{at}/servers/0", parent=inherited)
         if url is None:
-            self.error(NO_SERVER, problem_at)
+            self.warning(f"{NO_SERVER}; skipping the operations it applies to", problem_at)
         return url
 
     # --- paths and operations -------------------------------------------------------------

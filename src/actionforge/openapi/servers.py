@@ -116,15 +116,16 @@ class ServerResolver:
                 return later, ""
         return None, problem_at
 
-    def resolve(self, server: Any, at: str) -> tuple[str | None, str]:
+    def resolve(self, server: Any, at: str, *, parent: str = "") -> tuple[str | None, str]:
         """The absolute base URL of one Server Object (no trailing slash), or None and where it
-        went wrong. Relative URLs are joined onto the caller's ``server_url``, else (profile
-        permitting) resolved against the document's own URL."""
+        went wrong. A relative URL is resolved against ``parent`` (the root server, for a Path
+        Item's or Operation's own `servers`), else joined onto the caller's ``server_url``, else
+        (profile permitting) resolved against the document's own URL."""
         if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
             return None, at
         url_at = f"{at}/url"
         url = self.substitute(server["url"], server.get("variables"))
-        absolute = self.absolute(url, url_at) if url is not None else None
+        absolute = self.absolute(url, url_at, parent) if url is not None else None
         return (absolute.rstrip("/"), "") if absolute is not None else (None, url_at)
 
     def substitute(self, url: str, variables: Any) -> str | None:
@@ -148,7 +149,7 @@ class ServerResolver:
         substituted = _TEMPLATE_VARIABLE.sub(value, url)
         return None if missing else substituted
 
-    def absolute(self, url: str, at: str) -> str | None:
+    def absolute(self, url: str, at: str, parent: str = "") -> str | None:
         if _is_absolute_http(url):
             return url
         for loose, prefix in (
@@ -160,6 +161,8 @@ class ServerResolver:
                 return prefix + url
         if "://" in url or url.startswith("//"):
             return None  # another scheme (ftp://, ws://) or a malformed host
+        if parent:
+            return urljoin(parent.rstrip("/") + "/", url)
         if self.context.server_url is not None:
             return _join(self.context.server_url, url)
         if self.context.resolve_against_document and self.context.document_uri:
