@@ -6,7 +6,6 @@ import base64
 import json
 import logging
 import secrets
-import time
 from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
@@ -126,18 +125,15 @@ def test_a_registered_value_never_survives(secret: str, before: str, after: str)
     assert secret not in r.redact(before + secret + after)
 
 
-def test_many_values_stay_fast() -> None:
+def test_many_values_are_all_masked() -> None:
+    # The scan files values by their first characters; with thousands filed, the first and the
+    # last registered must both still be found. (Its speed against a flat regex: bench/redact.py.)
     r = Redactor()
     values = [secrets.token_urlsafe(24) for _ in range(10_000)]
-    started = time.perf_counter()
     for v in values:
         r.add(v)
     line = 'INFO httpx: HTTP Request: GET https://api.example.com/v1/things?id=3 "HTTP/1.1 200 OK"'
-    for _ in range(1_000):
-        r.redact(line)
-    elapsed = time.perf_counter() - started
-    # A flat alternation regex takes ~7 s for this on a quiet machine; the scan takes ~0.3 s.
-    assert elapsed < 4.0, elapsed
+    assert r.redact(line) == line
     assert r.redact(f"{line} {values[0]} {values[-1]}") == f"{line} {REDACTED} {REDACTED}"
 
 
