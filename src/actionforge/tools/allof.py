@@ -25,8 +25,10 @@ MERGEABLE = ANNOTATIONS | {
     "xml",
     "externalDocs",
 }
-# Beside the allOf itself, `nullable` is allowed too: the converter applies it to the result.
+# `nullable` may sit beside them too: a member with `nullable: true` is refused on its own, and
+# one beside the allOf itself is applied to the result by the converter.
 MERGEABLE_OUTER = MERGEABLE | {"nullable"}
+# What may sit beside an allOf that only wraps one member (`allOf: [{$ref: X}], description: ..`).
 WRAPPER_OUTER = ANNOTATIONS | {"nullable"}
 
 
@@ -37,7 +39,7 @@ def only_annotations(member: Any) -> bool:
 def _is_plain_object(member: Mapping[str, Any]) -> bool:
     """No keyword that validates beyond properties; not nullable (then null passes only if every
     member allows it); of type object if typed at all."""
-    if any(k not in MERGEABLE and k != "nullable" and not k.startswith("x-") for k in member):
+    if any(k not in MERGEABLE_OUTER and not k.startswith("x-") for k in member):
         return False
     kind = member.get("type")
     return (
