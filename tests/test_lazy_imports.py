@@ -14,9 +14,17 @@ from actionforge.examples import EXAMPLES
 
 PETSTORE = Path(__file__).resolve().parents[1] / "src" / "actionforge" / "examples" / EXAMPLES[1].filename
 
-# Loaded by OAuth (Authlib; tldextract and with it requests), by the HTTP stack, or by encryption:
-# none of them is needed to read a document and render its tools.
-HEAVY = ("authlib", "tldextract", "requests", "openapi_spec_validator", "httpx", "cryptography")
+# Loaded by OAuth (Authlib; tldextract and with it requests), by the HTTP stack, by encryption or
+# by the server's settings: none of them is needed to read a document and render its tools.
+HEAVY = (
+    "authlib",
+    "tldextract",
+    "requests",
+    "openapi_spec_validator",
+    "httpx",
+    "cryptography",
+    "pydantic_settings",
+)
 
 
 def modules_after(code: str) -> set[str]:

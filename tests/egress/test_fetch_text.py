@@ -58,7 +58,7 @@ def docs() -> Iterator[str]:
 
 
 def dev(**overrides: object) -> Settings:
-    return Settings(allow_loopback=True, allow_http=True, allow_any_port=True, **overrides)  # type: ignore[arg-type]
+    return Settings(allow_loopback=True, allow_http=True, allow_any_port=True, **overrides)
 
 
 def test_fetches_a_document(docs: str) -> None:

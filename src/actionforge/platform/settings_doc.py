@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings
 
 import actionforge
 from actionforge.platform.settings import ServerSettings
@@ -33,7 +33,7 @@ def render() -> str:
     return "\n".join(parts)
 
 
-def _table(title: str, intro: str, model: type[BaseSettings]) -> str:
+def _table(title: str, intro: str, model: type[BaseModel]) -> str:
     rows = [f"## {title}\n", f"{intro.capitalize()}.\n", "| variable | default | meaning |", "|---|---|---|"]
     for name, field in model.model_fields.items():
         rows.append(f"| `ACTIONFORGE_{name.upper()}` | {_default(field)} | {_meaning(field)} |")
