@@ -397,3 +397,32 @@ def test_path_and_operation_servers_are_read_against_the_root_and_skip_only_thei
             "/paths/~1b/get/servers/0/url",
         ),
     )
+
+
+def test_a_fragment_in_the_path_key_is_dropped_from_the_path_and_read_as_query_fields() -> None:
+    """AWS's descriptions write ``/#Action=SendMessage`` and declare ``Action`` as well."""
+    action_param = {
+        "name": "Action",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "enum": ["Send"]},
+    }
+    doc = document(
+        {
+            "/#Action=Send": {"get": op("send", parameters=[action_param])},
+            "/#Action=Receive": {"get": op("receive")},
+        }
+    )
+    result, _ = load(doc)
+    assert [o.path for o in result.operations] == ["/", "/"]
+    assert result.warnings[0] == Issue(
+        "Path /#Action=Send carries a fragment; its fields are sent as query parameters of /",
+        "/paths/~1#Action=Send",
+    )
+    action = actionforge.load_action(json.dumps(doc))
+    assert (
+        str(action.build_request("send", {"Action": "Send"}).url) == "https://api.example.com/v1/?Action=Send"
+    )
+    assert str(action.build_request("receive", {"Action": "Receive"}).url) == (
+        "https://api.example.com/v1/?Action=Receive"
+    )

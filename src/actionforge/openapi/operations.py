@@ -254,9 +254,10 @@ class _Extractor:
         key = read_path_key(path)
         if key.added_slash:
             self.warning(f"Path {path} does not start with '/'; it is read as {key.path}", at)
-        if key.query:
+        if key.query or key.has_fragment:
+            carried = "a fragment" if key.has_fragment else "a query string"
             self.warning(
-                f"Path {path} carries a query string; its fields are sent as query parameters of {key.path}",
+                f"Path {path} carries {carried}; its fields are sent as query parameters of {key.path}",
                 at,
             )
         return key

