@@ -1,0 +1,45 @@
+"""The audit of action calls: write one record per call, read them back for owners and admins.
+
+Records are written in their own transaction, so a call that fails still leaves its record; old
+records are deleted as new ones arrive (``audit_retention_days``), so no background job is needed.
+Who may read: a GPT's records, whoever may edit the GPT (its owner, workspace admins and owners);
+a workspace's records, its admins and owners. Anyone else gets NotFound, as for the GPT itself.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from actionforge.platform.access import editable_gpt, workspace_for
+from actionforge.platform.context import Platform
+from actionforge.store.pages import Page, page
+from actionforge.store.tables import User
+from actionforge.store.tables_calls import ActionCall
+
+
+class Audit:
+    def __init__(self, platform: Platform) -> None:
+        self.p = platform
+
+    async def record(self, entry: ActionCall) -> None:
+        """Store ``entry`` (already redacted) and drop records past the retention period."""
+        horizon = self.p.clock() - timedelta(days=self.p.settings.audit_retention_days)
+        async with self.p.db.session() as s:
+            await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
+            s.add(entry)
+
+    async def of_gpt(self, user: User, gpt_id: str, *, after: str | None, limit: int) -> Page[ActionCall]:
+        async with self.p.db.session() as s:
+            gpt, _ = await editable_gpt(s, user, gpt_id)
+            query = select(ActionCall).where(ActionCall.gpt_id == gpt.id)
+            return await page(s, query, ActionCall.id, after=after, limit=limit)
+
+    async def of_workspace(
+        self, user: User, workspace_id: str, *, after: str | None, limit: int
+    ) -> Page[ActionCall]:
+        async with self.p.db.session() as s:
+            workspace = await workspace_for(s, user, workspace_id, at_least="admin")
+            query = select(ActionCall).where(ActionCall.workspace_id == workspace.id)
+            return await page(s, query, ActionCall.id, after=after, limit=limit)

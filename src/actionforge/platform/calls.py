@@ -1,0 +1,172 @@
+"""Calls to an action's API made by the platform: the builder's "test one operation".
+
+The draft action goes through the engine's public API as any library user would: `load_action`
+with the workspace's `DomainPolicy` (so a domain the workspace stopped allowing after the action
+was saved is refused at call time, with the policy's reason), then `Action.call`. The answer holds
+the exact request (redacted), the response head and the body the model would read (capped by the
+engine), the timing from the platform's injected clock, the egress decision and any repairs of
+the arguments. Every call leaves an audit record (`audit`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+import actionforge
+from actionforge.platform.access import editable_gpt
+from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
+from actionforge.platform.audit import Audit
+from actionforge.platform.context import Platform
+from actionforge.platform.engine_auth import EngineAuth, engine_auth
+from actionforge.platform.errors import Forbidden, Invalid, NotFound
+from actionforge.platform.exchange import Exchange
+from actionforge.platform.workspaces import domain_policy
+from actionforge.store.tables import Action, User, Workspace
+from actionforge.store.tables_calls import ActionCall
+from actionforge.store.types import new_id
+
+NOT_CALLABLE = "Fix the action's schema before testing it: it has no valid domain yet."
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a call needs from the database, read in one short transaction."""
+
+    workspace: Workspace
+    action: Action
+    gpt_version: int
+    auth: EngineAuth
+
+
+@dataclass(frozen=True)
+class CallReport:
+    id: str  # the audit record's id
+    operation: str
+    result: actionforge.ToolResult
+    exchange: Exchange
+    started_at: datetime
+    latency_ms: int
+    egress: dict[str, str | None]
+    consent: str
+    arguments: Any = field(repr=False)
+
+
+def refusal(workspace: Workspace, domain: str | None) -> str | None:
+    """Why the workspace's domain policy refuses ``domain`` now, or None when it allows it."""
+    if domain is None:
+        return None
+    try:
+        domain_policy(workspace).check(domain)
+    except actionforge.RequestBlocked as blocked:
+        return blocked.reason
+    return None
+
+
+class Calls:
+    def __init__(self, platform: Platform) -> None:
+        self.p = platform
+        self.audit = Audit(platform)
+
+    async def test(
+        self, user: User, gpt_id: str, action_id: str, operation: str, arguments: Any
+    ) -> CallReport:
+        """Call one operation of a draft action as its builder, with the given arguments."""
+        target = await self._draft(user, gpt_id, action_id)
+        engine_action = self._load(target.action, target.workspace)
+        try:
+            engine_action.tool(operation)
+        except actionforge.UnknownToolError as exc:
+            raise Invalid.at("/operation", str(exc)) from None
+        report = await self._call(user, target, engine_action, operation, arguments, consent="builder_test")
+        await self.audit.record(_record(user, target, report))
+        return report
+
+    async def egress_flags(self, user: User, gpt_id: str) -> list[tuple[str, str | None, str | None]]:
+        """(action id, domain, refusal) for each draft action: the policy may have changed since."""
+        async with self.p.db.session() as s:
+            gpt, workspace = await editable_gpt(s, user, gpt_id)
+            query = select(Action).where(Action.gpt_id == gpt.id, Action.version == 0).order_by(Action.id)
+            return [(a.id, a.domain, refusal(workspace, a.domain)) for a in await s.scalars(query)]
+
+    # --- steps ------------------------------------------------------------------------------
+
+    async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
+        async with self.p.db.session() as s:
+            gpt, workspace = await editable_gpt(s, user, gpt_id)
+            action = await s.get(Action, action_id)
+            if action is None or action.gpt_id != gpt.id or action.version != 0:
+                raise NotFound("No such action.")
+            if not workspace.custom_actions_enabled:
+                raise Forbidden(CUSTOM_ACTIONS_DISABLED)
+            if action.domain is None:
+                raise Invalid.at("/schema", NOT_CALLABLE)
+            return Target(workspace, action, 0, engine_auth(self.p.box, action))
+
+    def _load(self, action: Action, workspace: Workspace) -> actionforge.Action:
+        try:
+            return actionforge.load_action(
+                action.schema_text, settings=self.p.engine, policy=domain_policy(workspace),
+                server_url=action.base_url,
+            )  # fmt: skip
+        except actionforge.SchemaError:
+            raise Invalid.at("/schema", NOT_CALLABLE) from None
+
+    async def _call(
+        self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
+        *, consent: str,
+    ) -> CallReport:  # fmt: skip
+        exchange = Exchange()
+        mode: actionforge.Mode = "draft" if target.gpt_version == 0 else "published"
+        key = actionforge.TokenKey(user.id, target.action.id, mode)
+        started = self.p.clock()
+        refused = refusal(target.workspace, target.action.domain)
+        if refused is not None:  # the policy changed after the action was saved: nothing is sent
+            result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
+        else:
+            async with engine_action:
+                exchange.attach(engine_action.http_client())
+                result = await engine_action.call(
+                    operation, arguments, auth=target.auth, token_store=actionforge.InMemoryTokenStore(),
+                    user=key,
+                )  # fmt: skip
+        latency = self.p.clock() - started
+        return CallReport(
+            id=new_id("call"), operation=operation, result=result, exchange=exchange, started_at=started,
+            latency_ms=round(latency.total_seconds() * 1000), egress=_egress(result, exchange),
+            consent=consent, arguments=arguments,
+        )  # fmt: skip
+
+
+def _egress(result: actionforge.ToolResult, exchange: Exchange) -> dict[str, str | None]:
+    """``blocked`` with the guard's reason, ``allowed`` once a request left, else ``skipped``."""
+    if result.error == "blocked":
+        return {"decision": "blocked", "reason": result.message}
+    if exchange.request is None or result.error == "arguments":
+        return {"decision": "skipped", "reason": "The call stopped before the egress check."}
+    return {"decision": "allowed", "reason": None}
+
+
+def redacted_json(value: Any) -> str:
+    return actionforge.redactor().redact(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _record(user: User, target: Target, report: CallReport) -> ActionCall:
+    result, exchange = report.result, report.exchange
+    response = None
+    if exchange.response is not None:
+        response = {**exchange.response, "body": actionforge.redactor().redact(result.body)}
+    return ActionCall(
+        id=report.id, workspace_id=target.workspace.id, gpt_id=target.action.gpt_id,
+        gpt_version=target.gpt_version, action_id=target.action.id, domain=target.action.domain or "",
+        user_id=user.id, operation=report.operation, outcome=result.error or "ok", status=result.status,
+        latency_ms=report.latency_ms, request_bytes=exchange.request_bytes,
+        response_bytes=len(result.body.encode("utf-8")), egress=report.egress["decision"] or "skipped",
+        egress_reason=report.egress["reason"], consent=report.consent,
+        arguments=redacted_json(report.arguments), request=exchange.request, response=response,
+        created_at=report.started_at,
+    )  # fmt: skip

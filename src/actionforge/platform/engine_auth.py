@@ -1,0 +1,60 @@
+"""A stored action's auth setting as the engine's config, with its secrets unsealed for one call.
+
+The secrets become `SecretValue`s at once, so the process redactor masks them in anything that
+is logged or stored afterwards (the audit's request copy included).
+"""
+
+from __future__ import annotations
+
+import pydantic
+
+import actionforge
+from actionforge.platform.errors import Invalid
+from actionforge.store.sealing import unseal
+from actionforge.store.tables import Action
+
+EngineAuth = actionforge.NoAuthConfig | actionforge.ApiKeyAuthConfig | actionforge.OAuthConfig
+
+
+def engine_auth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
+    """The engine's config for ``action``; Invalid (pointing at the auth field) if it is incomplete."""
+    build = _BUILDERS.get(action.auth_type)
+    if build is None:
+        return actionforge.NoAuthConfig()
+    try:
+        return build(box, action)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        raise Invalid.at("/auth", f"The action's authentication is incomplete: {first['msg']}") from None
+
+
+def _secret(box: actionforge.SecretBox, action: Action, column: str) -> actionforge.SecretValue | None:
+    token: str | None = getattr(action, column)
+    if token is None:
+        return None
+    return unseal(box, token, table="actions", row_id=action.id, column=column)
+
+
+def _api_key(box: actionforge.SecretBox, action: Action) -> EngineAuth:
+    config = action.auth_config
+    return actionforge.ApiKeyAuthConfig(
+        kind=config.get("authorization_type") or "basic",
+        key=_secret(box, action, "api_key_sealed"),
+        header_name=config.get("custom_auth_header"),
+    )
+
+
+def _oauth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
+    config = action.auth_config
+    client_id = _secret(box, action, "client_id_sealed")
+    return actionforge.OAuthConfig.model_validate({
+        "client_id": client_id.reveal() if client_id is not None else "",
+        "client_secret": _secret(box, action, "client_secret_sealed"),
+        "authorization_url": config.get("authorization_url", ""),
+        "token_url": config.get("token_url", ""),
+        "scope": config.get("scope") or "",
+        "token_exchange_method": config.get("token_exchange_method") or "default_post",
+    })  # fmt: skip
+
+
+_BUILDERS = {"api_key": _api_key, "oauth": _oauth}

@@ -1,0 +1,48 @@
+"""The request as it went on the wire and the response's head, captured with httpx event hooks.
+
+The engine's `ToolResult` holds the body the model reads but not the headers; the hooks see the
+request after credentials are applied, so what the builder is shown is exactly what was sent,
+then redacted (credential headers and query values, every registered `SecretValue`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+import actionforge
+
+
+@dataclass
+class Exchange:
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    request_bytes: int = 0
+
+    def attach(self, client: httpx.AsyncClient) -> None:
+        client.event_hooks = {"request": [self._on_request], "response": [self._on_response]}
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        self.request, self.request_bytes = redacted_request(request)
+
+    async def _on_response(self, response: httpx.Response) -> None:
+        headers = actionforge.redactor().redact_headers(response.headers.multi_items())
+        self.response = {"status": response.status_code, "headers": headers}
+
+
+def redacted_request(request: httpx.Request) -> tuple[dict[str, Any], int]:
+    """``request`` as JSON-ready values with its secrets masked, and its body's size in bytes."""
+    redactor = actionforge.redactor()
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed body: its size is all we can tell
+        content = b""
+    shown = {
+        "method": request.method,
+        "url": redactor.redact_url(str(request.url)),
+        "headers": redactor.redact_headers(request.headers.multi_items()),
+        "body": redactor.redact(content.decode("utf-8", "replace")),
+    }
+    return shown, len(content)

@@ -1,0 +1,74 @@
+"""Action calls: test one operation of a draft action, the audit records, and the egress status."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from actionforge import redactor
+from actionforge.platform.audit import Audit
+from actionforge.platform.calls import CallReport, Calls
+from actionforge.web.call_schemas import ActionEgressOut, CallRecordOut, TestCallIn, TestCallOut
+from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.schemas import PageOf
+
+router = APIRouter(prefix="/api", tags=["calls"])
+
+
+def redact(text: str) -> str:
+    """An API may echo the credentials back; the builder sees them masked, like the request."""
+    return redactor().redact(text)
+
+
+def test_out(report: CallReport) -> TestCallOut:
+    result, exchange = report.result, report.exchange
+    response = None
+    if exchange.response is not None:
+        response = {
+            **exchange.response, "content_type": result.content_type, "body": redact(result.body),
+            "truncated": result.truncated,
+        }  # fmt: skip
+    return TestCallOut.model_validate({
+        "id": report.id, "operation": report.operation, "ok": result.ok, "outcome": result.error or "ok",
+        "message": result.message, "request": exchange.request, "response": response,
+        "timing": {"started_at": report.started_at, "latency_ms": report.latency_ms},
+        "egress": report.egress, "repairs": [r.to_dict() for r in result.repairs],
+        "for_model": redact(result.for_model()),
+    })  # fmt: skip
+
+
+@router.post("/gpts/{gpt_id}/actions/{action_id}/test")
+async def test_operation(
+    gpt_id: str, action_id: str, body: TestCallIn, caller: Caller, svc: ServicesDep
+) -> TestCallOut:
+    """Call one operation of the draft action now; the answer shows the exchange, redacted."""
+    calls = Calls(svc.platform)
+    return test_out(await calls.test(caller.user, gpt_id, action_id, body.operation, body.arguments))
+
+
+@router.get("/gpts/{gpt_id}/calls")
+async def gpt_calls(gpt_id: str, caller: Caller, paging: Paging, svc: ServicesDep) -> PageOf[CallRecordOut]:
+    """The GPT's call records, oldest first; for its owner and the workspace's admins."""
+    found = await Audit(svc.platform).of_gpt(caller.user, gpt_id, after=paging.cursor, limit=paging.limit)
+    return PageOf[CallRecordOut](
+        items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
+    )
+
+
+@router.get("/workspaces/{workspace_id}/calls")
+async def workspace_calls(
+    workspace_id: str, caller: Caller, paging: Paging, svc: ServicesDep
+) -> PageOf[CallRecordOut]:
+    """Every call record of the workspace, oldest first; for its admins and owners."""
+    audit = Audit(svc.platform)
+    found = await audit.of_workspace(caller.user, workspace_id, after=paging.cursor, limit=paging.limit)
+    return PageOf[CallRecordOut](
+        items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
+    )
+
+
+@router.get("/gpts/{gpt_id}/egress")
+async def action_egress(gpt_id: str, caller: Caller, svc: ServicesDep) -> PageOf[ActionEgressOut]:
+    """Each draft action against the workspace's domain policy as it is now (flags refused ones)."""
+    flags = await Calls(svc.platform).egress_flags(caller.user, gpt_id)
+    items = [ActionEgressOut(action_id=a, domain=d, allowed=r is None, reason=r) for a, d, r in flags]
+    return PageOf[ActionEgressOut](items=items, next_cursor=None)

@@ -1,0 +1,228 @@
+"""Test one operation, the domain policy at call time, and the audit, through the HTTP API.
+
+The upstream APIs are real servers on 127.0.0.1; the engine is told to allow loopback and plain
+http through its own ``ACTIONFORGE_*`` settings, which the platform reads from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from actionforge.web.app import create_app
+from tests.servers.threaded import serve
+from tests.web.conftest import (
+    FakeClock,
+    MakeUser,
+    Server,
+    server_settings,
+    sign_in,
+    sign_up_owner,
+    workspace_id,
+)
+
+API_KEY = "sk-test-6f1d0c9a2b7e4d55"
+
+
+@pytest.fixture(autouse=True)
+def engine_allows_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the app starts: the engine's egress settings, as an operator would set them."""
+    for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
+        monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+
+
+def document(base_url: str) -> str:
+    item = {
+        "operationId": "getItem",
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+            {"name": "q", "in": "query", "schema": {"type": "string"}},
+        ],
+        "responses": {"200": {"description": "ok"}},
+    }
+    return json.dumps({
+        "openapi": "3.1.0",
+        "info": {"title": "Echo", "version": "1"},
+        "servers": [{"url": base_url}],
+        "paths": {"/items/{id}": {"get": item}},
+    })  # fmt: skip
+
+
+async def new_action(client: httpx.AsyncClient, base_url: str, **fields: Any) -> tuple[str, str]:
+    ws = await workspace_id(client)
+    gpt = await client.post(f"/api/workspaces/{ws}/gpts", json={"name": "Tester"})
+    assert gpt.status_code == 201, gpt.text
+    gpt_id = gpt.json()["id"]
+    action = await client.post(f"/api/gpts/{gpt_id}/actions", json={"schema": document(base_url), **fields})
+    assert action.status_code == 201, action.text
+    assert action.json()["domain"] == "127.0.0.1"
+    return gpt_id, action.json()["id"]
+
+
+async def call_operation(
+    client: httpx.AsyncClient, gpt_id: str, action_id: str, arguments: dict[str, Any]
+) -> httpx.Response:
+    body = {"operation": "getItem", "arguments": arguments}
+    return await client.post(f"/api/gpts/{gpt_id}/actions/{action_id}/test", json=body)
+
+
+BEARER = {"type": "api_key", "authorization_type": "bearer", "api_key": API_KEY}
+
+
+async def test_the_answer_shows_the_exact_request_redacted_and_the_response(
+    owner: httpx.AsyncClient, echo_server: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, echo_server, auth=BEARER)
+    answer = await call_operation(owner, gpt_id, action_id, {"id": "7", "q": "hello world"})
+    assert answer.status_code == 200, answer.text
+    found = answer.json()
+    assert API_KEY not in answer.text  # not in the request, nor in the echoed response body
+    assert found["ok"]
+    assert found["outcome"] == "ok"
+    request = found["request"]
+    assert (request["method"], request["url"]) == ("GET", f"{echo_server}/items/7?q=hello%20world")
+    assert request["headers"]["authorization"] == "[REDACTED]"
+    assert request["headers"]["user-agent"].startswith("actionforge")
+    response = found["response"]
+    assert response["status"] == 200
+    assert response["headers"]["content-type"] == "application/json"
+    echoed = json.loads(response["body"])
+    assert echoed["path"] == "/items/7"
+    assert echoed["headers"]["authorization"] == "[REDACTED]"  # the API echoed it back
+    assert found["egress"] == {"decision": "allowed", "reason": None}
+    assert found["repairs"] == [{"pointer": "/id", "kind": "to_number", "was": '"7"', "now": "7"}]
+
+
+async def test_bad_arguments_and_unknown_operations(owner: httpx.AsyncClient, echo_server: str) -> None:
+    gpt_id, action_id = await new_action(owner, echo_server)
+    wrong = await call_operation(owner, gpt_id, action_id, {"id": "seven"})
+    assert wrong.status_code == 200
+    assert (wrong.json()["outcome"], wrong.json()["request"]) == ("arguments", None)
+    assert wrong.json()["egress"]["decision"] == "skipped"
+    unknown = await owner.post(
+        f"/api/gpts/{gpt_id}/actions/{action_id}/test", json={"operation": "nope", "arguments": {}}
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["pointer"] == "/operation"
+    assert "getItem" in unknown.json()["detail"]
+
+
+async def test_the_body_is_capped_as_the_model_would_read_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, echo_server: str
+) -> None:
+    monkeypatch.setenv("ACTIONFORGE_MAX_RESPONSE_CHARS", "60")
+    clock, settings = FakeClock(), server_settings(tmp_path, database_url)
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app), Server(app, clock, settings).client() as client:
+        await sign_up_owner(Server(app, clock, settings), client)
+        gpt_id, action_id = await new_action(client, echo_server)
+        found = (await call_operation(client, gpt_id, action_id, {"id": 1})).json()
+    assert found["response"]["truncated"] is True
+    assert len(found["response"]["body"]) < 200
+
+
+def clock_advancing_api(clock: FakeClock, seconds: float) -> Starlette:
+    """An upstream that takes ``seconds`` on the platform's injected clock."""
+
+    async def item(request: Request) -> JSONResponse:
+        clock.advance(seconds)
+        return JSONResponse({"id": request.path_params["id"]})
+
+    return Starlette(routes=[Route("/items/{id}", item)])
+
+
+@pytest.fixture
+def slow_api(server: Server) -> Iterator[str]:
+    with serve(clock_advancing_api(server.clock, 0.25)) as url:
+        yield url
+
+
+async def test_the_timing_comes_from_the_injected_clock(
+    owner: httpx.AsyncClient, server: Server, slow_api: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, slow_api)
+    started = server.clock.now
+    found = (await call_operation(owner, gpt_id, action_id, {"id": 3})).json()
+    assert found["timing"]["latency_ms"] == 250
+    assert found["timing"]["started_at"] == started.isoformat().replace("+00:00", "Z")
+
+
+async def test_a_domain_the_policy_stopped_allowing_is_refused_at_call_time(
+    owner: httpx.AsyncClient, echo_server: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, echo_server)
+    assert (await owner.get(f"/api/gpts/{gpt_id}/egress")).json()["items"][0]["allowed"] is True
+    ws = await workspace_id(owner)
+    changed = await owner.patch(
+        f"/api/workspaces/{ws}/settings", json={"domain_policy": "list", "allowed_domains": ["example.org"]}
+    )
+    assert changed.status_code == 200, changed.text
+    reason = "127.0.0.1 is not in your workspace's allowed domains"
+    found = (await call_operation(owner, gpt_id, action_id, {"id": 1})).json()
+    assert (found["ok"], found["outcome"]) == (False, "blocked")
+    assert found["egress"] == {"decision": "blocked", "reason": reason}
+    assert found["response"] is None
+    flags = (await owner.get(f"/api/gpts/{gpt_id}/egress")).json()["items"]
+    assert flags == [{"action_id": action_id, "domain": "127.0.0.1", "allowed": False, "reason": reason}]
+    records = (await owner.get(f"/api/gpts/{gpt_id}/calls")).json()["items"]
+    assert [(r["egress"], r["egress_reason"], r["outcome"]) for r in records] == [
+        ("blocked", reason, "blocked")
+    ]
+
+
+async def test_every_call_is_audited_redacted_for_owners_and_admins_only(
+    owner: httpx.AsyncClient, server: Server, make_user: MakeUser, echo_server: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, echo_server, auth=BEARER)
+    for n in (1, 2, 3):
+        assert (await call_operation(owner, gpt_id, action_id, {"id": n, "q": API_KEY})).status_code == 200
+    first = await owner.get(f"/api/gpts/{gpt_id}/calls", params={"limit": 2})
+    assert first.status_code == 200
+    assert API_KEY not in first.text
+    page = first.json()
+    assert len(page["items"]) == 2
+    assert page["next_cursor"]
+    rest = (await owner.get(f"/api/gpts/{gpt_id}/calls", params={"cursor": page["next_cursor"]})).json()
+    records = page["items"] + rest["items"]
+    assert [json.loads(r["arguments"])["id"] for r in records] == [1, 2, 3]
+    record = records[0]
+    assert (record["operation"], record["status"], record["outcome"], record["gpt_version"]) == (
+        "getItem", 200, "ok", 0,
+    )  # fmt: skip
+    assert record["consent"] == "builder_test"
+    assert record["egress"] == "allowed"
+    assert record["response_bytes"] > 0
+    assert record["request"]["headers"]["authorization"] == "[REDACTED]"
+    ws = await workspace_id(owner)
+    assert (await owner.get(f"/api/workspaces/{ws}/calls")).json()["items"][0]["id"] == record["id"]
+
+    stranger = await make_user("stranger@example.com")
+    assert (await stranger.get(f"/api/gpts/{gpt_id}/calls")).status_code == 404
+    assert (await stranger.get(f"/api/workspaces/{ws}/calls")).status_code == 404
+    member = await make_user("member@example.com")
+    added = await owner.post(f"/api/workspaces/{ws}/members", json={"email": "member@example.com"})
+    assert added.status_code == 201, added.text
+    assert (await member.get(f"/api/gpts/{gpt_id}/calls")).status_code == 404
+    assert (await member.get(f"/api/workspaces/{ws}/calls")).status_code == 403
+    assert (await call_operation(member, gpt_id, action_id, {"id": 1})).status_code == 404
+
+
+async def test_records_older_than_the_retention_are_deleted(
+    owner: httpx.AsyncClient, server: Server, echo_server: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, echo_server)
+    await call_operation(owner, gpt_id, action_id, {"id": 1})
+    server.clock.advance(86_400 * server.settings.audit_retention_days + 1)
+    assert (await sign_in(owner, "owner@example.com")).status_code == 200  # the session expired too
+    await call_operation(owner, gpt_id, action_id, {"id": 2})
+    records = (await owner.get(f"/api/gpts/{gpt_id}/calls")).json()["items"]
+    assert [json.loads(r["arguments"])["id"] for r in records] == [2]
