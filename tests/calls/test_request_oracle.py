@@ -48,13 +48,13 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from actionforge.calls.request import RequestBuildError, build_request
 from actionforge.calls.serialize import is_undefined
-from actionforge.openapi.jsondata import thaw
 from actionforge.openapi.loader import DocumentError, load_document
 from actionforge.openapi.operations import extract_operations
 from actionforge.openapi.profiles import get_profile
 from actionforge.settings import Settings
 from actionforge.tools.build import build_tools
 from actionforge.tools.model import Tool
+from tests.calls.generation import generation_schema
 from tests.data import CORPUS, DATA
 
 MAX_EXAMPLES = 10
@@ -223,31 +223,6 @@ def unrepresentable(tool: Tool, arguments: Mapping[str, Any]) -> str | None:
         if param.location == "query" and param.allow_empty_value and value is None:
             return "allow-empty-non-string"
     return None
-
-
-_BASE64 = "(?:[A-Za-z0-9+/]{4})*"
-
-
-def generation_schema(tool: Tool) -> dict[str, Any]:
-    """The tool's parameters, with file arguments made base64 text: hypothesis-jsonschema ignores
-    ``contentEncoding``, and random text is not a file. A whole body of a wildcard type such as
-    ``image/*`` becomes a data URL naming a type of that family, as the tool asks the model to."""
-    schema: dict[str, Any] = thaw(tool.parameters)
-    body = tool.operation.request_body
-    for name, prop in (schema.get("properties") or {}).items():
-        if not isinstance(prop, dict) or prop.get("contentEncoding") != "base64":
-            continue
-        binding = tool.binding(name)
-        prefix = ""
-        if (
-            body is not None
-            and binding is not None
-            and binding.location == "body_whole"
-            and "*" in body.media_type
-        ):
-            prefix = f"data:{body.media_type.split('/', 1)[0]}/x-test;base64,"
-        schema["properties"][name] = {"type": "string", "pattern": f"^{prefix}{_BASE64}$"}
-    return schema
 
 
 def _root_causes(error: BaseException) -> Iterator[BaseException]:

@@ -379,9 +379,15 @@ def _as_dict(schema: Converted) -> JSONSchema:
 
 # What the request encoder (calls/request.py) can send, said in the schema so that every
 # schema-valid argument builds a request: a path value cannot be empty ("/items/" is another
-# resource), a header cannot hold CR, LF or NUL. (keyword, for which type, value)
+# resource) nor "." or ".." (dot segments), a header cannot hold CR, LF or NUL.
+# (keyword, for which type, value)
 _WIRE_LIMITS: dict[str, tuple[tuple[str, str, Any], ...]] = {
-    "path": (("minLength", "string", 1), ("minItems", "array", 1), ("minProperties", "object", 1)),
+    "path": (
+        ("minLength", "string", 1),
+        ("not", "string", {"enum": [".", ".."]}),
+        ("contains", "array", {"minLength": 1}),  # at least one item, and not all ""
+        ("minProperties", "object", 1),
+    ),
     "header": (("pattern", "string", r"^(?![\s\S]*[\r\n\x00])"),),
 }
 _ANY_TYPE = frozenset({"string", "array", "object"})
