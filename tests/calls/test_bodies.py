@@ -292,6 +292,15 @@ def test_a_wildcard_file_type_takes_its_content_type_from_the_data_url() -> None
             encode_body(body("image/*"), unnamed)
 
 
+def test_any_file_type_takes_plain_base64_or_a_data_url() -> None:
+    png = base64.b64encode(b"\x89PNG").decode()
+    binary = {"type": "string", "format": "binary"}
+    assert encode_body(body("*/*", binary), png) == EncodedBody(b"\x89PNG", "application/octet-stream")
+    assert encode_body(body("*/*", binary), f"data:image/png;base64,{png}") == EncodedBody(
+        b"\x89PNG", "image/png"
+    )
+
+
 def test_decode_base64_tolerates_line_breaks_and_refuses_garbage() -> None:
     assert decode_base64("aGVs\nbG8=", "x") == b"hello"
     for bad in ("a", "@@@@", 5):

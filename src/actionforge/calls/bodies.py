@@ -176,6 +176,9 @@ def _wildcard_file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -
     top = family.split("/", 1)[0]
     named = _DATA_URL_TYPE.match(value) if isinstance(value, str) else None
     media_type = named.group(1).strip().lower() if named else ""
+    if top == "*":  # any file: the type the data URL names, else plain bytes
+        concrete = media_type if media_type and "*" not in media_type else "application/octet-stream"
+        return EncodedBody(decode_base64(value, "body"), concrete)
     if media_type.split("/", 1)[0] != top or "*" in media_type:
         raise RequestBuildError(
             f"the operation accepts {family}, so give the file as a data URL naming its type: "

@@ -302,8 +302,9 @@ class ToolBuilder:
         description = (
             body.description or schema.get("description") or f"The whole request body ({body.media_type})."
         )
-        if whole_binary and "*" in kind:
+        if whole_binary and "*" in kind and kind != "*/*":
             # image/* is no Content-Type; the data URL names the concrete one (see calls.bodies).
+            # Any file at all (*/*) may come as plain base64, sent as application/octet-stream.
             family = kind.split("/", 1)[0]
             description += (
                 f" Give it as a data URL naming the file's type: data:{family}/<subtype>;base64,<content>."
