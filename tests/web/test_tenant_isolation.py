@@ -21,6 +21,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "GptIn": {"name": "taken over"},
     "PublishIn": {"visibility": "private"},
     "ActionIn": {"schema": schema("evil.example.net")},
+    "TestCallIn": {"operation": "listThings", "arguments": {}},
 }
 NOT_TENANT_DATA = {"key"}  # /api/editor/examples/{key}: the same built-in texts for everyone
 
