@@ -114,6 +114,23 @@ def test_harmless_findings_in_a_request_keep_the_operation() -> None:
     }
 
 
+def test_keywords_beside_a_ref_and_python_only_patterns_keep_the_operation() -> None:
+    """OpenAPI 3.0 ignores a $ref's siblings (a real OCR API writes `type: application/json` there);
+    `(?P<name>...)` is no ECMA-262 regex, but Python's re, which checks the arguments, takes it."""
+    parameters = [
+        {
+            "name": "h",
+            "in": "query",
+            "schema": {"$ref": "#/components/schemas/S", "type": "application/json"},
+        },
+        {"name": "p", "in": "query", "schema": {"type": "string", "pattern": "^(?P<word>[a-z]+)$"}},
+    ]
+    doc = document({"/a": {"get": get("getA", parameters=parameters)}}, {"S": {"type": "string"}})
+    report = run(doc)
+    assert names(report) == ["getA"]
+    assert [w.pointer for w in report.warnings] == ["/paths/~1a/get/parameters/0/schema/type"]
+
+
 def test_when_no_operation_is_left_the_errors_that_skipped_them_reject_the_document() -> None:
     doc = document({"/a": {"get": get("getA", parameters=query(BAD_SCHEMA))}})
     for profile in ("gpt", "extended"):

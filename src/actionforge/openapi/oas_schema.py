@@ -104,7 +104,11 @@ def _registry() -> jsonschema_rs.Registry:
 
 @cache
 def _document_validator(minor: str) -> jsonschema_rs.Validator:
-    return jsonschema_rs.validator_for(_load(_DOCUMENT_SCHEMAS[minor]), registry=_registry(), offline=True)
+    # Formats off, as Python jsonschema's default: the OAS 3.0 schema (draft-04, where formats are
+    # assertions) would test each `pattern` as an ECMA-262 regex, but the patterns that matter are
+    # those Python's re compiles (schema_checks.py checks exactly that).
+    schema = _load(_DOCUMENT_SCHEMAS[minor])
+    return jsonschema_rs.validator_for(schema, registry=_registry(), validate_formats=False, offline=True)
 
 
 @cache
@@ -112,7 +116,7 @@ def _dialect_validator(dialect: str) -> jsonschema_rs.Validator:
     wrapper: dict[str, Any] = {"type": "array", "items": {"$ref": dialect}}
     if dialect == DRAFT4:  # the draft-04 meta-schema is found only from a draft-04 schema
         wrapper["$schema"] = DRAFT4
-    return jsonschema_rs.validator_for(wrapper, registry=_registry(), offline=True)
+    return jsonschema_rs.validator_for(wrapper, registry=_registry(), validate_formats=False, offline=True)
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -155,6 +159,7 @@ _MESSAGES: dict[str, Callable[[Any, Any], str]] = {
     "type": lambda kind, instance: f"{instance!r} is not of type {_types(kind.types)}",
     "enum": lambda kind, instance: f"{instance!r} is not one of {kind.options!r}",
     "const": lambda kind, _: f"{kind.expected_value!r} was expected",
+    "format": lambda kind, instance: f"{instance!r} is not a {kind.format!r}",
     "pattern": lambda kind, instance: f"{instance!r} does not match {kind.pattern!r}",
     "anyOf": lambda _, instance: f"{instance!r} is not valid under any of the given schemas",
     "oneOf": lambda kind, instance: (

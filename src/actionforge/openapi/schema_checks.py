@@ -128,7 +128,21 @@ def _dialect_checks(roots: list[tuple[Tokens, Any]], default_dialect: str) -> It
                 finding.keyword,
                 f"Invalid schema: {finding.message}",
                 finding.instance,
+                harmless=True
+                if dialect == oas_schema.DRAFT4 and _beside_ref(schemas[index], finding.path)
+                else None,
             )
+
+
+def _beside_ref(schema: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether a keyword sits beside a ``$ref``: OpenAPI 3.0 says such keywords SHALL be ignored."""
+    node = schema
+    for token in path[:-1]:
+        try:
+            node = node[token]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(node, Mapping) and "$ref" in node
 
 
 # --- the walk through each schema ------------------------------------------------------------------
