@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from actionforge.platform.tokens import digest
 from actionforge.store.tables import ApiToken
-from tests.web.conftest import PASSWORD, Server, sign_in, sign_up_owner
+from actionforge.web.app import create_app
+from tests.web.conftest import PASSWORD, FakeClock, Server, server_settings, sign_in, sign_up_owner
 
 
 async def test_the_setup_link_creates_the_first_owner_once(server: Server) -> None:
@@ -114,3 +116,19 @@ async def test_oversized_bodies_are_refused_before_parsing(server: Server, owner
     response = await owner.post("/api/tokens", content=big, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_cookies_are_secure_when_the_public_url_is_https(tmp_path: Path, database_url: str) -> None:
+    settings = server_settings(tmp_path, database_url, public_base_url="https://gpts.example.com")
+    app = create_app(settings, clock=FakeClock())
+    async with app.router.lifespan_context(app):
+        server = Server(app, FakeClock(), settings)
+        async with server.client() as client:
+            link = await server.services.accounts.setup_link()
+            assert link is not None
+            assert link.startswith("https://gpts.example.com/setup?token=")
+            token = parse_qs(urlsplit(link).query)["token"][0]
+            body = {"token": token, "email": "o@example.com", "password": PASSWORD, "display_name": "O"}
+            cookie = (await client.post("/api/setup", json=body)).headers["set-cookie"].lower()
+    assert "; secure" in cookie
+    assert "httponly" in cookie
