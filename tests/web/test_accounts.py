@@ -6,9 +6,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from sqlalchemy import func, select
 
 from actionforge.platform.tokens import digest
-from actionforge.store.tables import ApiToken
+from actionforge.store.tables import ApiToken, Session, User
 from actionforge.web.app import create_app
 from tests.web.conftest import PASSWORD, FakeClock, Server, server_settings, sign_in, sign_up_owner
 
@@ -132,3 +133,31 @@ async def test_cookies_are_secure_when_the_public_url_is_https(tmp_path: Path, d
             cookie = (await client.post("/api/setup", json=body)).headers["set-cookie"].lower()
     assert "; secure" in cookie
     assert "httponly" in cookie
+
+
+async def test_sessions_expire_and_are_removed(server: Server) -> None:
+    async with server.client() as client:
+        await sign_up_owner(server, client)
+        server.clock.advance(server.settings.session_ttl_s)
+        assert (await client.get("/api/session")).status_code == 401
+    async with server.services.platform.db.session() as s:
+        assert (await s.scalar(select(func.count()).select_from(Session))) == 0
+
+
+async def test_a_stronger_cost_setting_rehashes_on_the_next_login(tmp_path: Path, database_url: str) -> None:
+    weak = server_settings(tmp_path, database_url)
+    app = create_app(weak, clock=FakeClock())
+    async with app.router.lifespan_context(app):
+        server = Server(app, FakeClock(), weak)
+        async with server.client() as client:
+            await sign_up_owner(server, client)
+    strong = weak.model_copy(update={"argon2_time_cost": 2})
+    app = create_app(strong, clock=FakeClock())
+    async with app.router.lifespan_context(app):
+        server = Server(app, FakeClock(), strong)
+        async with server.client() as client:
+            assert (await sign_in(client, "owner@example.com")).status_code == 200
+        async with server.services.platform.db.session() as s:
+            stored = await s.scalar(select(User.password_hash))
+    assert stored is not None
+    assert ",t=2," in stored

@@ -113,6 +113,8 @@ class Accounts:
             ok = self.p.passwords.verify(user.password_hash if user else None, password)
             if user is not None and ok and user.is_active:
                 await ratelimit.clear(s, keys[0])
+                if self.p.passwords.needs_rehash(user.password_hash):  # the cost settings were raised
+                    user.password_hash = self.p.passwords.hash(password)
                 return await self._new_session(s, user)
         async with self.p.db.session() as s:  # its own transaction: the refusal must still count
             for key in keys:
@@ -143,14 +145,17 @@ class Accounts:
                 await s.delete(row)
 
     async def authenticate_session(self, token: str) -> Principal:
+        found: Principal | None = None
         async with self.p.db.session() as s:
             row = await s.get(Session, tokens.digest(token))
-            if row is None or row.expires_at <= self.p.clock():
-                raise Unauthenticated("Your session has expired. Sign in again.")
-            user = await s.get(User, row.user_id)
-            if user is None or not user.is_active:
-                raise Unauthenticated("Your session has expired. Sign in again.")
-            return Principal(user, "session", row.csrf_token)
+            user = await s.get(User, row.user_id) if row is not None else None
+            if row is not None and row.expires_at <= self.p.clock():
+                await s.delete(row)  # removed the first time it is seen expired
+            elif row is not None and user is not None and user.is_active:
+                found = Principal(user, "session", row.csrf_token)
+        if found is None:  # raised after the block, so the deletion above is committed
+            raise Unauthenticated("Your session has expired. Sign in again.")
+        return found
 
     # --- personal API tokens ----------------------------------------------------------------
 
