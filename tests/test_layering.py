@@ -23,11 +23,13 @@ LAYERS = [
     "action",
     "store",
     "platform",
+    "models",
     "web",
+    "testing",  # the scripted model server: below cli, which serves it (`actionforge testing model`)
     "cli",
 ]
 # The product, built on the engine as any library user would: through `import actionforge`.
-PRODUCT = {"store", "platform", "web"}
+PRODUCT = {"store", "platform", "models", "web", "testing"}
 # What the product may import from the engine: the package itself (`import actionforge`).
 ENGINE_PUBLIC = {"actionforge"}
 

@@ -1,0 +1,34 @@
+"""A registry entry → a `ChatModel` bound to its provider's SDK.
+
+Each SDK is imported only when a model of its kind is opened. Pass ``http_client`` (an
+``httpx2.AsyncClient``, the client both SDKs are built on) to choose how requests leave: the
+server passes one whose transport is the egress guard, so a provider URL an admin typed is held to
+the same SSRF and domain rules as every action call (a loopback Ollama needs the policy to allow
+it). The caller owns that client and closes it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+
+import httpx2
+
+from actionforge.models.provider import ChatModel
+from actionforge.models.registry import ModelRegistry, ProviderKind
+
+_CLASSES: Mapping[ProviderKind, str] = {
+    "openai": "actionforge.models.openai_provider:OpenAIChatModel",
+    "anthropic": "actionforge.models.anthropic_provider:AnthropicChatModel",
+}
+
+
+def open_model(
+    registry: ModelRegistry, model_id: str, *, http_client: httpx2.AsyncClient | None = None
+) -> ChatModel:
+    """The model ``provider/name`` ready to stream; `UnknownModel` if the registry has no such model."""
+    info = registry.model(model_id)
+    provider = registry.provider(info.provider)
+    module, _, name = _CLASSES[provider.kind].partition(":")
+    cls: type[ChatModel] = getattr(importlib.import_module(module), name)
+    return cls(provider, info, http_client=http_client)

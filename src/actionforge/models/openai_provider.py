@@ -1,0 +1,143 @@
+"""Any OpenAI-compatible chat completions endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp,
+LM Studio, OpenRouter, Groq, ...) through the official ``openai`` SDK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, ClassVar
+
+import httpx2
+import openai
+from openai.types.chat import ChatCompletionChunk
+
+from actionforge.models.assembly import ToolCallAssembler
+from actionforge.models.events import Finish, FinishReason, ModelEvent, TextDelta, ToolCallDelta, Usage
+from actionforge.models.messages import (
+    AssistantMessage,
+    Message,
+    SystemMessage,
+    ToolResultMessage,
+    UserMessage,
+)
+from actionforge.models.provider import ChatModel, ChatRequest, Dialect, SdkErrors
+from actionforge.models.registry import ModelInfo, ProviderConfig
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+_FINISH: Mapping[str, FinishReason] = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
+
+
+def _assistant(message: AssistantMessage) -> dict[str, Any]:
+    wire: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+    if message.tool_calls:
+        wire["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+    return wire
+
+
+_WIRE: Mapping[type, Callable[[Any], dict[str, Any]]] = {
+    SystemMessage: lambda m: {"role": "system", "content": m.text},
+    UserMessage: lambda m: {"role": "user", "content": m.text},
+    AssistantMessage: _assistant,
+    ToolResultMessage: lambda m: {"role": "tool", "tool_call_id": m.tool_call_id, "content": m.content},
+}
+
+
+def wire_messages(messages: list[Message] | tuple[Message, ...]) -> list[dict[str, Any]]:
+    """The messages as chat completions takes them."""
+    return [_WIRE[type(m)](m) for m in messages]
+
+
+class OpenAIChatModel(ChatModel):
+    dialect: ClassVar[Dialect] = "openai"
+    errors: ClassVar[SdkErrors] = SdkErrors(
+        openai.APITimeoutError, openai.APIConnectionError, openai.APIStatusError, openai.APIError
+    )
+
+    def __init__(
+        self, provider: ProviderConfig, info: ModelInfo, *, http_client: httpx2.AsyncClient | None = None
+    ) -> None:
+        super().__init__(provider, info, http_client=http_client)
+        # Every setting explicit, so the SDK reads no OPENAI_* variable behind the registry's back.
+        self._client = openai.AsyncOpenAI(
+            api_key=provider.api_key.reveal(),
+            base_url=provider.base_url or OPENAI_BASE_URL,
+            timeout=provider.timeout,
+            max_retries=provider.max_retries,
+            http_client=http_client,
+        )
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.info.name,
+            "messages": wire_messages(tuple(request.messages)),
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if request.tools:
+            params["tools"] = list(request.tools)
+            if request.parallel_tool_calls is not None:
+                params["parallel_tool_calls"] = request.parallel_tool_calls
+        if request.max_output_tokens is not None:
+            params["max_tokens"] = request.max_output_tokens
+        return params
+
+    async def _stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
+        chunks = await self._client.chat.completions.create(**self._params(request))
+        assembler = ToolCallAssembler()
+        finish: Finish | None = None
+        async for chunk in chunks:
+            for event in _chunk_events(chunk, assembler):
+                if isinstance(event, Finish):
+                    finish = event  # last, after the usage chunk that follows it
+                else:
+                    yield event
+        for done in assembler.done():  # a server that ended the stream without a finish_reason
+            yield done
+        if finish is not None:
+            yield finish
+
+    async def list_model_names(self) -> list[str]:
+        """The ids ``/v1/models`` lists, in its order."""
+        try:
+            return [model.id async for model in self._client.models.list()]
+        except self.errors.api as error:
+            raise self._translate(error) from None
+
+    async def _close(self) -> None:
+        await self._client.close()
+
+
+def _chunk_events(chunk: ChatCompletionChunk, assembler: ToolCallAssembler) -> list[ModelEvent]:
+    events: list[ModelEvent] = []
+    for choice in chunk.choices[:1]:  # we ask for one choice (n=1)
+        delta = choice.delta
+        if delta.content:
+            events.append(TextDelta(delta.content))
+        for call in delta.tool_calls or ():
+            function = call.function
+            fragment = ToolCallDelta(
+                call.index,
+                call.id,
+                function.name if function else None,
+                (function and function.arguments) or "",
+            )
+            assembler.add(fragment)
+            events.append(fragment)
+        if choice.finish_reason:
+            finished = assembler.done()
+            events.extend(finished)
+            reason = _FINISH.get(choice.finish_reason, "stop")
+            # Some compatible servers (older Ollama, vLLM) say "stop" after tool calls.
+            events.append(Finish("tool_calls" if finished and reason == "stop" else reason))
+    if chunk.usage is not None:
+        events.append(Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
+    return events
