@@ -208,3 +208,18 @@ async def test_publish_rules_and_snapshot(owner: httpx.AsyncClient) -> None:
     versions = (await owner.get(f"{base}/versions")).json()["items"]
     assert [(v["version"], v["config"]["name"], v["visibility"]) for v in versions] == [(1, "G", "link")]
     assert (await owner.get(base)).json()["published_version"] == 1
+
+
+async def test_versions_are_paginated(owner: httpx.AsyncClient) -> None:
+    gpt = await new_gpt(owner)
+    for _ in range(3):
+        assert (
+            await owner.post(f"/api/gpts/{gpt['id']}/publish", json={"visibility": "private"})
+        ).status_code == 201
+    first = (await owner.get(f"/api/gpts/{gpt['id']}/versions", params={"limit": 2})).json()
+    assert [v["version"] for v in first["items"]] == [1, 2]
+    rest = await owner.get(
+        f"/api/gpts/{gpt['id']}/versions", params={"limit": 2, "cursor": first["next_cursor"]}
+    )
+    assert [v["version"] for v in rest.json()["items"]] == [3]
+    assert rest.json()["next_cursor"] is None

@@ -8,6 +8,7 @@ or a URL. An action may be saved while its schema is invalid; it then has no dom
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -137,7 +138,7 @@ class Actions:
 
     def _validate(self, action: Action) -> actionforge.ValidationReport:
         """The pasted text, as text; ``base_url`` serves documents without an absolute server."""
-        return actionforge.validate(action.schema_text, settings=self.p.engine, server_url=action.base_url)
+        return _validated(action.schema_text, action.base_url, self.p.engine)
 
     def _view(self, action: Action, workspace: Workspace) -> ActionView:
         report = self._validate(action) if action.schema_text else None
@@ -153,6 +154,15 @@ class Actions:
         return ActionView(
             action, label, validation, auth_summary(action), callback, _blocked(action, workspace)
         )
+
+
+@lru_cache(maxsize=512)
+def _validated(
+    text: str, base_url: str | None, settings: actionforge.Settings
+) -> actionforge.ValidationReport:
+    """Validation is pure in its inputs, so views of an unchanged action reuse the report (a cache:
+    losing it costs time, never correctness, so it may live in one process)."""
+    return actionforge.validate(text, settings=settings, server_url=base_url)
 
 
 def _check_url(value: str | None, name: str, max_chars: int) -> None:

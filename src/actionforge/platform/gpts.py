@@ -177,11 +177,18 @@ class Gpts:
                 setattr(copy, column, seal(self.p.box, plain, table="actions", row_id=copy.id, column=column))
         return copy
 
-    async def versions(self, user: User, gpt_id: str, *, after: str | None, limit: int) -> list[GptVersion]:
+    async def versions(self, user: User, gpt_id: str, *, after: str | None, limit: int) -> Page[GptVersion]:
+        """Published versions, oldest first; the cursor is the last version number seen."""
         async with self.p.db.session() as s:
             gpt, _ = await editable_gpt(s, user, gpt_id)
-            query = select(GptVersion).where(GptVersion.gpt_id == gpt.id).order_by(GptVersion.version)
-            return list(await s.scalars(query))
+            query = select(GptVersion).where(GptVersion.gpt_id == gpt.id)
+            if after is not None:
+                if not after.isdigit():
+                    raise Invalid.at("/query/cursor", "Not a cursor this list gave out")
+                query = query.where(GptVersion.version > int(after))
+            rows = list(await s.scalars(query.order_by(GptVersion.version).limit(limit + 1)))
+            more = len(rows) > limit
+            return Page(rows[:limit], str(rows[limit - 1].version) if more else None)
 
 
 def _check_publish(

@@ -55,4 +55,6 @@ async def publish_gpt(gpt_id: str, body: PublishIn, caller: Caller, svc: Service
 @router.get("/gpts/{gpt_id}/versions")
 async def list_versions(gpt_id: str, caller: Caller, paging: Paging, svc: ServicesDep) -> PageOf[VersionOut]:
     found = await svc.gpts.versions(caller.user, gpt_id, after=paging.cursor, limit=paging.limit)
-    return PageOf[VersionOut](items=[VersionOut.model_validate(v) for v in found], next_cursor=None)
+    return PageOf[VersionOut](
+        items=[VersionOut.model_validate(v) for v in found.items], next_cursor=found.next_cursor
+    )
