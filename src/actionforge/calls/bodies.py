@@ -4,12 +4,17 @@ Supported media types, chosen by :attr:`RequestBody.media_type`:
 
 - ``application/json`` and every ``+json`` type: compact JSON (``separators=(",", ":")``,
   UTF-8, non-ASCII kept as is): the smallest exact encoding, as in the OpenAPI spec's examples.
-- ``application/x-www-form-urlencoded``: per property, with the Encoding Object's rules.
+- ``application/x-www-form-urlencoded``: per property, with the Encoding Object's rules
+  (a string is a form already written).
 - ``multipart/form-data``: encoded by httpx (its multipart writer), parts built from the
-  Encoding Object's rules; binary properties arrive base64-encoded and are sent as bytes.
+  Encoding Object's rules; binary properties arrive base64-encoded and are sent as bytes,
+  base64 text properties (``format: byte``, ``contentEncoding``) as the text.
+- XML (``*/xml``, ``+xml``): a string as is, an object or array written by ``xmlbody``.
 - ``text/*``: the string as UTF-8; binary types (``application/octet-stream``, image, audio,
-  video, PDF, archives: ``spec.media``): the base64 argument decoded to bytes; any other type
-  accepts a ready-made string.
+  video, PDF, archives: ``openapi.media``): the base64 argument decoded to bytes, unless the
+  schema says base64 text; any other type takes a ready-made string, or JSON text.
+
+Any value the tool's schema allows is encoded (``tests/calls/test_schema_valid_builds.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +38,12 @@ from actionforge.calls.serialize import (
     query_pairs,
     scalar_text,
 )
+from actionforge.calls.views import SchemaView
+from actionforge.calls.xmlbody import xml_bytes
 from actionforge.openapi.media import essence, is_base64_text, is_binary_media_type, is_json_media_type
 from actionforge.openapi.model import Encoding, RequestBody
-from actionforge.openapi.pointers import find_local_ref
+
+__all__ = ["EncodedBody", "SchemaView", "decode_base64", "encode_body", "json_bytes"]
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"
@@ -74,35 +82,6 @@ def decode_base64(text: Any, where: str) -> bytes:
 
 
 # --- schema lookups -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaView:
-    """A schema and the document its local ``#/...`` references resolve against."""
-
-    schema: Any
-    root: Any
-
-    def resolved(self) -> Mapping[str, Any]:
-        node, hops = self.schema, 0
-        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and hops < 32:
-            node, hops = find_local_ref(self.root, node["$ref"], {}), hops + 1
-        return node if isinstance(node, Mapping) else {}
-
-    def property(self, name: str) -> SchemaView:
-        """The schema of one property, looking through ``allOf`` as well."""
-        schema = self.resolved()
-        props = schema.get("properties")
-        if isinstance(props, Mapping) and name in props:
-            return SchemaView(props[name], self.root)
-        for member in schema.get("allOf") or ():
-            found = SchemaView(member, self.root).property(name)
-            if found.schema:
-                return found
-        return SchemaView({}, self.root)
-
-    def items(self) -> SchemaView:
-        return SchemaView(self.resolved().get("items") or {}, self.root)
 
 
 def is_binary_schema(views: Sequence[SchemaView]) -> bool:
@@ -154,7 +133,11 @@ def _wildcard(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> Enc
 
 
 def _file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
-    return EncodedBody(decode_base64(value, "body"), body.media_type)
+    """A file arrives as base64 text. A value that is not text was allowed by a schema that is
+    not a file's (``type: array`` ...): its JSON text is the only faithful form."""
+    if isinstance(value, (str, bytes)):
+        return EncodedBody(decode_base64(value, "body"), body.media_type)
+    return EncodedBody(json_bytes(value), body.media_type)
 
 
 def _text(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
@@ -163,10 +146,18 @@ def _text(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> Encoded
 
 
 def _ready_made(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
-    """Any other type (XML, base64 text, vendor types) takes a ready-made string."""
+    """Any other type (base64 text, vendor types) takes a ready-made string as it is; another
+    value the schema allowed goes as its JSON text."""
     if isinstance(value, str):
         return EncodedBody(value.encode(), body.media_type)
-    raise RequestBuildError(f"cannot encode {type(value).__name__} values as {body.media_type}: pass text")
+    return EncodedBody(json_bytes(value), body.media_type)
+
+
+def _xml(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
+    """XML text as written, or an object or array written as XML by the schema's XML Objects."""
+    if isinstance(value, (Mapping, list)):
+        return EncodedBody(xml_bytes(value, views[0]), body.media_type)
+    return _text(body, value, views)
 
 
 def _wildcard_file(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
@@ -376,7 +367,7 @@ _PART_KINDS: tuple[tuple[Callable[[_PartSpec], bool], Callable[[_PartSpec], _Par
 )
 
 
-# First match wins; anything else takes a ready-made string (``_ready_made``).
+# First match wins; anything else goes to ``_ready_made``.
 _ENCODERS: tuple[tuple[Callable[[str, Sequence[SchemaView]], bool], _Encoder], ...] = (
     (lambda kind, views: is_json_media_type(kind), _json),
     (lambda kind, views: kind == FORM_URLENCODED, _form),
@@ -384,5 +375,6 @@ _ENCODERS: tuple[tuple[Callable[[str, Sequence[SchemaView]], bool], _Encoder], .
     (_is_wildcard_file, _wildcard_file),
     (lambda kind, views: "*" in kind, _wildcard),
     (lambda kind, views: _sends_bytes(views, kind), _file),
+    (lambda kind, views: kind.endswith(("/xml", "+xml")), _xml),
     (lambda kind, views: kind.startswith("text/"), _text),
 )

@@ -1,0 +1,38 @@
+"""A schema seen with the document its local references resolve against (request encoding)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from actionforge.openapi.pointers import find_local_ref
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaView:
+    """A schema and the document its local ``#/...`` references resolve against."""
+
+    schema: Any
+    root: Any
+
+    def resolved(self) -> Mapping[str, Any]:
+        node, hops = self.schema, 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and hops < 32:
+            node, hops = find_local_ref(self.root, node["$ref"], {}), hops + 1
+        return node if isinstance(node, Mapping) else {}
+
+    def property(self, name: str) -> SchemaView:
+        """The schema of one property, looking through ``allOf`` as well."""
+        schema = self.resolved()
+        props = schema.get("properties")
+        if isinstance(props, Mapping) and name in props:
+            return SchemaView(props[name], self.root)
+        for member in schema.get("allOf") or ():
+            found = SchemaView(member, self.root).property(name)
+            if found.schema:
+                return found
+        return SchemaView({}, self.root)
+
+    def items(self) -> SchemaView:
+        return SchemaView(self.resolved().get("items") or {}, self.root)
