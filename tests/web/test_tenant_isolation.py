@@ -22,6 +22,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "PublishIn": {"visibility": "private"},
     "ActionIn": {"schema": schema("evil.example.net")},
     "TestCallIn": {"operation": "listThings", "arguments": {}},
+    "ApiKeyIn": {"api_key": "intruder-key"},
+    "ConsentIn": {"domain": "api.example.com", "choice": "always"},
 }
 NOT_TENANT_DATA = {"key"}  # /api/editor/examples/{key}: the same built-in texts for everyone
 

@@ -21,6 +21,7 @@ import actionforge
 from actionforge.platform.access import editable_gpt
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
 from actionforge.platform.audit import Audit
+from actionforge.platform.connections import DbTokenStore
 from actionforge.platform.context import Platform
 from actionforge.platform.engine_auth import EngineAuth, engine_auth
 from actionforge.platform.errors import Forbidden, Invalid, NotFound
@@ -71,6 +72,7 @@ class Calls:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
         self.audit = Audit(platform)
+        self.tokens = DbTokenStore(platform)
 
     async def test(
         self, user: User, gpt_id: str, action_id: str, operation: str, arguments: Any
@@ -105,7 +107,8 @@ class Calls:
                 raise Forbidden(CUSTOM_ACTIONS_DISABLED)
             if action.domain is None:
                 raise Invalid.at("/schema", NOT_CALLABLE)
-            return Target(workspace, action, 0, engine_auth(self.p.box, action))
+        own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, "draft"))
+        return Target(workspace, action, 0, engine_auth(self.p.box, action, own_key))
 
     def _load(self, action: Action, workspace: Workspace) -> actionforge.Action:
         try:
@@ -131,7 +134,7 @@ class Calls:
             async with engine_action:
                 exchange.attach(engine_action.http_client())
                 result = await engine_action.call(
-                    operation, arguments, auth=target.auth, token_store=actionforge.InMemoryTokenStore(),
+                    operation, arguments, auth=target.auth, token_store=self.tokens,
                     user=key,
                 )  # fmt: skip
         latency = self.p.clock() - started

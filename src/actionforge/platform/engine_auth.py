@@ -16,13 +16,20 @@ from actionforge.store.tables import Action
 EngineAuth = actionforge.NoAuthConfig | actionforge.ApiKeyAuthConfig | actionforge.OAuthConfig
 
 
-def engine_auth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
-    """The engine's config for ``action``; Invalid (pointing at the auth field) if it is incomplete."""
-    build = _BUILDERS.get(action.auth_type)
-    if build is None:
-        return actionforge.NoAuthConfig()
+def engine_auth(
+    box: actionforge.SecretBox, action: Action, own_key: actionforge.SecretValue | None = None
+) -> EngineAuth:
+    """The engine's config for ``action``; Invalid (pointing at the auth field) if it is incomplete.
+
+    ``own_key`` is the calling user's own API key (a connected account): it replaces the
+    builder's shared key, if any.
+    """
     try:
-        return build(box, action)
+        if action.auth_type == "api_key":
+            return _api_key(action, own_key or _secret(box, action, "api_key_sealed"))
+        if action.auth_type == "oauth":
+            return _oauth(box, action)
+        return actionforge.NoAuthConfig()
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         raise Invalid.at("/auth", f"The action's authentication is incomplete: {first['msg']}") from None
@@ -35,11 +42,11 @@ def _secret(box: actionforge.SecretBox, action: Action, column: str) -> actionfo
     return unseal(box, token, table="actions", row_id=action.id, column=column)
 
 
-def _api_key(box: actionforge.SecretBox, action: Action) -> EngineAuth:
+def _api_key(action: Action, key: actionforge.SecretValue | None) -> EngineAuth:
     config = action.auth_config
     return actionforge.ApiKeyAuthConfig(
         kind=config.get("authorization_type") or "basic",
-        key=_secret(box, action, "api_key_sealed"),
+        key=key,
         header_name=config.get("custom_auth_header"),
     )
 
@@ -55,6 +62,3 @@ def _oauth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
         "scope": config.get("scope") or "",
         "token_exchange_method": config.get("token_exchange_method") or "default_post",
     })  # fmt: skip
-
-
-_BUILDERS = {"api_key": _api_key, "oauth": _oauth}

@@ -15,6 +15,7 @@ from actionforge.web.body_limit import BodyLimit
 from actionforge.web.deps import Services
 from actionforge.web.metrics import Metrics, MetricsMiddleware
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, setup_page, workspaces
+from actionforge.web.routes.connections import router as connections_router
 
 ROUTERS = (
     health.router,
@@ -25,6 +26,7 @@ ROUTERS = (
     actions.router,
     editor.router,
     calls.router,
+    connections_router,
 )
 
 

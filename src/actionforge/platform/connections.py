@@ -1,0 +1,182 @@
+"""Each user's connected accounts: OAuth tokens and their own API keys, per (user, action, mode).
+
+`DbTokenStore` is the engine's `TokenStore` on the database, so a token refreshed by one server
+process is what the next process reads. Secrets are sealed to their row (`store.sealing`).
+
+Who may connect to an action: for a draft action (the builder's Preview) whoever may edit the
+GPT; for the published action rows, whoever the published GPT is shared with (link and public:
+any signed-in user; workspace: its members; private: its editors). Anyone else gets NotFound.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import actionforge
+from actionforge.platform.access import editable_gpt, role_in
+from actionforge.platform.context import Platform
+from actionforge.platform.errors import Invalid, NotFound
+from actionforge.store.pages import Page, page
+from actionforge.store.sealing import seal, unseal
+from actionforge.store.tables import Action, Gpt, User
+from actionforge.store.tables_connections import ConnectedAccount
+
+TABLE, COLUMN = "connected_accounts", "secret_sealed"
+
+
+def _row_id(key: actionforge.TokenKey) -> str:
+    return f"{key.user_id}/{key.action_id}/{key.mode}"
+
+
+def _tokens_json(tokens: actionforge.TokenSet) -> str:
+    refresh = tokens.refresh_token.reveal() if tokens.refresh_token is not None else None
+    return json.dumps({
+        "access_token": tokens.access_token.reveal(), "token_type": tokens.token_type,
+        "refresh_token": refresh, "expires_at": tokens.expires_at, "scope": tokens.scope,
+    })  # fmt: skip
+
+
+def _tokens(text: str) -> actionforge.TokenSet:
+    data = json.loads(text)
+    refresh = data.get("refresh_token")
+    return actionforge.TokenSet(
+        access_token=actionforge.SecretValue(data["access_token"]), token_type=data["token_type"],
+        refresh_token=actionforge.SecretValue(refresh) if refresh else None,
+        expires_at=data.get("expires_at"), scope=data.get("scope"),
+    )  # fmt: skip
+
+
+class DbTokenStore:
+    """The engine's `TokenStore` interface, on the ``connected_accounts`` table."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.p = platform
+
+    async def get(self, key: actionforge.TokenKey) -> actionforge.TokenSet | None:
+        async with self.p.db.session() as s:
+            row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
+            if row is None or row.kind != "oauth":
+                return None
+            plain = unseal(self.p.box, row.secret_sealed, table=TABLE, row_id=_row_id(key), column=COLUMN)
+            return _tokens(plain.reveal())
+
+    async def put(self, key: actionforge.TokenKey, tokens: actionforge.TokenSet) -> None:
+        expires = datetime.fromtimestamp(tokens.expires_at, UTC) if tokens.expires_at is not None else None
+        secret = actionforge.SecretValue(_tokens_json(tokens))
+        await self._write(key, "oauth", secret, scope=tokens.scope, expires_at=expires)
+
+    async def delete(self, key: actionforge.TokenKey) -> bool:
+        async with self.p.db.session() as s:
+            row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
+            if row is None:
+                return False
+            await s.delete(row)
+            return True
+
+    async def api_key(self, key: actionforge.TokenKey) -> actionforge.SecretValue | None:
+        """The user's own API key for this action, if they connected one."""
+        async with self.p.db.session() as s:
+            row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
+            if row is None or row.kind != "api_key":
+                return None
+            return unseal(self.p.box, row.secret_sealed, table=TABLE, row_id=_row_id(key), column=COLUMN)
+
+    async def put_api_key(self, key: actionforge.TokenKey, value: actionforge.SecretValue) -> None:
+        await self._write(key, "api_key", value, scope=None, expires_at=None)
+
+    async def _write(
+        self, key: actionforge.TokenKey, kind: str, secret: actionforge.SecretValue, *,
+        scope: str | None, expires_at: datetime | None,
+    ) -> None:  # fmt: skip
+        sealed = seal(self.p.box, secret, table=TABLE, row_id=_row_id(key), column=COLUMN)
+        now = self.p.clock()
+        async with self.p.db.session() as s:
+            row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
+            if row is None:
+                row = ConnectedAccount(
+                    user_id=key.user_id, action_id=key.action_id, mode=key.mode, created_at=now
+                )
+                s.add(row)
+            row.kind, row.secret_sealed, row.scope, row.expires_at, row.updated_at = (
+                kind, sealed, scope, expires_at, now,
+            )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConnectionView:
+    account: ConnectedAccount
+    gpt_id: str
+    domain: str | None
+
+
+class Connections:
+    def __init__(self, platform: Platform) -> None:
+        self.p = platform
+        self.tokens = DbTokenStore(platform)
+
+    async def list(self, user: User, *, after: str | None, limit: int) -> Page[ConnectionView]:
+        async with self.p.db.session() as s:
+            query = select(ConnectedAccount).where(ConnectedAccount.user_id == user.id)
+            found = await page(s, query, ConnectedAccount.action_id, after=after, limit=limit)
+            ids = [r.action_id for r in found.items]
+            actions = {a.id: a for a in await s.scalars(select(Action).where(Action.id.in_(ids)))}
+        views = [_view(r, actions[r.action_id]) for r in found.items]
+        return Page(views, found.next_cursor)
+
+    async def connect_api_key(self, user: User, action_id: str, value: str) -> ConnectionView:
+        async with self.p.db.session() as s:
+            action, mode = await usable_action(s, user, action_id)
+        if action.auth_type != "api_key":
+            raise Invalid.at("/api_key", "This action does not use an API key.")
+        key = actionforge.TokenKey(user.id, action.id, mode)
+        await self.tokens.put_api_key(key, actionforge.SecretValue(value))
+        async with self.p.db.session() as s:
+            row = await s.get(ConnectedAccount, (user.id, action.id, mode))
+            assert row is not None
+            return _view(row, action)
+
+    async def disconnect(self, user: User, action_id: str) -> None:
+        """Log out of one action: its tokens or key are deleted. NotFound if none were stored."""
+        async with self.p.db.session() as s:
+            action, mode = await usable_action(s, user, action_id)
+        if not await self.tokens.delete(actionforge.TokenKey(user.id, action.id, mode)):
+            raise NotFound("You have no connected account for this action.")
+
+
+def _view(account: ConnectedAccount, action: Action) -> ConnectionView:
+    return ConnectionView(account, action.gpt_id, action.domain)
+
+
+async def usable_action(s: AsyncSession, user: User, action_id: str) -> tuple[Action, actionforge.Mode]:
+    """An action row this user may call, and its mode (draft: version 0)."""
+    action = await s.get(Action, action_id)
+    gpt = await s.get(Gpt, action.gpt_id) if action is not None else None
+    if action is None or gpt is None:
+        raise NotFound("No such action.")
+    if action.version == 0:
+        try:
+            await editable_gpt(s, user, gpt.id)
+        except NotFound:
+            raise NotFound("No such action.") from None
+        return action, "draft"
+    if action.version != gpt.published_version or not await shared_with(s, user, gpt):
+        raise NotFound("No such action.")
+    return action, "published"
+
+
+async def shared_with(s: AsyncSession, user: User, gpt: Gpt) -> bool:
+    if gpt.visibility in ("link", "public"):
+        return True
+    try:
+        if gpt.visibility == "workspace":
+            await role_in(s, user, gpt.workspace_id)
+        else:
+            await editable_gpt(s, user, gpt.id)
+    except NotFound:
+        return False
+    return True

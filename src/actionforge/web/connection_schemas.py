@@ -1,0 +1,38 @@
+"""Bodies of the connected-accounts and consent API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from actionforge.web.schemas import Request, Response
+
+
+class ConnectionOut(Response):
+    action_id: str
+    gpt_id: str
+    domain: str | None
+    mode: Literal["draft", "published"]
+    kind: Literal["oauth", "api_key"]
+    scope: str | None
+    expires_at: datetime | None = Field(description="the access token's expiry, when the provider said")
+    connected_at: datetime
+    updated_at: datetime
+
+
+class ApiKeyIn(Request):
+    api_key: str = Field(min_length=1, max_length=10_000, description="write-only: never shown again")
+
+
+class ConsentIn(Request):
+    domain: str = Field(min_length=1, max_length=253, description="one of the GPT's action domains")
+    choice: Literal["always", "ask"] = Field(description='"always": Always allow; "ask": ask each time')
+
+
+class ConsentOut(Response):
+    gpt_id: str
+    domain: str
+    choice: Literal["always", "ask"]
+    updated_at: datetime

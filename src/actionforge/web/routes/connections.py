@@ -1,0 +1,57 @@
+"""/api/me/connections: the caller's connected accounts; /api/gpts/{id}/consents: their choices."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from actionforge.platform.connections import Connections, ConnectionView
+from actionforge.platform.consents import Consents
+from actionforge.web.connection_schemas import ApiKeyIn, ConnectionOut, ConsentIn, ConsentOut
+from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.schemas import PageOf
+
+router = APIRouter(prefix="/api", tags=["connections"])
+
+
+def connection_out(view: ConnectionView) -> ConnectionOut:
+    a = view.account
+    return ConnectionOut.model_validate({
+        "action_id": a.action_id, "gpt_id": view.gpt_id, "domain": view.domain, "mode": a.mode,
+        "kind": a.kind, "scope": a.scope, "expires_at": a.expires_at, "connected_at": a.created_at,
+        "updated_at": a.updated_at,
+    })  # fmt: skip
+
+
+@router.get("/me/connections")
+async def list_connections(caller: Caller, paging: Paging, svc: ServicesDep) -> PageOf[ConnectionOut]:
+    found = await Connections(svc.platform).list(caller.user, after=paging.cursor, limit=paging.limit)
+    return PageOf[ConnectionOut](
+        items=[connection_out(v) for v in found.items], next_cursor=found.next_cursor
+    )
+
+
+@router.put("/me/connections/{action_id}/api-key")
+async def connect_api_key(action_id: str, body: ApiKeyIn, caller: Caller, svc: ServicesDep) -> ConnectionOut:
+    """Store the caller's own key for an API-key action; it replaces the builder's shared key."""
+    view = await Connections(svc.platform).connect_api_key(caller.user, action_id, body.api_key)
+    return connection_out(view)
+
+
+@router.delete("/me/connections/{action_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def disconnect(action_id: str, caller: Caller, svc: ServicesDep) -> None:
+    """Log out of the action: the stored tokens or key are deleted."""
+    await Connections(svc.platform).disconnect(caller.user, action_id)
+
+
+@router.get("/gpts/{gpt_id}/consents")
+async def list_consents(gpt_id: str, caller: Caller, svc: ServicesDep) -> PageOf[ConsentOut]:
+    """The caller's choices for this GPT's action domains; a domain not listed is "ask"."""
+    rows = await Consents(svc.platform).list(caller.user, gpt_id)
+    return PageOf[ConsentOut](items=[ConsentOut.model_validate(r) for r in rows], next_cursor=None)
+
+
+@router.put("/gpts/{gpt_id}/consents")
+async def choose_consent(gpt_id: str, body: ConsentIn, caller: Caller, svc: ServicesDep) -> ConsentOut:
+    """Set the caller's choice for one of this GPT's action domains."""
+    row = await Consents(svc.platform).choose(caller.user, gpt_id, body.domain, body.choice)
+    return ConsentOut.model_validate(row)
