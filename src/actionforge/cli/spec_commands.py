@@ -171,7 +171,8 @@ def call(
     """Make the call and print the result the model would read."""
     from actionforge.cli.credentials_file import CLI_TOKEN_KEY, CredentialsFile
 
-    auth: Any = api_key_config(api_key, auth_type, header_name, query_name)
+    auth: actionforge.ApiKeyAuthConfig | actionforge.OAuthConfig | None
+    auth = api_key_config(api_key, auth_type, header_name, query_name)
     store = None
     if oauth is not None:
         if auth is not None:
@@ -191,7 +192,7 @@ def call(
     except actionforge.UnknownToolError as exc:
         raise typer.BadParameter(str(exc), param_hint="TOOL") from None
 
-    async def run() -> Any:
+    async def run() -> actionforge.ToolResult:
         async with action:
             return await action.call(
                 tool, _parse_args(args), auth=auth, token_store=store, user=CLI_TOKEN_KEY
