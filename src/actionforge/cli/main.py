@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from actionforge.cli import oauth_commands, secrets_commands, serve_commands, spec_commands
+from actionforge.cli import oauth_commands, secrets_commands, serve_commands, spec_commands, testing_commands
 
 app = typer.Typer(
     name="actionforge",
@@ -36,6 +36,7 @@ app.add_typer(spec_commands.app, name="spec")
 app.add_typer(oauth_commands.app, name="oauth")
 app.add_typer(secrets_commands.app, name="secrets")
 serve_commands.register(app)  # serve, admin: the server loads inside the commands
+app.add_typer(testing_commands.app, name="testing")  # the scripted model loads inside the command
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,7 +48,8 @@ class ScriptedModel:
     """Replays ``script`` (one reply per chat completions request, in order) and records requests.
 
     When the script runs out, a request gets a 500 error saying so, and the test fails loudly
-    instead of hanging. ``clock`` gives the ``created`` timestamps.
+    instead of hanging. ``clock`` gives the ``created`` timestamps; ``on_request`` is called with
+    each request as it is recorded (the CLI's ``--record``), on the server's thread.
     """
 
     def __init__(
@@ -57,12 +58,14 @@ class ScriptedModel:
         *,
         models: Iterable[str] = ("scripted",),
         clock: Callable[[], float] = time.time,
+        on_request: Callable[[RecordedRequest], None] | None = None,
     ) -> None:
         replies = script.replies if isinstance(script, Script) else tuple(script)
         self._replies = list(replies)
         self._total = len(self._replies)
         self._models = tuple(models)
         self._clock = clock
+        self._on_request = on_request
         self._lock = threading.Lock()
         self._recorded: list[RecordedRequest] = []
         self.app = Starlette(
@@ -109,7 +112,10 @@ class ScriptedModel:
         recorded = RecordedRequest(request.method, request.url.path, dict(request.headers), body)
         with self._lock:
             self._recorded.append(recorded)
-            return len(self._recorded), (self._replies.pop(0) if self._replies else None)
+            number, reply = len(self._recorded), (self._replies.pop(0) if self._replies else None)
+        if self._on_request is not None:
+            self._on_request(recorded)
+        return number, reply
 
     async def _list_models(self, request: Request) -> Response:
         data = [{"id": m, "object": "model", "created": 0, "owned_by": "actionforge"} for m in self._models]
