@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 import httpx
 import pytest
@@ -250,6 +252,27 @@ def test_a_parsed_document_is_accepted() -> None:
 def test_a_parsed_document_that_is_not_json_data_gets_a_report() -> None:
     report = actionforge.validate({"openapi": "3.1.0", "info": {"title": object()}})
     assert report.errors[0].message == "The document is not JSON data: object values are not JSON data"
+
+
+def test_any_mapping_is_accepted_not_only_dict() -> None:
+    document = yaml.safe_load(example_text("petstore"))
+    document["info"] = MappingProxyType(document["info"])
+    assert actionforge.load_action(MappingProxyType(document)).root_domain == "petstore.swagger.io"
+
+
+def test_yaml_dates_in_parsed_data_are_written_as_text() -> None:
+    document = yaml.safe_load(example_text("petstore"))
+    document["info"]["x-released"] = datetime.date(2024, 5, 1)
+    assert actionforge.validate(document).success
+
+
+def test_a_parsed_document_nested_too_deeply_gets_a_report() -> None:
+    document: dict[str, object] = {}
+    inner = document
+    for _ in range(50_000):
+        inner["a"] = inner = {}
+    report = actionforge.validate(document)
+    assert [e.message for e in report.errors] == ["The document is nested too deeply to be JSON data"]
 
 
 @pytest.mark.parametrize("source", [b"openapi: 3.1.0", 42, ["openapi"], None])

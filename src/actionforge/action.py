@@ -77,8 +77,11 @@ def _fetcher(settings: Settings, policy: DomainPolicy) -> Fetcher:
     return fetch
 
 
-def _json_value(value: object) -> str:
-    if isinstance(value, datetime.date):  # what a YAML parser makes of an unquoted date
+def _json_value(value: object) -> str | dict[Any, Any]:
+    """What ``json.dumps`` cannot write itself: any Mapping, and the dates YAML parsers make."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, datetime.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} values are not JSON data")
 
@@ -99,7 +102,9 @@ def _explicit(source: Source | None, url: str | None) -> SourceInput | Issue:
     if isinstance(source, Mapping):
         try:
             return json.dumps(source, default=_json_value, allow_nan=False, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError) as exc:
+        except RecursionError:
+            return Issue("The document is nested too deeply to be JSON data", "")
+        except (TypeError, ValueError) as exc:
             return Issue(f"The document is not JSON data: {exc}", "")
     raise TypeError(
         "a document is its text (str), a file (pathlib.Path), a URL (actionforge.URL or url=) "
