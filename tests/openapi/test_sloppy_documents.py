@@ -426,3 +426,17 @@ def test_a_fragment_in_the_path_key_is_dropped_from_the_path_and_read_as_query_f
     assert str(action.build_request("receive", {"Action": "Receive"}).url) == (
         "https://api.example.com/v1/?Action=Receive"
     )
+
+
+@pytest.mark.parametrize("value", ["evil.example@", "x?y=1", "a#b", "a b", ""])
+def test_server_variable_values_cannot_change_the_host_or_add_a_query(value: str) -> None:
+    servers = [{"url": "https://{tenant}.example.com", "variables": {"tenant": {"default": "www"}}}]
+    result, _ = load(document({"/a": {"get": op("a")}}, servers=servers), server_variables={"tenant": value})
+    assert result.operations == ()
+    assert [e.pointer for e in result.errors] == [""]
+    assert "tenant" in result.errors[0].message
+
+
+def test_a_server_with_credentials_in_its_url_is_not_used() -> None:
+    doc = document({"/a": {"get": op("a")}}, servers=[{"url": "https://user:pw@api.example.com"}])
+    assert load(doc)[0].errors == (Issue("Could not find a valid URL in `servers`", "/servers/0/url"),)

@@ -20,7 +20,13 @@ from actionforge.openapi.paths import PathKey, QueryField, read_path_key
 from actionforge.openapi.pointers import RefError, deref
 from actionforge.openapi.profiles import Profile
 from actionforge.openapi.report import Issue, pointer
-from actionforge.openapi.servers import NO_SERVER, ServerContext, ServerResolver, check_server_url
+from actionforge.openapi.servers import (
+    NO_SERVER,
+    ServerContext,
+    ServerResolver,
+    check_server_url,
+    check_server_variables,
+)
 from actionforge.settings import Settings
 
 # Path Item Object fields that are not operations (OpenAPI 3.0-3.2); skipped without a word.
@@ -70,7 +76,10 @@ def extract_operations(
     with the other passes: the profile already carries the limits taken from it.
     """
     del settings  # the limits arrive through the profile
-    if server_url is not None and (problem := check_server_url(server_url)) is not None:
+    problem = (check_server_url(server_url) if server_url is not None else None) or check_server_variables(
+        server_variables or {}
+    )
+    if problem is not None:
         return OperationsResult(operations=(), errors=(Issue(problem, ""),), warnings=(), root_domain=None)
     context = ServerContext(
         server_url=server_url,

@@ -62,6 +62,17 @@ def check_server_url(url: str) -> str | None:
     return None
 
 
+def check_server_variables(values: Mapping[str, str]) -> str | None:
+    """Why these server variable values cannot be used, or None. A value may hold ``/`` (a base
+    path), never what would change the URL's host or add a query: ``@``, ``?``, ``#``, spaces."""
+    for name, value in values.items():
+        if not isinstance(value, str) or not value:
+            return f"The server variable {name!r} needs a non-empty text value"
+        if any(ch in "@?#\\" or ch.isspace() or ord(ch) < 32 for ch in value):
+            return f"The value given for server variable {name!r} must not contain @, ?, #, \\ or spaces"
+    return None
+
+
 class ServerResolver:
     """Base URLs of Server Objects under one context; loose forms are reported through ``warn``."""
 
@@ -126,7 +137,9 @@ class ServerResolver:
         url_at = f"{at}/url"
         url = self.substitute(server["url"], server.get("variables"))
         absolute = self.absolute(url, url_at, parent) if url is not None else None
-        return (absolute.rstrip("/"), "") if absolute is not None else (None, url_at)
+        if absolute is None or _has_userinfo(absolute):  # credentials never ride in a base URL
+            return None, url_at
+        return absolute.rstrip("/"), ""
 
     def substitute(self, url: str, variables: Any) -> str | None:
         """``https://{tenant}.example.com`` with the caller's value or the variable's default;
@@ -182,6 +195,11 @@ def _is_absolute_http(url: str) -> bool:
         return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
     except ValueError:  # e.g. an invalid IPv6 literal or port
         return False
+
+
+def _has_userinfo(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.username is not None or parts.password is not None
 
 
 def _raw_url(server: Any) -> str:
