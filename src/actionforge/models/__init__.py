@@ -1,7 +1,7 @@
 """LLM providers behind one streaming interface (the ``models`` layer).
 
     registry = registry_from_environment(os.environ)      # or filled from the platform's tables
-    model = open_model(registry, "openai/gpt-4o", http_client=guarded)
+    model = open_model(registry, "openai/gpt-4o", http_client=bridged_client(egress_transport))
     request = ChatRequest([SystemMessage(...), UserMessage("Hi")], tools=tool_definitions(model, actions))
     async for event in model.stream(request):  # TextDelta, ToolCallDelta, ToolCallDone, Usage, Finish
         ...
@@ -12,6 +12,7 @@ Failures are `ModelError`s, each with one sentence for the user (`errors`).
 from __future__ import annotations
 
 from actionforge.models.assembly import Completion, ToolCallAssembler, collect
+from actionforge.models.bridge import HttpxTransportBridge, bridged_client
 from actionforge.models.connect import open_model
 from actionforge.models.discovery import discover_models
 from actionforge.models.environment import registry_from_environment
@@ -68,6 +69,7 @@ __all__ = [
     "Dialect",
     "Finish",
     "FinishReason",
+    "HttpxTransportBridge",
     "Message",
     "ModelAuthFailed",
     "ModelError",
@@ -92,6 +94,7 @@ __all__ = [
     "UnknownModel",
     "Usage",
     "UserMessage",
+    "bridged_client",
     "collect",
     "discover_models",
     "no_model_message",
