@@ -440,3 +440,15 @@ def test_server_variable_values_cannot_change_the_host_or_add_a_query(value: str
 def test_a_server_with_credentials_in_its_url_is_not_used() -> None:
     doc = document({"/a": {"get": op("a")}}, servers=[{"url": "https://user:pw@api.example.com"}])
     assert load(doc)[0].errors == (Issue("Could not find a valid URL in `servers`", "/servers/0/url"),)
+
+
+@pytest.mark.parametrize("value", ["evil.example/x", "evil.example:443/x", "a_b"])
+def test_a_server_variable_in_the_host_takes_only_host_characters(value: str) -> None:
+    servers = [
+        {"url": "https://{tenant}.example.com/{base}", "variables": {"tenant": {}, "base": {"default": "v1"}}}
+    ]
+    doc = document({"/a": {"get": op("a")}}, servers=servers)
+    result, _ = load(doc, server_variables={"tenant": value})
+    assert result.errors == (Issue("Could not find a valid URL in `servers`", "/servers/0/url"),)
+    result, _ = load(doc, server_variables={"tenant": "acme", "base": "api/v2"})
+    assert [o.server_url for o in result.operations] == ["https://acme.example.com/api/v2"]

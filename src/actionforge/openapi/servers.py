@@ -64,7 +64,8 @@ def check_server_url(url: str) -> str | None:
 
 def check_server_variables(values: Mapping[str, str]) -> str | None:
     """Why these server variable values cannot be used, or None. A value may hold ``/`` (a base
-    path), never what would change the URL's host or add a query: ``@``, ``?``, ``#``, spaces."""
+    path), never credentials or a query: ``@``, ``?``, ``#``, spaces. (A value in the host part of
+    a server URL is held to a host's characters where it is substituted.)"""
     for name, value in values.items():
         if not isinstance(value, str) or not value:
             return f"The server variable {name!r} needs a non-empty text value"
@@ -147,11 +148,16 @@ class ServerResolver:
         declared = variables if isinstance(variables, Mapping) else {}
         missing = False
 
+        host_end = _authority_end(url)
+
         def value(match: re.Match[str]) -> str:
             nonlocal missing
             name = match.group(1)
             if name in self.context.variables:
-                return self.context.variables[name]
+                given = self.context.variables[name]
+                if match.start() < host_end and not _HOST_PART.fullmatch(given):
+                    missing = True  # "evil.example/x" must not move the host
+                return given
             variable = declared.get(name)
             default = variable.get("default") if isinstance(variable, Mapping) else None
             if isinstance(default, bool) or not isinstance(default, str | int | float):
@@ -195,6 +201,18 @@ def _is_absolute_http(url: str) -> bool:
         return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
     except ValueError:  # e.g. an invalid IPv6 literal or port
         return False
+
+
+_HOST_PART = re.compile(r"[A-Za-z0-9.-]+(?::\d{1,5})?")
+
+
+def _authority_end(template: str) -> int:
+    """Where the host (and port) of a server URL template ends; 0 for a relative URL."""
+    scheme_end = template.find("//")
+    if scheme_end < 0:
+        return 0
+    path_start = template.find("/", scheme_end + 2)
+    return len(template) if path_start < 0 else path_start
 
 
 def _has_userinfo(url: str) -> bool:
