@@ -190,12 +190,8 @@ class ServerResolver:
         return None
 
 
-def is_absolute_http(url: str) -> bool:
-    """An http(s) URL with a host: the only kind of base URL requests can go to."""
-    return _is_absolute_http(url)
-
-
 def _is_absolute_http(url: str) -> bool:
+    """An http(s) URL with a host: the only kind of base URL requests can go to."""
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
