@@ -52,6 +52,13 @@ async def test_begin_complete_and_call(oidc_provider: Provider, protected_api: A
             )
         assert replayed.value.reason == "reused"
 
+        refresh_token = signed_in.tokens.refresh_token
+        assert refresh_token is not None
+        assert await actionforge.sign_out(action, config, user=ALICE.token_key, token_store=tokens)
+        assert await tokens.get(ALICE.token_key) is None
+        assert (await oidc_provider.introspect(refresh_token.reveal()))["active"] is False  # revoked
+        assert not await actionforge.sign_out(action, config, user=ALICE.token_key, token_store=tokens)
+
 
 async def test_the_code_exchange_goes_through_the_egress_guard(
     oidc_provider: Provider, protected_api: Api

@@ -55,7 +55,13 @@ if TYPE_CHECKING:
     from actionforge.secrets.redact import install_log_redaction, redactor
     from actionforge.secrets.value import SecretValue
     from actionforge.settings import Settings
-    from actionforge.signin import begin_sign_in, check_oauth_config, complete_sign_in, sign_in_with_browser
+    from actionforge.signin import (
+        begin_sign_in,
+        check_oauth_config,
+        complete_sign_in,
+        sign_in_with_browser,
+        sign_out,
+    )
     from actionforge.tools.model import Tool
     from actionforge.tools.schemas import SchemaConversionError
 
@@ -70,6 +76,7 @@ _EXPORTS = {
     "check_oauth_config": "actionforge.signin",
     "complete_sign_in": "actionforge.signin",
     "sign_in_with_browser": "actionforge.signin",
+    "sign_out": "actionforge.signin",
     "URL": "actionforge.openapi.source",
     "DocumentError": "actionforge.openapi.source",
     "Issue": "actionforge.openapi.report",
@@ -187,6 +194,7 @@ __all__ = [
     "load_action",
     "redactor",
     "sign_in_with_browser",
+    "sign_out",
     "validate",
 ]
 

@@ -20,6 +20,7 @@ from actionforge.auth.oauth import (
     callback_params,
     check_oauth_domains,
     complete_authorization,
+    disconnect,
 )
 from actionforge.auth.oauth.config import OAuthConfig
 from actionforge.auth.oauth.loopback_login import login_in_browser
@@ -92,3 +93,11 @@ async def sign_in_with_browser(
         open_browser=open_browser,
         settings=action.settings,
     )
+
+
+async def sign_out(action: Action, config: OAuthConfig, *, user: TokenKey, token_store: TokenStore) -> bool:
+    """Forget ``user``'s tokens, revoking them first (through the guard) where the provider can.
+
+    ``True`` if there were tokens. A failed revocation is logged and the tokens are still dropped.
+    """
+    return await disconnect(user, token_store=token_store, config=config, client=action.http_client())
