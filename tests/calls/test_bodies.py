@@ -249,6 +249,18 @@ def test_multipart_encoding_content_type_and_deep_object_style() -> None:
     assert ("expand[]", "text/plain", b"file_link") in found
 
 
+def test_a_multipart_body_already_written_is_sent_with_its_boundary() -> None:
+    written = '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--\r\n'
+    encoded = encode_body(body("multipart/form-data", {"type": "string"}), written)
+    assert encoded == EncodedBody(written.encode(), "multipart/form-data; boundary=xyz")
+
+
+def test_another_value_for_a_multipart_body_is_one_field() -> None:
+    encoded = encode_body(body("multipart/form-data", {"type": "string"}), "just text")
+    [part] = parts(encoded)
+    assert (part.get_param("name", header="content-disposition"), part.get_payload()) == ("body", "just text")
+
+
 def test_empty_multipart_body_is_the_close_delimiter_alone() -> None:
     """What browsers send for a form without fields."""
     encoded = encode_body(body("multipart/form-data"), {})

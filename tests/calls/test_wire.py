@@ -147,6 +147,17 @@ def test_a_binary_body_is_the_decoded_bytes() -> None:
     assert action.build_request("uploadRaw", {"body": JPEG}).content == b"\xff\xd8\xff\xe0 jpeg"
 
 
+def test_a_file_body_with_annotations_still_asks_for_base64_and_sends_the_bytes() -> None:
+    """``example`` or ``maxLength`` beside ``type: string`` do not make a file body text."""
+    document = UPLOADS.replace(
+        "{type: string, format: binary}", "{type: string, example: raw, maxLength: 99}"
+    )
+    action = actionforge.load_action(document, profile="extended")
+    described = action.tool("uploadRaw").parameters["properties"]["body"]
+    assert described["contentEncoding"] == "base64"
+    assert action.build_request("uploadRaw", {"body": JPEG}).content == b"\xff\xd8\xff\xe0 jpeg"
+
+
 def parts(request: httpx.Request) -> dict[str, EmailMessage]:
     head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)

@@ -48,6 +48,8 @@ __all__ = ["EncodedBody", "SchemaView", "decode_base64", "encode_body", "json_by
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_FORM = "multipart/form-data"
 _DATA_URL = re.compile(r"^data:[^,]*;base64,", re.IGNORECASE)
+# RFC 2046 5.1.1: a boundary is 1-70 characters of this set, not ending in a space.
+_WRITTEN_MULTIPART = re.compile(r"^--([0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?])\r?\n")
 _DATA_URL_TYPE = re.compile(r"^data:([^;,]+)[^,]*;base64,", re.IGNORECASE)
 
 
@@ -188,7 +190,14 @@ def _form(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> Encoded
 
 
 def _multipart_body(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
-    return _multipart(value, body.encoding, views)
+    """An object is the form's fields. Another value the schema allowed is a body already
+    written (a string that opens with its boundary line), else one field named ``body``."""
+    if isinstance(value, Mapping):
+        return _multipart(value, body.encoding, views)
+    written = _WRITTEN_MULTIPART.match(value) if isinstance(value, str) else None
+    if written:
+        return EncodedBody(value.encode(), f"{MULTIPART_FORM}; boundary={written.group(1)}")
+    return _multipart({"body": value}, {}, ())
 
 
 def _as_object(value: Any, media_type: str) -> Mapping[str, Any]:

@@ -294,8 +294,7 @@ class ToolBuilder:
         raw_bytes = not (is_json_media_type(kind) or kind.startswith("text/") or kind in _FORMS)
         # A schema saying base64 text (format: byte, contentEncoding) is sent as written.
         whole_binary = not is_base64_text(shape) and (
-            _is_binary(shape, raw_bytes=raw_bytes)
-            or (is_binary_media_type(kind) and not (shape.keys() - {"type", "description", "format"}))
+            _is_binary(shape, raw_bytes=raw_bytes) or (is_binary_media_type(kind) and _is_file_shape(shape))
         )
         if whole_binary and "type" not in schema:
             schema["type"] = "string"
@@ -400,6 +399,16 @@ def _add_wire_limits(schema: JSONSchema, location: str) -> None:
     for keyword, kind, value in _WIRE_LIMITS.get(location, ()):
         if kind in kinds:
             schema.setdefault(keyword, value)
+
+
+# Keywords that make a body schema more than "some string" (then it is not a file's).
+_STRUCTURE = frozenset({"properties", "items", "allOf", "anyOf", "oneOf", "not", "enum", "const"})
+
+
+def _is_file_shape(schema: Mapping[str, Any]) -> bool:
+    """A string, or nothing said, for a whole-file media type: the file (annotations such as
+    ``example`` or ``maxLength`` change nothing), so the model is told to send base64."""
+    return schema.get("type") in (None, "string") and not (_STRUCTURE & schema.keys())
 
 
 def _is_binary(schema: Mapping[str, Any], *, raw_bytes: bool) -> bool:
