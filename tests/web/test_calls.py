@@ -160,7 +160,7 @@ async def test_a_domain_the_policy_stopped_allowing_is_refused_at_call_time(
     owner: httpx.AsyncClient, echo_server: str
 ) -> None:
     gpt_id, action_id = await new_action(owner, echo_server)
-    assert (await owner.get(f"/api/gpts/{gpt_id}/egress")).json()["items"][0]["allowed"] is True
+    assert (await owner.get(f"/api/gpts/{gpt_id}/actions/{action_id}")).json()["blocked"] is None
     ws = await workspace_id(owner)
     changed = await owner.patch(
         f"/api/workspaces/{ws}/settings", json={"domain_policy": "list", "allowed_domains": ["example.org"]}
@@ -171,8 +171,7 @@ async def test_a_domain_the_policy_stopped_allowing_is_refused_at_call_time(
     assert (found["ok"], found["outcome"]) == (False, "blocked")
     assert found["egress"] == {"decision": "blocked", "reason": reason}
     assert found["response"] is None
-    flags = (await owner.get(f"/api/gpts/{gpt_id}/egress")).json()["items"]
-    assert flags == [{"action_id": action_id, "domain": "127.0.0.1", "allowed": False, "reason": reason}]
+    assert (await owner.get(f"/api/gpts/{gpt_id}/actions/{action_id}")).json()["blocked"] == reason
     records = (await owner.get(f"/api/gpts/{gpt_id}/calls")).json()["items"]
     assert [(r["egress"], r["egress_reason"], r["outcome"]) for r in records] == [
         ("blocked", reason, "blocked")

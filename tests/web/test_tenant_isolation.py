@@ -24,6 +24,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "TestCallIn": {"operation": "listThings", "arguments": {}},
     "ApiKeyIn": {"api_key": "intruder-key"},
     "ConsentIn": {"domain": "api.example.com", "choice": "always"},
+    "SignInIn": {"return_to": "/"},
 }
 NOT_TENANT_DATA = {"key"}  # /api/editor/examples/{key}: the same built-in texts for everyone
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 import actionforge
 from actionforge.platform.access import editable_gpt
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
@@ -68,6 +66,16 @@ def refusal(workspace: Workspace, domain: str | None) -> str | None:
     return None
 
 
+def load_engine_action(p: Platform, action: Action, workspace: Workspace) -> actionforge.Action:
+    """The stored action as the engine's `Action`, its egress under the workspace's policy."""
+    try:
+        return actionforge.load_action(
+            action.schema_text, settings=p.engine, policy=domain_policy(workspace), server_url=action.base_url
+        )
+    except actionforge.SchemaError:
+        raise Invalid.at("/schema", NOT_CALLABLE) from None
+
+
 class Calls:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
@@ -88,13 +96,6 @@ class Calls:
         await self.audit.record(_record(user, target, report))
         return report
 
-    async def egress_flags(self, user: User, gpt_id: str) -> list[tuple[str, str | None, str | None]]:
-        """(action id, domain, refusal) for each draft action: the policy may have changed since."""
-        async with self.p.db.session() as s:
-            gpt, workspace = await editable_gpt(s, user, gpt_id)
-            query = select(Action).where(Action.gpt_id == gpt.id, Action.version == 0).order_by(Action.id)
-            return [(a.id, a.domain, refusal(workspace, a.domain)) for a in await s.scalars(query)]
-
     # --- steps ------------------------------------------------------------------------------
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
@@ -111,13 +112,7 @@ class Calls:
         return Target(workspace, action, 0, engine_auth(self.p.box, action, own_key))
 
     def _load(self, action: Action, workspace: Workspace) -> actionforge.Action:
-        try:
-            return actionforge.load_action(
-                action.schema_text, settings=self.p.engine, policy=domain_policy(workspace),
-                server_url=action.base_url,
-            )  # fmt: skip
-        except actionforge.SchemaError:
-            raise Invalid.at("/schema", NOT_CALLABLE) from None
+        return load_engine_action(self.p, action, workspace)
 
     async def _call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,

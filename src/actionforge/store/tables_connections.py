@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actionforge.store.tables import ID, Base
@@ -37,3 +37,20 @@ class ActionConsent(Base):
     domain: Mapped[str] = mapped_column(String(253), primary_key=True)
     choice: Mapped[str] = mapped_column(String(8))  # always | ask
     updated_at: Mapped[datetime]
+
+
+class OAuthState(Base):
+    """A pending OAuth sign-in (the engine's `PendingAuthorization`), so any process, or the same
+    one after a restart, can complete it. Only the SHA-256 of the ``state`` is stored."""
+
+    __tablename__ = "oauth_states"
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"))
+    action_id: Mapped[str] = mapped_column(ID, ForeignKey("actions.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(10))
+    conversation_id: Mapped[str | None] = mapped_column(String(100))
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    code_verifier_sealed: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time, the engine's clock
+    used: Mapped[bool] = mapped_column(Boolean)
+    return_to: Mapped[str] = mapped_column(Text)  # a path on this server, where the callback sends the user

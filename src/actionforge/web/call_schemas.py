@@ -1,4 +1,4 @@
-"""Bodies of the calls API: test one operation, the audit records, the actions' egress status."""
+"""Bodies of the calls API: test one operation, and the audit records."""
 
 from __future__ import annotations
 
@@ -77,10 +77,3 @@ class CallRecordOut(Response):
     request: dict[str, Any] | None
     response: dict[str, Any] | None
     created_at: datetime
-
-
-class ActionEgressOut(Response):
-    action_id: str
-    domain: str | None
-    allowed: bool
-    reason: str | None = Field(description="why the workspace's domain policy refuses it now")

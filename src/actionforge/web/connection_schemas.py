@@ -36,3 +36,12 @@ class ConsentOut(Response):
     domain: str
     choice: Literal["always", "ask"]
     updated_at: datetime
+
+
+class SignInIn(Request):
+    return_to: str = Field("/", max_length=2_000, description="the path to send the user back to")
+
+
+class SignInOut(Response):
+    authorize_url: str = Field(description="send the user's browser here")
+    callback_url: str

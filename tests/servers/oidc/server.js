@@ -54,6 +54,12 @@ const clients = [
     token_endpoint_auth_method: 'client_secret_basic',
   },
 ];
+// The platform's sign-in tests (tests/web/test_oauth_signin.py) name their callback URLs here.
+if (process.env.AF_WEB_REDIRECT_URIS) {
+  const redirects = process.env.AF_WEB_REDIRECT_URIS.split(' ');
+  clients.push({ ...CLIENT_DEFAULTS, client_id: 'af-web', client_secret: 'web-secret-Lp3WsK8dQx64',
+    token_endpoint_auth_method: 'client_secret_post', redirect_uris: redirects });
+}
 
 const provider = new Provider(issuer, {
   clients,

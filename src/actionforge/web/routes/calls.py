@@ -1,4 +1,4 @@
-"""Action calls: test one operation of a draft action, the audit records, and the egress status."""
+"""Action calls: test one operation of a draft action, and the audit records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from actionforge import redactor
 from actionforge.platform.audit import Audit
 from actionforge.platform.calls import CallReport, Calls
-from actionforge.web.call_schemas import ActionEgressOut, CallRecordOut, TestCallIn, TestCallOut
+from actionforge.web.call_schemas import CallRecordOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep
 from actionforge.web.schemas import PageOf
 
@@ -64,11 +64,3 @@ async def workspace_calls(
     return PageOf[CallRecordOut](
         items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
     )
-
-
-@router.get("/gpts/{gpt_id}/egress")
-async def action_egress(gpt_id: str, caller: Caller, svc: ServicesDep) -> PageOf[ActionEgressOut]:
-    """Each draft action against the workspace's domain policy as it is now (flags refused ones)."""
-    flags = await Calls(svc.platform).egress_flags(caller.user, gpt_id)
-    items = [ActionEgressOut(action_id=a, domain=d, allowed=r is None, reason=r) for a, d, r in flags]
-    return PageOf[ActionEgressOut](items=items, next_cursor=None)
