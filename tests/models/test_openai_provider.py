@@ -6,6 +6,7 @@ import json
 import socket
 
 import httpx2
+import openai
 import pytest
 
 import actionforge
@@ -19,6 +20,7 @@ from actionforge.models import (
     ModelInfo,
     ModelNotFound,
     ModelRateLimited,
+    ModelTimeout,
     ModelUnavailable,
     ModelUnreachable,
     SystemMessage,
@@ -31,6 +33,7 @@ from actionforge.models import (
     UserMessage,
     collect,
     open_model,
+    registry_from_environment,
     tool_definitions,
 )
 from actionforge.testing import Reply, ScriptedModel, ScriptedUsage, call_tools, fail, say
@@ -189,3 +192,41 @@ async def test_the_scripted_model_in_process_through_an_asgi_transport() -> None
         )
         completion = await collect(model.stream(HELLO))
     assert completion.text == "in process"
+
+
+async def test_a_reader_that_stops_early_frees_the_connection_at_once() -> None:
+    """With one connection in the pool, the second request gets it only if Stop closed the first."""
+    scripted = ScriptedModel([say("word " * 2000, chunk_size=1), say("second")])
+    with scripted.serve() as base_url:
+        limits, timeout = httpx2.Limits(max_connections=1), httpx2.Timeout(10, pool=2)
+        async with httpx2.AsyncClient(limits=limits, timeout=timeout) as client:
+            model = open_model(registry_for(base_url), "local/scripted", http_client=client)
+            events = model.stream(HELLO)
+            assert isinstance(await anext(events), TextDelta)
+            await events.aclose()  # type: ignore[attr-defined]
+            assert (await collect(model.stream(HELLO))).text == "second"
+
+
+async def test_tool_calls_finished_with_stop_count_as_tool_calls() -> None:
+    """Older compatible servers say "stop" after tool calls; the loop must still run them."""
+    async with openai_on([call_tools(("a", {}), finish_reason="stop")]) as bound:
+        completion = await collect(bound.model.stream(HELLO))
+    assert completion.finish_reason == "tool_calls"
+
+
+async def test_a_keyless_compatible_server_from_the_environment() -> None:
+    scripted = ScriptedModel([say("no key needed")])
+    with scripted.serve() as base_url:
+        registry = registry_from_environment({"OPENAI_BASE_URL": base_url})
+        registry.add_model(ModelInfo("openai", "llama"))
+        model = open_model(registry, "openai/llama")
+        assert (await collect(model.stream(HELLO))).text == "no key needed"
+        await model.aclose()
+    assert scripted.requests[0].body["model"] == "llama"
+
+
+def test_the_sdks_timeout_is_the_timeout_error() -> None:
+    model = open_model(registry_for("http://127.0.0.1:9/v1"), "local/scripted")
+    error = model._translate(openai.APITimeoutError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1")))
+    assert isinstance(error, ModelTimeout)
+    assert str(error) == "local did not answer in time; try again."

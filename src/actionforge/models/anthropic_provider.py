@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -122,12 +122,12 @@ class AnthropicChatModel(ChatModel):
                 params["tool_choice"] = {"type": "auto", "disable_parallel_tool_use": True}
         return params
 
-    async def _stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
-        raw = await self._client.messages.create(**self._params(request))
+    async def _stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]:
         state = _StreamState()
-        async for event in raw:
-            for translated in state.handle(event):
-                yield translated
+        async with await self._client.messages.create(**self._params(request)) as raw:
+            async for event in raw:
+                for translated in state.handle(event):
+                    yield translated
         for done in state.assembler.done():
             yield done
 
@@ -145,8 +145,16 @@ class _StreamState:
     stop_reason: str | None = None
 
     def handle(self, event: RawMessageStreamEvent) -> list[ModelEvent]:
-        handler = getattr(self, f"_on_{event.type}", None)
-        return handler(event) if handler is not None else []
+        handlers: dict[str, Callable[[Any], list[ModelEvent]]] = {
+            "message_start": self._on_message_start,
+            "content_block_start": self._on_content_block_start,
+            "content_block_delta": self._on_content_block_delta,
+            "content_block_stop": self._on_content_block_stop,
+            "message_delta": self._on_message_delta,
+            "message_stop": self._on_message_stop,
+        }
+        handler = handlers.get(event.type)
+        return handler(event) if handler is not None else []  # e.g. ping
 
     def _on_message_start(self, event: Any) -> list[ModelEvent]:
         usage = event.message.usage

@@ -3,7 +3,7 @@ LM Studio, OpenRouter, Groq, ...) through the official ``openai`` SDK."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any, ClassVar
 
 import httpx2
@@ -23,6 +23,9 @@ from actionforge.models.provider import ChatModel, ChatRequest, Dialect, SdkErro
 from actionforge.models.registry import ModelInfo, ProviderConfig
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
+# The SDK refuses to start without a key; a server that needs none (Ollama, llama.cpp) ignores the
+# Authorization header this puts on its requests.
+KEYLESS = "no-key"
 
 _FINISH: Mapping[str, FinishReason] = {
     "stop": "stop",
@@ -68,7 +71,7 @@ class OpenAIChatModel(ChatModel):
         super().__init__(provider, info, http_client=http_client)
         # Every setting explicit, so the SDK reads no OPENAI_* variable behind the registry's back.
         self._client = openai.AsyncOpenAI(
-            api_key=provider.api_key.reveal(),
+            api_key=provider.api_key.reveal() or KEYLESS,
             base_url=provider.base_url or OPENAI_BASE_URL,
             timeout=provider.timeout,
             max_retries=provider.max_retries,
@@ -90,16 +93,16 @@ class OpenAIChatModel(ChatModel):
             params["max_tokens"] = request.max_output_tokens
         return params
 
-    async def _stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
-        chunks = await self._client.chat.completions.create(**self._params(request))
+    async def _stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]:
         assembler = ToolCallAssembler()
         finish: Finish | None = None
-        async for chunk in chunks:
-            for event in _chunk_events(chunk, assembler):
-                if isinstance(event, Finish):
-                    finish = event  # last, after the usage chunk that follows it
-                else:
-                    yield event
+        async with await self._client.chat.completions.create(**self._params(request)) as chunks:
+            async for chunk in chunks:
+                for event in _chunk_events(chunk, assembler):
+                    if isinstance(event, Finish):
+                        finish = event  # last, after the usage chunk that follows it
+                    else:
+                        yield event
         for done in assembler.done():  # a server that ended the stream without a finish_reason
             yield done
         if finish is not None:

@@ -8,7 +8,8 @@ they carry the request, and with it the provider's key.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -66,8 +67,11 @@ class ChatModel(ABC):
     async def stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
         """The reply as events, ending with `Usage` (when the provider reports it) and `Finish`."""
         try:
-            async for event in self._stream(request):
-                yield event
+            # aclosing: a caller that stops reading (Stop) closes the SDK stream and its connection
+            # now, not when the generator is collected.
+            async with aclosing(self._stream(request)) as events:
+                async for event in events:
+                    yield event
         except ModelError:
             raise
         except actionforge.RequestBlocked as blocked:
@@ -90,7 +94,7 @@ class ChatModel(ABC):
         return from_status(name, None, message, code, {})
 
     @abstractmethod
-    def _stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]: ...
+    def _stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]: ...
 
     @abstractmethod
     async def _close(self) -> None: ...
