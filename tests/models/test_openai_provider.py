@@ -203,7 +203,7 @@ async def test_a_reader_that_stops_early_frees_the_connection_at_once() -> None:
             model = open_model(registry_for(base_url), "local/scripted", http_client=client)
             events = model.stream(HELLO)
             assert isinstance(await anext(events), TextDelta)
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
             assert (await collect(model.stream(HELLO))).text == "second"
 
 
@@ -227,6 +227,6 @@ async def test_a_keyless_compatible_server_from_the_environment() -> None:
 
 def test_the_sdks_timeout_is_the_timeout_error() -> None:
     model = open_model(registry_for("http://127.0.0.1:9/v1"), "local/scripted")
-    error = model._translate(openai.APITimeoutError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1")))
+    error = model.translate(openai.APITimeoutError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1")))
     assert isinstance(error, ModelTimeout)
     assert str(error) == "local did not answer in time; try again."

@@ -113,7 +113,7 @@ class OpenAIChatModel(ChatModel):
         try:
             return [model.id async for model in self._client.models.list()]
         except self.errors.api as error:
-            raise self._translate(error) from None
+            raise self.translate(error) from None
 
     async def _close(self) -> None:
         await self._client.close()

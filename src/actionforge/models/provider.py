@@ -8,7 +8,7 @@ they carry the request, and with it the provider's key.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -64,22 +64,22 @@ class ChatModel(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.info.id!r})"
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[ModelEvent]:
-        """The reply as events, ending with `Usage` (when the provider reports it) and `Finish`."""
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]:
+        """The reply as events, ending with `Usage` (when the provider reports it) and `Finish`.
+        ``aclose()`` it to stop early (the user's Stop)."""
         try:
             # aclosing: a caller that stops reading (Stop) closes the SDK stream and its connection
             # now, not when the generator is collected.
             async with aclosing(self._stream(request)) as events:
                 async for event in events:
                     yield event
-        except ModelError:
-            raise
         except actionforge.RequestBlocked as blocked:
             raise ModelUnreachable(self.provider.name, blocked.reason) from None
         except self.errors.api as error:
-            raise self._translate(error) from None
+            raise self.translate(error) from None
 
-    def _translate(self, error: Exception) -> ModelError:
+    def translate(self, error: Exception) -> ModelError:
+        """The layer's error for one of the SDK's exceptions."""
         name = self.provider.name
         if isinstance(error, self.errors.timeout):
             return ModelTimeout(name, str(error))
