@@ -181,3 +181,17 @@ async def test_a_restart_in_the_middle_of_a_sign_in_still_completes(
                 assert (await gpt.callback(again, query)).status_code == 303
                 assert (await gpt.call_me(again))["outcome"] == "ok"
     await client.aclose()
+
+
+async def test_refused_sign_ins_say_why(owner_app: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    _, client = owner_app
+    gpt = OAuthGpt(client)
+    await gpt.create()
+    away = await client.post(
+        f"/api/me/connections/{gpt.action_id}/sign-in", json={"return_to": "https://evil.example/"}
+    )
+    assert away.status_code == 422
+    assert away.json()["errors"][0]["pointer"] == "/return_to"
+    unknown = await gpt.callback(client, {"state": "never-issued", "code": "x"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["pointer"] == "/query/state"

@@ -87,7 +87,7 @@ class Calls:
     ) -> CallReport:
         """Call one operation of a draft action as its builder, with the given arguments."""
         target = await self._draft(user, gpt_id, action_id)
-        engine_action = self._load(target.action, target.workspace)
+        engine_action = load_engine_action(self.p, target.action, target.workspace)
         try:
             engine_action.tool(operation)
         except actionforge.UnknownToolError as exc:
@@ -110,9 +110,6 @@ class Calls:
                 raise Invalid.at("/schema", NOT_CALLABLE)
         own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, "draft"))
         return Target(workspace, action, 0, engine_auth(self.p.box, action, own_key))
-
-    def _load(self, action: Action, workspace: Workspace) -> actionforge.Action:
-        return load_engine_action(self.p, action, workspace)
 
     async def _call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,

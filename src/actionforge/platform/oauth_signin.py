@@ -50,15 +50,19 @@ class DbStateStore:
 
     async def put(self, pending: Any) -> None:
         key = _hash(pending.state)
-        verifier = pending.code_verifier
-        sealed = seal(self.p.box, verifier, table="oauth_states", row_id=key, column="code_verifier_sealed")
+        verifier = pending.code_verifier  # None when the action's provider takes no PKCE
+        sealed = (
+            seal(self.p.box, verifier, table="oauth_states", row_id=key, column="code_verifier_sealed")
+            if verifier is not None
+            else None
+        )
         b = pending.binding
         async with self.p.db.session() as s:
             await s.execute(delete(OAuthState).where(OAuthState.expires_at < time.time() - FORGET_AFTER_S))
             s.add(OAuthState(
                 state_hash=key, user_id=b.user_id, action_id=b.action_id, mode=b.mode,
                 conversation_id=b.conversation_id, redirect_uri=pending.redirect_uri,
-                code_verifier_sealed=sealed if verifier is not None else None, expires_at=pending.expires_at,
+                code_verifier_sealed=sealed, expires_at=pending.expires_at,
                 used=pending.used, return_to=self.return_to,
             ))  # fmt: skip
 
@@ -108,8 +112,7 @@ class SignIns:
 
     def callback_url(self, action: Action) -> str:
         """The URL the action's editor shows: its id changes whenever the OAuth settings do."""
-        callback_id = action.auth_config.get("callback_id", action.id)
-        return f"{self.p.settings.public_base_url}/aip/{callback_id}/oauth/callback"
+        return f"{self.p.settings.public_base_url}/aip/{_callback_id(action)}/oauth/callback"
 
     async def start(self, user: User, action_id: str, return_to: str) -> tuple[str, str]:
         """The provider's authorize URL for ``user`` and the callback URL; the state waits in the DB."""
@@ -140,7 +143,7 @@ class SignIns:
             raise Invalid.at("/query/state", UNKNOWN_STATE)
         action_id, return_to = pending
         action, workspace, _ = await self._oauth_action(user, action_id)
-        if action.auth_config.get("callback_id", action.id) != callback_id:
+        if _callback_id(action) != callback_id:
             raise Invalid.at("/query/state", UNKNOWN_STATE)
         config = engine_auth(self.p.box, action)
         assert isinstance(config, actionforge.OAuthConfig)
@@ -162,6 +165,10 @@ class SignIns:
         if action.auth_type != "oauth":
             raise Invalid.at("", "This action does not use OAuth.")
         return action, workspace, mode
+
+
+def _callback_id(action: Action) -> str:
+    return str(action.auth_config.get("callback_id", action.id))
 
 
 async def _workspace_of(s: AsyncSession, action: Action) -> Workspace:
