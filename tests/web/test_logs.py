@@ -35,3 +35,15 @@ def test_log_lines_are_json_and_redacted(captured: io.StringIO) -> None:
     assert (entry["level"], entry["logger"]) == ("info", "actionforge.test")
     assert "sk-live-do-not-log-0123456789" not in captured.getvalue()
     assert isinstance(logging.getLogger().handlers[0].formatter, JsonFormatter)
+
+
+def test_tracebacks_are_kept_and_redacted(captured: io.StringIO) -> None:
+    configure()
+    secret = actionforge.SecretValue("sk-live-in-a-traceback-0123456789")
+    try:
+        raise RuntimeError(f"failed with {secret.reveal()}")
+    except RuntimeError:
+        logging.getLogger("actionforge.test").exception("boom")
+    entry = json.loads(captured.getvalue().splitlines()[-1])
+    assert "RuntimeError" in entry["exception"]
+    assert "sk-live-in-a-traceback-0123456789" not in captured.getvalue()

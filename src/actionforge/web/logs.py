@@ -21,8 +21,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:  # the redaction filter leaves the traceback here, already redacted
+            entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
 
 
