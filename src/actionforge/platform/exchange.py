@@ -22,7 +22,12 @@ class Exchange:
     request_bytes: int = 0
 
     def attach(self, client: httpx.AsyncClient) -> None:
-        client.event_hooks = {"request": [self._on_request], "response": [self._on_response]}
+        """Add the hooks to ``client``'s own (a retried call leaves its last attempt here)."""
+        hooks = client.event_hooks
+        client.event_hooks = {
+            "request": [*hooks.get("request", []), self._on_request],
+            "response": [*hooks.get("response", []), self._on_response],
+        }
 
     async def _on_request(self, request: httpx.Request) -> None:
         self.request, self.request_bytes = redacted_request(request)
