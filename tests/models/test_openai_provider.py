@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import AsyncIterator
 
 import httpx2
 import openai
@@ -17,6 +18,7 @@ from actionforge.models import (
     Finish,
     Message,
     ModelAuthFailed,
+    ModelEvent,
     ModelInfo,
     ModelNotFound,
     ModelRateLimited,
@@ -36,7 +38,7 @@ from actionforge.models import (
     registry_from_environment,
     tool_definitions,
 )
-from actionforge.testing import Reply, ScriptedModel, ScriptedUsage, call_tools, fail, say
+from actionforge.testing import Reply, ScriptedError, ScriptedModel, ScriptedUsage, call_tools, fail, say
 from tests.models.scripted import KEY, openai_on, registry_for
 
 HELLO = ChatRequest([UserMessage("Hello")])
@@ -230,3 +232,18 @@ def test_the_sdks_timeout_is_the_timeout_error() -> None:
     error = model.translate(openai.APITimeoutError(request=httpx2.Request("POST", "http://127.0.0.1:9/v1")))
     assert isinstance(error, ModelTimeout)
     assert str(error) == "local did not answer in time; try again."
+
+
+async def test_an_error_inside_the_stream_comes_after_the_text_already_sent() -> None:
+    interrupt = ScriptedError(status=500, message="The server had an error", type="server_error")
+    async with openai_on([say("Partial answer", chunk_size=7, interrupt=interrupt)]) as bound:
+        received: list[ModelEvent] = []
+        with pytest.raises(ModelUnavailable) as caught:
+            await read_into(bound.model.stream(HELLO), received)
+    assert received == [TextDelta("Partial"), TextDelta(" answer")]
+    assert caught.value.detail == "The server had an error"
+
+
+async def read_into(events: AsyncIterator[ModelEvent], received: list[ModelEvent]) -> None:
+    async for event in events:
+        received.append(event)

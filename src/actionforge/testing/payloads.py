@@ -62,6 +62,9 @@ def stream_chunks(
     for index, call in enumerate(reply.tool_calls):
         for delta in _tool_call_deltas(index, call_id(number, index, call), call, reply.chunk_size):
             yield envelope.chunk({"tool_calls": [delta]}) | extra
+    if reply.interrupt is not None:
+        yield error_body(reply.interrupt)
+        return
     yield envelope.chunk({}, reply.finish()) | extra
     if include_usage:
         yield envelope.base("chat.completion.chunk") | {"choices": [], "usage": usage(reply, request)}

@@ -62,12 +62,15 @@ class Reply(_Strict):
     """One model reply: text, tool calls (several are parallel tool calls), or an error.
 
     ``chunk_size`` is how many characters of text or arguments each streamed delta carries, so
-    tests see arguments split across chunks as the real API sends them.
+    tests see arguments split across chunks as the real API sends them. ``interrupt`` is an error
+    sent inside the stream after the text and tool calls, in place of the finish: a provider
+    failing mid-answer (a non-streamed request gets it as its error response).
     """
 
     text: str = ""
     tool_calls: tuple[ScriptedToolCall, ...] = ()
     error: ScriptedError | None = None
+    interrupt: ScriptedError | None = None
     finish_reason: FinishReason | None = None
     usage: ScriptedUsage | None = None
     chunk_size: int = Field(default=8, ge=1)

@@ -99,8 +99,9 @@ class ScriptedModel:
         number, reply = self._record_and_take(request, body)
         if reply is None:
             return _error(500, f"The scripted model has no reply left: its script had {self._total}.")
-        if reply.error is not None:
-            return JSONResponse(error_body(reply.error), reply.error.status, headers=reply.error.headers)
+        error = reply.error or (None if body.get("stream") else reply.interrupt)
+        if error is not None:
+            return JSONResponse(error_body(error), error.status, headers=error.headers)
         envelope = Envelope(f"chatcmpl-scripted-{number}", int(self._clock()), str(body.get("model", "")))
         if body.get("stream"):
             return StreamingResponse(
