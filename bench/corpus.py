@@ -48,6 +48,7 @@ class Outcome:
     status: str = "loaded"  # loaded | rejected | crash | timeout
     errors: list[str] = field(default_factory=list)  # "message (at pointer)"
     crash: str | None = None
+    after_interruption: bool = False  # judged by a worker an alarm had interrupted before
     skips: list[str] = field(default_factory=list)  # warnings of operations skipped
     operations: int = 0
     tools: int = 0
@@ -63,7 +64,12 @@ class _Timeout(BaseException):
     """Not an Exception, so that neither hypothesis nor the engine's own handlers swallow it."""
 
 
+_interrupted = False  # this worker has been interrupted by the alarm before
+
+
 def _alarm(signum: int, frame: FrameType | None) -> None:
+    global _interrupted
+    _interrupted = True
     raise _Timeout
 
 
@@ -80,9 +86,39 @@ class Job:
 TOOL_SECONDS = 2.0  # hypothesis-jsonschema takes minutes on a few schemas: each tool gets this much
 
 
+_WARM_UP = {
+    "openapi": "3.0.3",
+    "info": {"title": "warm-up", "version": "1"},
+    "servers": [{"url": "https://api.example.com"}],
+    "paths": {
+        "/a/{id}": {
+            "post": {
+                "operationId": "a",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+}
+
+
+def warm_up() -> None:
+    """Import everything a judgement uses, in each worker, before any time bound is set: the
+    engine imports lazily, and an import interrupted by the alarm would leave a half-made module
+    behind (every later document in that worker would then "crash" on it)."""
+    import actionforge
+
+    action = actionforge.load_action(json.dumps(_WARM_UP), "extended")
+    outcome = Outcome(path="warm-up", profile="extended")
+    _sample(action, action.tool_list[0], outcome, 2)
+    action.build_request("a", {"id": "1", "body": {}})
+
+
 def run_one(job: Job) -> Outcome:
     """One document, one profile, in a worker: never raises."""
     outcome = Outcome(path=str(Path(job.path).relative_to(CORPUS)), profile=job.profile)
+    outcome.after_interruption = _interrupted
     started = time.perf_counter()
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, job.timeout, 0.2)
@@ -272,6 +308,8 @@ def summary(outcomes: list[Outcome], elapsed: float) -> Iterator[str]:
             "rejections (the first error of each document)",
             [(reason_of(e), o.path, e) for o in mine for e in o.errors[:1]],
         )
+        tainted = sum(1 for o in mine if o.crash and o.after_interruption)
+        yield f"crashes in a worker an alarm had interrupted before (harness suspects): {tainted}"
         yield from _grouped(
             "crashes", [(reason_of(o.crash or ""), o.path, o.crash or "") for o in mine if o.crash]
         )
@@ -326,8 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     started = time.perf_counter()
     outcomes: list[Outcome] = []
-    # maxtasksperchild: a worker's memory does not grow with every large document it has seen.
-    with multiprocessing.get_context("fork").Pool(args.jobs, maxtasksperchild=50) as pool:
+    # maxtasksperchild: a worker's memory does not grow with every large document it has seen,
+    # and a worker an interruption left in a strange state does not judge many documents.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(args.jobs, initializer=warm_up, maxtasksperchild=20) as pool:
         for index, outcome in enumerate(pool.imap_unordered(run_one, jobs, chunksize=1), start=1):
             outcomes.append(outcome)
             if index % 100 == 0:
