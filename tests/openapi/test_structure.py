@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from actionforge.openapi.report import Issue
 from actionforge.openapi.structure import reference_issues, validate_structure
 
@@ -236,3 +238,21 @@ def test_deep_schemas_are_checked_to_the_bottom() -> None:
     assert [e.pointer for e in result.errors] == [
         "/components/schemas/Deep" + "/properties/a" * 300 + "/type"
     ]
+
+
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+        "https://spec.openapis.org/oas/3.1/dialect/base",
+    ],
+)
+def test_a_schema_is_checked_against_the_dialect_it_declares(dialect: str) -> None:
+    schemas = {"A": {"$schema": dialect, "type": "strng"}}
+    result = validate_structure(doc(openapi="3.1.0", components={"schemas": schemas}))
+    assert [e.pointer for e in result.errors] == ["/components/schemas/A/type"]
+    assert result.warnings == ()

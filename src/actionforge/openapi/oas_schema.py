@@ -31,17 +31,19 @@ DRAFT4 = "http://json-schema.org/draft-04/schema#"
 OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 OAS32_DIALECT = "https://spec.openapis.org/oas/3.2/dialect/2025-09-17"
 DEFAULT_DIALECTS = {"3.0": DRAFT4, "3.1": OAS31_DIALECT, "3.2": OAS32_DIALECT}
-KNOWN_DIALECTS = frozenset(
+_OLDER_DRAFTS = frozenset(
     {
         DRAFT4,
-        OAS31_DIALECT,
-        OAS32_DIALECT,
-        "https://json-schema.org/draft/2020-12/schema",
-        "https://json-schema.org/draft/2019-09/schema",
-        "http://json-schema.org/draft-07/schema#",
         "http://json-schema.org/draft-06/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
     }
 )
+KNOWN_DIALECTS = _OLDER_DRAFTS | {
+    OAS31_DIALECT,
+    OAS32_DIALECT,
+    "https://json-schema.org/draft/2020-12/schema",
+}
 # As jsonschema's best_match: a failed anyOf/oneOf says less than the branch error beneath it.
 _WEAK = frozenset({"anyOf", "oneOf"})
 
@@ -114,8 +116,8 @@ def _document_validator(minor: str) -> jsonschema_rs.Validator:
 @cache
 def _dialect_validator(dialect: str) -> jsonschema_rs.Validator:
     wrapper: dict[str, Any] = {"type": "array", "items": {"$ref": dialect}}
-    if dialect == DRAFT4:  # the draft-04 meta-schema is found only from a draft-04 schema
-        wrapper["$schema"] = DRAFT4
+    if dialect in _OLDER_DRAFTS:  # jsonschema-rs finds an older draft's meta-schema only from it
+        wrapper["$schema"] = dialect
     return jsonschema_rs.validator_for(wrapper, registry=_registry(), validate_formats=False, offline=True)
 
 
