@@ -111,7 +111,7 @@ def _dialect_checks(roots: list[tuple[Tokens, Any]], default_dialect: str) -> It
     groups: dict[str, list[tuple[Tokens, Any]]] = {}
     for tokens, schema in roots:
         dialect = schema.get("$schema", default_dialect) if isinstance(schema, Mapping) else default_dialect
-        if dialect not in oas_schema.KNOWN_DIALECTS:
+        if not isinstance(dialect, str) or dialect not in oas_schema.KNOWN_DIALECTS:
             yield Finding(
                 tokens,
                 "$schema",
