@@ -10,8 +10,8 @@ Two passes:
   nowhere (errors) and component schemas that reach themselves (warnings: the tool builder keeps a
   recursive schema as a ``$defs`` reference, so recursion is not refused as the original does).
 
-Neither rejects anything: validate.py decides what an error costs (the operations whose request
-it sits in, see request_parts.py).
+Neither rejects a document (but for an OpenAPI version no schema here describes): what an error
+costs, the operations whose request it sits in, is decided by skipping.py and request_parts.py.
 """
 
 from __future__ import annotations
