@@ -65,12 +65,34 @@ class _Timeout(BaseException):
 
 
 _interrupted = False  # this worker has been interrupted by the alarm before
+_armed = False
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
     global _interrupted
-    _interrupted = True
-    raise _Timeout
+    if _armed:
+        _interrupted = True
+        raise _Timeout
+
+
+def _arm(seconds: float) -> None:
+    """Interrupt the worker after ``seconds``, and every 0.2 s after that until disarmed:
+    hypothesis treats the first interruption as a failure and replays the example."""
+    global _armed
+    _armed = True
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
+
+
+def _disarm() -> None:
+    """Stop the alarm, even if it fires while this runs (it would escape a ``finally``)."""
+    global _armed
+    while True:
+        try:
+            _armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        except _Timeout:
+            continue
 
 
 @dataclass(frozen=True)
@@ -121,7 +143,7 @@ def run_one(job: Job) -> Outcome:
     outcome.after_interruption = _interrupted
     started = time.perf_counter()
     signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, job.timeout, 0.2)
+    _arm(job.timeout)
     try:
         _judge(job, outcome)
     except _Timeout:
@@ -129,7 +151,7 @@ def run_one(job: Job) -> Outcome:
     except Exception as exc:  # a crash is what this script looks for
         outcome.status, outcome.crash = "crash", f"{type(exc).__name__}: {exc}"[:500]
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _disarm()
     outcome.seconds = round(time.perf_counter() - started, 3)
     return outcome
 
@@ -171,20 +193,19 @@ def _load(job: Job, outcome: Outcome) -> Any:
 def _sample_tools(action: Any, outcome: Outcome, examples: int, budget: float) -> None:
     outcome.operations = len(action.operations)
     outcome.tools = len(action.tool_list)
-    signal.setitimer(signal.ITIMER_REAL, 0)  # loaded in time; sampling has bounds of its own
+    _disarm()  # loaded in time; sampling has bounds of its own
     sample_until = time.perf_counter() + budget
     for tool in _spread(action.tool_list) if examples else ():
         left = sample_until - time.perf_counter()
         if left <= 0:
             break
-        # Repeating: hypothesis treats the first interruption as a failure and replays the example.
-        signal.setitimer(signal.ITIMER_REAL, min(left, TOOL_SECONDS), 0.2)
+        _arm(min(left, TOOL_SECONDS))
         try:
             _sample(action, tool, outcome, examples)
         except _Timeout:
             outcome.slow_tools += 1
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            _disarm()
         outcome.sampled_tools += 1
 
 
@@ -368,10 +389,17 @@ def main(argv: list[str] | None = None) -> int:
     # and a worker an interruption left in a strange state does not judge many documents.
     context = multiprocessing.get_context("fork")
     with context.Pool(args.jobs, initializer=warm_up, maxtasksperchild=20) as pool:
-        for index, outcome in enumerate(pool.imap_unordered(run_one, jobs, chunksize=1), start=1):
-            outcomes.append(outcome)
-            if index % 100 == 0:
-                print(f"... {index}/{len(jobs)}", file=sys.stderr, flush=True)
+        results = pool.imap_unordered(run_one, jobs, chunksize=1)
+        lost = 0
+        while len(outcomes) + lost < len(jobs):
+            try:  # a worker that died takes its job with it: do not wait for that one forever
+                outcomes.append(results.next(timeout=args.timeout + 120))
+            except multiprocessing.TimeoutError:
+                lost += 1
+                print(f"a job is lost ({lost} so far)", file=sys.stderr, flush=True)
+                continue
+            if len(outcomes) % 100 == 0:
+                print(f"... {len(outcomes)}/{len(jobs)}", file=sys.stderr, flush=True)
     outcomes.sort(key=lambda o: (o.profile, o.path))
     args.out.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
     for line in summary(outcomes, time.perf_counter() - started):
