@@ -161,3 +161,17 @@ async def test_a_stronger_cost_setting_rehashes_on_the_next_login(tmp_path: Path
             stored = await s.scalar(select(User.password_hash))
     assert stored is not None
     assert ",t=2," in stored
+
+
+async def test_token_use_is_recorded_at_most_once_a_minute(server: Server, owner: httpx.AsyncClient) -> None:
+    created = (await owner.post("/api/tokens", json={"name": "script"})).json()
+    bearer = {"Authorization": f"Bearer {created['token']}"}
+    async with server.client() as script:
+        await script.get("/api/session", headers=bearer)
+        first = (await owner.get("/api/tokens")).json()["items"][0]["last_used_at"]
+        server.clock.advance(30)
+        await script.get("/api/session", headers=bearer)
+        assert (await owner.get("/api/tokens")).json()["items"][0]["last_used_at"] == first
+        server.clock.advance(30)
+        await script.get("/api/session", headers=bearer)
+        assert (await owner.get("/api/tokens")).json()["items"][0]["last_used_at"] != first

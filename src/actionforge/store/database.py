@@ -36,7 +36,7 @@ def async_url(url: str) -> URL:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # wait for a writer under load rather than fail
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
