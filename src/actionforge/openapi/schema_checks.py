@@ -25,6 +25,7 @@ _SUBSCHEMA_KEYS = ("not", "items")
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _COMPONENTS_WITH_SCHEMA = ("parameters", "headers")
 _COMPONENTS_WITH_CONTENT = ("requestBodies", "responses")
+_EMPTY: Mapping[str, Any] = {}
 
 
 def schema_findings(document: Mapping[str, Any], minor: str) -> Iterator[Finding]:
@@ -70,7 +71,9 @@ def _candidates(document: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
 def _path_item_schemas(at: Tokens, item: Mapping[str, Any]) -> Iterator[tuple[Tokens, Any]]:
     yield from _parameter_schemas(at, item.get("parameters"))
     for method in _METHODS:
-        operation = _mapping(item.get(method))
+        if method not in item:
+            continue
+        operation = _mapping(item[method])
         here = (*at, method)
         yield from _parameter_schemas(here, operation.get("parameters"))
         yield from _content_schemas((*here, "requestBody"), operation.get("requestBody"))
@@ -86,21 +89,22 @@ def _parameter_schemas(at: Tokens, parameters: Any) -> Iterator[tuple[Tokens, An
 
 def _holder_schemas(at: Tokens, holder: Any) -> Iterator[tuple[Tokens, Any]]:
     """The schema of a Parameter or Header Object, given by ``schema`` or by ``content``."""
-    if isinstance(holder, Mapping):
-        if "schema" in holder:
-            yield (*at, "schema"), holder["schema"]
-        yield from _content_schemas(at, holder)
+    holder = _mapping(holder)
+    if "schema" in holder:
+        yield (*at, "schema"), holder["schema"]
+    yield from _content_schemas(at, holder)
 
 
 def _content_schemas(at: Tokens, holder: Any) -> Iterator[tuple[Tokens, Any]]:
-    content = _mapping(holder.get("content")) if isinstance(holder, Mapping) else {}
-    for media_type, media in content.items():
-        if isinstance(media, Mapping) and "schema" in media:
+    for media_type, media in _mapping(_mapping(holder).get("content")).items():
+        if "schema" in _mapping(media):
             yield (*at, "content", media_type, "schema"), media["schema"]
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    """``value`` if it is an object, else an empty one. The exact type check first: parsed
+    documents are plain dicts, and an ABC check per node costs a second on Graph."""
+    return value if type(value) is dict or isinstance(value, Mapping) else _EMPTY
 
 
 # --- the dialect check -----------------------------------------------------------------------------
