@@ -1,0 +1,195 @@
+"""API benchmark: our /api against bare FastAPI endpoints doing the same engine work.
+
+    .venv/bin/python bench/api.py [--requests 2000] [--concurrency 50]
+
+Each server is its own uvicorn process on loopback (ours through ``actionforge serve``, on SQLite
+and, when ACTIONFORGE_TEST_POSTGRES_URL is set, on PostgreSQL). Clients authenticate with an API
+token. Rounds of ours and the baseline alternate, so machine noise hits both; the figures are the
+best round of each. Target: our p50 at most 1.3x the bare endpoint's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+PASSWORD = "bench password 1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def process(cmd: list[str], env: dict[str, str], out: Path, ready: str) -> Iterator[None]:
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=sink, cwd=HERE)
+    try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                sys.exit(out.read_text())
+            try:
+                if httpx.get(ready).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@contextmanager
+def fresh_postgres(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``admin_url``, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url)
+    libpq = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"af_bench_{os.getpid()}"
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(libpq, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(base: str, out: Path) -> tuple[dict[str, str], str]:
+    """The owner from the setup link, an API token, and a GPT with one action; (headers, gpt id)."""
+    found = re.search(r"setup\?token=(\S+)", out.read_text())
+    assert found, out.read_text()
+    body = {"token": found.group(1), "email": "bench@example.com", "display_name": "B", "password": PASSWORD}
+    with httpx.Client(base_url=base) as client:
+        csrf = client.post("/api/setup", json=body).json()["csrf_token"]
+        token = client.post("/api/tokens", json={"name": "bench"}, headers={"X-CSRF-Token": csrf}).json()[
+            "token"
+        ]
+        headers = {"Authorization": f"Bearer {token}"}
+        workspace = client.get("/api/workspaces", headers=headers).json()["items"][0]["id"]
+        gpt = client.post(f"/api/workspaces/{workspace}/gpts", json={"name": "Bench"}, headers=headers).json()
+        client.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": weather()}, headers=headers)
+    return headers, gpt["id"]
+
+
+def weather() -> str:
+    import actionforge
+
+    return actionforge.example_text("weather")
+
+
+Send = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+
+
+async def load(send: Send, requests: int, concurrency: int) -> tuple[float, list[float]]:
+    """``requests`` calls of ``send`` from ``concurrency`` clients; (wall seconds, latencies)."""
+    latencies: list[float] = []
+    remaining = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for _ in remaining:
+            started = time.perf_counter()
+            response = await send(client)
+            response.raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        return time.perf_counter() - started, latencies
+
+
+def figures(wall: float, latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return len(latencies) / wall, statistics.median(ordered) * 1000, p99 * 1000
+
+
+def run(database: str, url: str, args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_port, bare_port = free_port(), free_port()
+        env = {**os.environ, "ACTIONFORGE_DATA_DIR": tmp, "ACTIONFORGE_DATABASE_URL": url}
+        ours_out, bare_out = Path(tmp) / "ours.out", Path(tmp) / "bare.out"
+        ours_cmd = [sys.executable, "-m", "actionforge.cli.main", "serve", "--port", str(ours_port)]
+        bare_cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_api:app",
+            "--port",
+            str(bare_port),
+            "--log-level",
+            "error",
+        ]
+        ours, bare = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
+        with (
+            process(ours_cmd, env, ours_out, f"{ours}/readyz"),
+            process(bare_cmd, env, bare_out, f"{bare}/gpt"),
+        ):
+            headers, gpt_id = prepare(ours, ours_out)
+            text = weather()
+            cases = {
+                "validate": (
+                    lambda c: c.post(f"{ours}/api/editor/validate", json={"schema": text}, headers=headers),
+                    lambda c: c.post(f"{bare}/validate", json={"schema": text}),
+                ),
+                "GPT read": (
+                    lambda c: c.get(f"{ours}/api/gpts/{gpt_id}", headers=headers),
+                    lambda c: c.get(f"{bare}/gpt"),
+                ),
+            }
+            shape = f"{args.requests} requests a round, {args.concurrency} clients, best of {args.rounds}"
+            print(f"\n{database}: {shape}")
+            print(f"{'endpoint':<10} {'side':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+            for name, (ours_send, bare_send) in cases.items():
+                best: dict[str, tuple[float, float, float]] = {}
+                for _ in range(args.rounds):
+                    for side, send in (("ours", ours_send), ("bare", bare_send)):
+                        result = figures(*asyncio.run(load(send, args.requests, args.concurrency)))
+                        if side not in best or result[1] < best[side][1]:
+                            best[side] = result
+                for side in ("ours", "bare"):
+                    rps, p50, p99 = best[side]
+                    print(f"{name:<10} {side:<5} {rps:>8.0f} {p50:>8.2f} {p99:>8.2f}")
+                ratio = best["ours"][1] / best["bare"][1]
+                print(f"{name:<10} p50 ratio ours/bare: {ratio:.2f}x (target <= 1.3x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run("sqlite", f"sqlite:///{tmp}/bench.db", args)
+    postgres = os.environ.get("ACTIONFORGE_TEST_POSTGRES_URL")
+    if postgres:
+        with fresh_postgres(postgres) as url:
+            run("postgresql", url, args)
+    else:
+        print("\n(PostgreSQL skipped: set ACTIONFORGE_TEST_POSTGRES_URL, e.g. from ./scripts/postgres)")
+
+
+if __name__ == "__main__":
+    main()
