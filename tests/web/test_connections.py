@@ -154,6 +154,9 @@ async def test_always_allow_or_ask_per_gpt_action_domain(
     assert (
         await owner.put(f"/api/gpts/{gpt_id}/consents", json={"domain": "127.0.0.1", "choice": "yes"})
     ).status_code == 422
+    nul = await owner.put(f"/api/gpts/{gpt_id}/consents", json={"domain": "127.0.0.1\u0000", "choice": "ask"})
+    assert nul.status_code == 422  # not a 500 from PostgreSQL, which cannot hold NUL in text
+    assert nul.json()["errors"][0]["pointer"] == "/domain"
     stranger = await make_user("stranger@example.com")
     assert (await stranger.get(f"/api/gpts/{gpt_id}/consents")).status_code == 404
     refused = await stranger.put(

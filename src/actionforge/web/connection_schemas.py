@@ -9,6 +9,8 @@ from pydantic import Field
 
 from actionforge.web.schemas import Request, Response
 
+NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL text cannot hold NUL; no field here needs any
+
 
 class ConnectionOut(Response):
     action_id: str
@@ -27,7 +29,9 @@ class ApiKeyIn(Request):
 
 
 class ConsentIn(Request):
-    domain: str = Field(min_length=1, max_length=253, description="one of the GPT's action domains")
+    domain: str = Field(
+        min_length=1, max_length=253, pattern=NO_CONTROL_CHARS, description="one of the GPT's action domains"
+    )
     choice: Literal["always", "ask"] = Field(description='"always": Always allow; "ask": ask each time')
 
 
@@ -39,7 +43,9 @@ class ConsentOut(Response):
 
 
 class SignInIn(Request):
-    return_to: str = Field("/", max_length=2_000, description="the path to send the user back to")
+    return_to: str = Field(
+        "/", max_length=2_000, pattern=NO_CONTROL_CHARS, description="the path to send the user back to"
+    )
 
 
 class SignInOut(Response):
