@@ -103,6 +103,9 @@ async def test_keys_only_for_api_key_actions_the_user_may_use(
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["pointer"] == "/api_key"
     _, action_id = await new_action(owner, api, BEARER)
+    broken = await owner.put(f"/api/me/connections/{action_id}/api-key", json={"api_key": "two\nlines"})
+    assert broken.status_code == 422
+    assert broken.json()["errors"][0]["pointer"] == "/api_key"
     stranger = await make_user("stranger@example.com")
     other = await stranger.put(f"/api/me/connections/{action_id}/api-key", json={"api_key": OWN_KEY})
     assert other.status_code == 404

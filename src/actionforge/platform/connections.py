@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import actionforge
 from actionforge.platform.access import editable_gpt, role_in
 from actionforge.platform.context import Platform
+from actionforge.platform.engine_auth import engine_auth
 from actionforge.platform.errors import Invalid, NotFound
 from actionforge.store.pages import Page, page
 from actionforge.store.sealing import seal, unseal
@@ -133,8 +134,14 @@ class Connections:
             action, mode = await usable_action(s, user, action_id)
         if action.auth_type != "api_key":
             raise Invalid.at("/api_key", "This action does not use an API key.")
-        key = actionforge.TokenKey(user.id, action.id, mode)
-        await self.tokens.put_api_key(key, actionforge.SecretValue(value))
+        secret = actionforge.SecretValue(value)
+        try:
+            engine_auth(self.p.box, action, secret)  # the key must fit the action's kind (a header value)
+        except Invalid:
+            raise Invalid.at(
+                "/api_key", "This key cannot be sent: it has line breaks or non-ASCII characters."
+            ) from None
+        await self.tokens.put_api_key(actionforge.TokenKey(user.id, action.id, mode), secret)
         async with self.p.db.session() as s:
             row = await s.get(ConnectedAccount, (user.id, action.id, mode))
             assert row is not None
