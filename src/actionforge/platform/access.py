@@ -41,16 +41,18 @@ async def editable_gpt(s: AsyncSession, user: User, gpt_id: str) -> tuple[Gpt, W
     """A GPT the user may edit: its owner, or an admin or owner of its workspace.
 
     Any other member gets NotFound too: a GPT's draft (instructions, actions) is the builder's.
+    One query: this check precedes every GPT and action request.
     """
-    gpt = await s.get(Gpt, gpt_id)
-    if gpt is None:
+    query = (
+        select(Gpt, Workspace, Membership.role)
+        .join(Workspace, Workspace.id == Gpt.workspace_id)
+        .join(Membership, (Membership.workspace_id == Gpt.workspace_id) & (Membership.user_id == user.id))
+        .where(Gpt.id == gpt_id)
+    )
+    found = (await s.execute(query)).first()
+    if found is None:
         raise NotFound("No such GPT.")
-    try:
-        role = await role_in(s, user, gpt.workspace_id)
-    except NotFound:
-        raise NotFound("No such GPT.") from None
+    gpt, workspace, role = found
     if gpt.owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
         raise NotFound("No such GPT.")
-    workspace = await s.get(Workspace, gpt.workspace_id)
-    assert workspace is not None  # the foreign key guarantees it
     return gpt, workspace

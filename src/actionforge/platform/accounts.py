@@ -148,12 +148,12 @@ class Accounts:
     async def authenticate_session(self, token: str) -> Principal:
         found: Principal | None = None
         async with self.p.db.session() as s:
-            row = await s.get(Session, tokens.digest(token))
-            user = await s.get(User, row.user_id) if row is not None else None
-            if row is not None and row.expires_at <= self.p.clock():
-                await s.delete(row)  # removed the first time it is seen expired
-            elif row is not None and user is not None and user.is_active:
-                found = Principal(user, "session", row.csrf_token)
+            query = select(Session, User).join(User).where(Session.token_hash == tokens.digest(token))
+            pair = (await s.execute(query)).first()
+            if pair is not None and pair.Session.expires_at <= self.p.clock():
+                await s.delete(pair.Session)  # removed the first time it is seen expired
+            elif pair is not None and pair.User.is_active:
+                found = Principal(pair.User, "session", pair.Session.csrf_token)
         if found is None:  # raised after the block, so the deletion above is committed
             raise Unauthenticated("Your session has expired. Sign in again.")
         return found
@@ -162,10 +162,11 @@ class Accounts:
 
     async def authenticate_token(self, token: str) -> Principal:
         async with self.p.db.session() as s:
-            row = await s.scalar(select(ApiToken).where(ApiToken.token_hash == tokens.digest(token)))
-            user = await s.get(User, row.user_id) if row is not None else None
-            if row is None or user is None or not user.is_active:
+            query = select(ApiToken, User).join(User).where(ApiToken.token_hash == tokens.digest(token))
+            found = (await s.execute(query)).first()
+            if found is None or not found.User.is_active:
                 raise Unauthenticated("The API token is not valid.")
+            row, user = found
             now = self.p.clock()
             if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
                 row.last_used_at = now  # at most one write a minute per token, not one per request
