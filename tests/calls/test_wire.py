@@ -195,6 +195,13 @@ paths:
         - {name: id, in: path, required: true, schema: {type: string}}
         - {name: X-Trace, in: header, schema: {type: string}}
       responses: {"200": {description: ok}}
+  /networks/{network}/devices/{device}:
+    get:
+      operationId: getDevice
+      parameters:
+        - {name: network, in: path, required: true, schema: {type: string, minLength: 0}}
+        - {name: device, in: path, required: true, schema: {type: string, nullable: true}}
+      responses: {"200": {description: ok}}
   /sets/{ids}:
     get:
       operationId: getSet
@@ -209,6 +216,8 @@ paths:
     [
         ("getItem", {"id": ""}, "id"),
         ("getSet", {"ids": []}, "ids"),
+        ("getDevice", {"network": "", "device": "d"}, "network"),
+        ("getDevice", {"network": "n", "device": None}, "device"),
         ("getItem", {"id": "a", "X-Trace": "a\r\nSet-Cookie: x=1"}, "X-Trace"),
     ],
 )

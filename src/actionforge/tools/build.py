@@ -384,7 +384,7 @@ def _as_dict(schema: Converted) -> JSONSchema:
 _WIRE_LIMITS: dict[str, tuple[tuple[str, str, Any], ...]] = {
     "path": (
         ("minLength", "string", 1),
-        ("not", "string", {"enum": [".", ".."]}),
+        ("not", "string", {"enum": [".", "..", None]}),  # null expands to nothing
         ("contains", "array", {"minLength": 1}),  # at least one item, and not all ""
         ("minProperties", "object", 1),
     ),
@@ -397,7 +397,12 @@ def _add_wire_limits(schema: JSONSchema, location: str) -> None:
     declared = schema.get("type")
     kinds = {declared} if isinstance(declared, str) else set(declared or _ANY_TYPE)
     for keyword, kind, value in _WIRE_LIMITS.get(location, ()):
-        if kind in kinds:
+        if kind not in kinds:
+            continue
+        current = schema.get(keyword)
+        if isinstance(value, int) and isinstance(current, int):  # a minimum: the stricter one
+            schema[keyword] = max(current, value)
+        else:
             schema.setdefault(keyword, value)
 
 
