@@ -103,20 +103,29 @@ Send = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 async def load(send: Send, requests: int, concurrency: int) -> tuple[float, list[float]]:
     """``requests`` calls of ``send`` from ``concurrency`` clients; (wall seconds, latencies)."""
     latencies: list[float] = []
+    dropped: list[str] = []
     remaining = iter(range(requests))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def worker(client: httpx.AsyncClient) -> None:
         for _ in remaining:
             started = time.perf_counter()
-            response = await send(client)
+            try:
+                response = await send(client)
+            except httpx.TransportError as exc:  # e.g. a keep-alive connection the server just closed
+                dropped.append(type(exc).__name__)
+                continue
             response.raise_for_status()
             latencies.append(time.perf_counter() - started)
 
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies
+        wall = time.perf_counter() - started
+    if dropped:
+        kinds = ", ".join(sorted(set(dropped)))
+        print(f"  ({len(dropped)} of {requests} requests failed in transport: {kinds})")
+    return wall, latencies
 
 
 def figures(wall: float, latencies: list[float]) -> tuple[float, float, float]:
