@@ -452,3 +452,10 @@ def test_a_server_variable_in_the_host_takes_only_host_characters(value: str) ->
     assert result.errors == (Issue("Could not find a valid URL in `servers`", "/servers/0/url"),)
     result, _ = load(doc, server_variables={"tenant": "acme", "base": "api/v2"})
     assert [o.server_url for o in result.operations] == ["https://acme.example.com/api/v2"]
+
+
+def test_a_hash_that_is_not_followed_by_fields_stays_in_the_path() -> None:
+    doc = document({"/send/#env/v1/{id}": {"get": op("send", parameters=[_path("id")])}})
+    result, _ = load(doc)
+    assert [o.path for o in result.operations] == ["/send/#env/v1/{id}"]
+    assert result.warnings == ()

@@ -41,6 +41,8 @@ def read_path_key(key: str) -> PathKey:
     """``pets/{id}?verbose={verbose}&v=2`` -> path ``/pets/{id}``, query fields verbose (from the
     variable ``verbose``) and v (fixed to ``2``)."""
     before_fragment, hash_sign, fragment = key.partition("#")
+    if "/" in fragment or "=" not in fragment:  # not name=value fields: part of the path as written
+        before_fragment, hash_sign, fragment = key, "", ""
     path, _, query = before_fragment.partition("?")
     added_slash = not path.startswith("/")
     if added_slash:
