@@ -194,6 +194,7 @@ paths:
       parameters:
         - {name: id, in: path, required: true, schema: {type: string}}
         - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: X-Token, in: header, schema: {type: string, pattern: '^[\\S\\s]*$'}}
       responses: {"200": {description: ok}}
   /networks/{network}/devices/{device}:
     get:
@@ -219,6 +220,7 @@ paths:
         ("getDevice", {"network": "", "device": "d"}, "network"),
         ("getDevice", {"network": "n", "device": None}, "device"),
         ("getItem", {"id": "a", "X-Trace": "a\r\nSet-Cookie: x=1"}, "X-Trace"),
+        ("getItem", {"id": "a", "X-Token": "a\nb"}, "X-Token"),
     ],
 )
 def test_the_tool_schema_refuses_what_no_request_can_carry(

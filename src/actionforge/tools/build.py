@@ -402,8 +402,10 @@ def _add_wire_limits(schema: JSONSchema, location: str) -> None:
         current = schema.get(keyword)
         if isinstance(value, int) and isinstance(current, int):  # a minimum: the stricter one
             schema[keyword] = max(current, value)
+        elif current is not None and current != value:  # both must hold
+            schema["allOf"] = [*schema.get("allOf", ()), {keyword: value}]
         else:
-            schema.setdefault(keyword, value)
+            schema[keyword] = value
 
 
 # Keywords that make a body schema more than "some string" (then it is not a file's).
