@@ -265,17 +265,20 @@ _BASE64 = "^(?:[A-Za-z0-9+/]{4})*$"
 def _generation_schema(parameters: Any) -> Any:
     """The tool's schema in plain containers, with base64 arguments (files) drawn as base64 text:
     ``contentEncoding`` is only an annotation in JSON Schema, which hypothesis-jsonschema ignores,
-    so it would draw text no file could be decoded from (the oracle test does the same)."""
+    so it would draw text no file could be decoded from (the oracle test does the same). Files
+    nest (an array of files, a file inside ``$defs``), so every subschema is looked at."""
     from actionforge.openapi.jsondata import copy_json
 
     schema = copy_json(parameters)
-    for prop in (schema.get("properties") or {}).values():
-        if (
-            isinstance(prop, dict)
-            and prop.get("contentEncoding") == "base64"
-            and prop.get("type") == "string"
-        ):
-            prop["pattern"] = _BASE64
+    pending: list[Any] = [schema]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            if node.get("contentEncoding") == "base64" and node.get("type") == "string":
+                node["pattern"] = _BASE64
+            pending.extend(node.values())
     return schema
 
 
