@@ -108,7 +108,7 @@ def test_harmless_findings_in_a_request_keep_the_operation() -> None:
     assert report.success
     assert names(report) == ["getA"]
     assert {w.pointer for w in report.warnings} == {
-        "/paths/~1a/get",
+        "/paths/~1a/get/cache",
         "/paths/~1a/get/parameters/0/schema/pattern",
         "/paths/~1a/get/parameters/0/schema/default",
     }

@@ -164,7 +164,11 @@ def test_findings_the_engine_repairs_or_never_reads_are_warnings() -> None:
     for version in ("3.0.3", "3.1.0"):
         result = validate_structure(doc(openapi=version, paths={"/a": {"get": operation}}, parameters=[]))
         assert result.errors == (), version
-        assert {w.pointer for w in result.warnings} == {"", "/paths/~1a/get", "/paths/~1a/get/parameters/0"}
+        assert {w.pointer for w in result.warnings} == {
+            "/parameters",
+            "/paths/~1a/get/cache",
+            "/paths/~1a/get/parameters/0",
+        }
 
 
 def test_semantic_rules() -> None:
@@ -208,14 +212,15 @@ def test_per_schema_checks() -> None:
     result = validate_structure(doc(components={"schemas": schemas}))
     assert result.errors == ()
     assert [w.pointer for w in result.warnings] == [
-        "/components/schemas/Odd",
+        "/components/schemas/Odd/$schema",  # not a 3.0 keyword (the OAS schema)
+        "/components/schemas/Odd",  # an unknown dialect
         "/components/schemas/Pet",
         "/components/schemas/Named/properties/name/pattern",
         "/components/schemas/Code/default",
     ]
-    assert result.warnings[1].message == "Required list has not defined properties: ['age']"
-    assert result.warnings[2].message.startswith("Pattern is not a regular expression Python supports")
-    assert result.warnings[3].message == (
+    assert result.warnings[2].message == "Required list has not defined properties: ['age']"
+    assert result.warnings[3].message.startswith("Pattern is not a regular expression Python supports")
+    assert result.warnings[4].message == (
         "Default value does not match its schema: 'usa' does not match '^[A-Z]{2}$'"
     )
 
@@ -256,3 +261,32 @@ def test_a_schema_is_checked_against_the_dialect_it_declares(dialect: str) -> No
     result = validate_structure(doc(openapi="3.1.0", components={"schemas": schemas}))
     assert [e.pointer for e in result.errors] == ["/components/schemas/A/type"]
     assert result.warnings == ()
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_unknown_keys_are_reported_at_the_key(version: str) -> None:
+    from actionforge.openapi.pointers import find_pointer
+
+    paths = {"/a": {"get": {"cache": 1, "responses": OK}}}
+    document = doc(openapi=version, paths=paths, parameters={})
+    result = validate_structure(document)
+    found = {issue.pointer for issue in (*result.errors, *result.warnings)}
+    assert {"/parameters", "/paths/~1a/get/cache"} <= found
+    assert all(find_pointer(document, p, KeyError) is not KeyError for p in found)
+
+
+def test_swagger2_dangling_ref_is_reported_once_where_written() -> None:
+    import json
+
+    from actionforge.openapi.pointers import find_pointer
+    from actionforge.openapi.validate import validate_source
+    from actionforge.settings import Settings
+
+    schema = {"$ref": "#/definitions/Missing"}
+    get = {"operationId": "a", "responses": {"200": {"description": "ok", "schema": schema}}}
+    document = {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "host": "api.example.com",
+                "schemes": ["https"], "paths": {"/a": {"get": get}}}  # fmt: skip
+    report, _ = validate_source(json.dumps(document), settings=Settings())
+    dangling = [i for i in (*report.errors, *report.warnings) if "Could not resolve" in i.message]
+    assert [i.pointer for i in dangling] == ["/paths/~1a/get/responses/200/schema"]
+    assert find_pointer(document, dangling[0].pointer) == schema

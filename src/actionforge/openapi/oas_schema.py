@@ -46,6 +46,7 @@ KNOWN_DIALECTS = _OLDER_DRAFTS | {
 }
 # As jsonschema's best_match: a failed anyOf/oneOf says less than the branch error beneath it.
 _WEAK = frozenset({"anyOf", "oneOf"})
+_EXTRA_KEYS = frozenset({"additionalProperties", "unevaluatedProperties"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ def minor_version(version: Any) -> str | None:
 def document_findings(document: Any, minor: str) -> Iterator[Finding]:
     """The document against the official OAS schema of its minor version."""
     for error in _document_validator(minor).iter_errors(document):
-        yield _best(error)
+        yield from _per_key(error)
 
 
 def dialect_findings(schemas: list[Any], dialect: str) -> Iterator[tuple[int, Finding]]:
@@ -127,6 +128,11 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _best(error: jsonschema_rs.ValidationError) -> Finding:
+    best = _best_error(error)
+    return Finding(tuple(best.instance_path), best.kind.name, message_of(best), best.instance)
+
+
+def _best_error(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
     """The most specific error under ``error``: jsonschema's ``best_match`` descent.
 
     jsonschema-rs reports a failed ``oneOf`` as one error whose branches' errors sit in its
@@ -142,7 +148,19 @@ def _best(error: jsonschema_rs.ValidationError) -> Finding:
         if len(ranked) > 1 and _relevance(ranked[0]) == _relevance(ranked[1]):
             break
         best = ranked[0]
-    return Finding(tuple(best.instance_path), best.kind.name, message_of(best), best.instance)
+    return best
+
+
+def _per_key(error: jsonschema_rs.ValidationError) -> Iterator[Finding]:
+    """The finding; for unexpected keys, one per key at its own place (``/paths/~1a/get/cache``,
+    not the operation's pointer): the place to delete is the key, and its parent may be pages long."""
+    finding = _best(error)
+    unexpected: list[str] = getattr(_best_error(error).kind, "unexpected", None) or []
+    if finding.keyword not in _EXTRA_KEYS or not unexpected:
+        yield finding
+        return
+    for name in unexpected:
+        yield Finding((*finding.path, name), finding.keyword, f"{name!r} is not allowed here", name)
 
 
 def message_of(error: jsonschema_rs.ValidationError) -> str:

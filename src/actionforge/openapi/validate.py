@@ -9,7 +9,7 @@ No input makes it raise: an unexpected failure becomes an error Issue, as the or
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from actionforge.openapi.structure import reference_issues, validate_structure
 from actionforge.settings import Settings
 
 _PARSE_FAILURE = "Could not parse valid OpenAPI spec"
+_DANGLING = "Could not resolve $ref"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +65,16 @@ def analyze(
             warnings=tuple(loaded.warnings),
         )
         return Analysis(report=report, operations=(), document=document)
+    written = _in_source(loaded)
     report = ValidationReport(
-        errors=_unique([*structure.rejections, *extracted.errors, *verdict.errors]),
-        warnings=_unique(
-            [
-                *loaded.warnings,
-                *extracted.warnings,
-                *references.warnings,
-                *structure.warnings,
-                *verdict.warnings,
-            ]
+        errors=_unique([*structure.rejections, *extracted.errors, *verdict.errors], written, loaded),
+        warnings=(
+            *dict.fromkeys(loaded.warnings),
+            *_unique(
+                [*extracted.warnings, *references.warnings, *structure.warnings, *verdict.warnings],
+                written,
+                loaded,
+            ),
         ),
         root_domain=extracted.root_domain,
         operations=tuple(
@@ -109,6 +110,22 @@ def validate_source(
     return analysis.report, analysis
 
 
-def _unique(issues: Iterable[Issue]) -> tuple[Issue, ...]:
-    """The issues in order, each once: two passes may find the same dangling reference."""
-    return tuple(dict.fromkeys(issues))
+def _in_source(loaded: LoadedDocument) -> Callable[[Issue], Issue]:
+    """An issue of a later pass, its pointer taken into the document as written (Swagger 2.0's
+    places, not the upgraded 3.0 ones the passes saw)."""
+    if loaded.swagger2 is None:
+        return lambda issue: issue
+    return lambda issue: Issue(issue.message, loaded.source_pointer(issue.pointer))
+
+
+def _unique(
+    issues: Iterable[Issue], written: Callable[[Issue], Issue], loaded: LoadedDocument
+) -> tuple[Issue, ...]:
+    """The issues in order, each once, at their place as written: two passes may find the same
+    dangling reference, and two 3.0 places may be one 2.0 place. A dangling ref the loader
+    already reported (in the 2.0 words, ``#/definitions/...``) is not repeated in 3.0 words."""
+    dangling = {issue.pointer for issue in loaded.warnings if issue.message.startswith(_DANGLING)}
+    mapped = (written(issue) for issue in issues)
+    return tuple(
+        dict.fromkeys(i for i in mapped if not (i.pointer in dangling and i.message.startswith(_DANGLING)))
+    )
