@@ -57,6 +57,34 @@ def test_json_and_yaml_give_the_same_data(settings: Settings) -> None:
     assert parse_text(as_json, settings=settings) == parse_text(as_yaml, settings=settings)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"big": 123456789012345678901234567890, "neg": -98765432109876543210}',  # orjson: 64-bit only
+        '{"x": NaN, "y": Infinity, "z": -Infinity}',  # not JSON, yet Python's json reads them
+        '{"a": 1, "a": 2}',  # a repeated key: the last one wins in both
+        '{"s": "\\ud83d\\ude00 and \\u00e9"}',  # escaped surrogate pairs
+    ],
+)
+def test_json_the_fast_parser_refuses_still_parses_as_json_does(text: str, settings: Settings) -> None:
+    parsed = parse_text(text, settings=settings)
+    expected = json.loads(text)
+    assert json.dumps(parsed, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        max_leaves=20,
+    )
+)
+@hypothesis_settings(max_examples=60)
+def test_json_data_parses_to_what_json_reads(value: Any) -> None:
+    text = json.dumps({"v": value})
+    assert parse_text(text, settings=Settings()) == json.loads(text)
+
+
 def test_yaml_flow_mapping_that_is_not_json_still_parses(settings: Settings) -> None:
     assert parse_text("{a: 1, b: [x, y]}", settings=settings) == {"a": 1, "b": ["x", "y"]}
 

@@ -15,6 +15,7 @@ every node of the loaded document anyway (a separate walk would cost a second pa
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -68,9 +69,17 @@ def check_size(text: str, limit: int) -> None:
 _JSON_STARTS = frozenset('{["-0123456789')
 
 
+# orjson reads an integer past 64 bits as a float, silently (123456789012345678901234567890 ->
+# 1.2345678901234568e+29): a document with such a number anywhere is left to the standard parser.
+_LONG_DIGIT_RUN = re.compile(r"[0-9]{19,}")
+
+
 def _load_json(text: str) -> Any:
-    """orjson first (about 3x faster on a large document); on anything it refuses (NaN, huge
-    integers, lone surrogates, deep nesting) the standard parser decides, with its messages."""
+    """orjson first (about 3x faster on a large document); on anything it refuses (NaN, lone
+    surrogates, deep nesting) or might misread (huge integers) the standard parser decides, with
+    its messages."""
+    if _LONG_DIGIT_RUN.search(text):
+        return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
