@@ -11,6 +11,7 @@ the arguments. Every call leaves an audit record (`audit`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -66,12 +67,16 @@ def refusal(workspace: Workspace, domain: str | None) -> str | None:
     return None
 
 
-def load_engine_action(p: Platform, action: Action, workspace: Workspace) -> actionforge.Action:
-    """The stored action as the engine's `Action`, its egress under the workspace's policy."""
+def load_engine_action(
+    p: Platform, action: Action, workspace: Workspace, *, taken_names: Iterable[str] = ()
+) -> actionforge.Action:
+    """The stored action as the engine's `Action`, its egress under the workspace's policy.
+    ``taken_names``: tool names the GPT's other actions already use (the chat loop's prompt)."""
     try:
         return actionforge.load_action(
-            action.schema_text, settings=p.engine, policy=domain_policy(workspace), server_url=action.base_url
-        )
+            action.schema_text, settings=p.engine, policy=domain_policy(workspace),
+            server_url=action.base_url, taken_names=taken_names,
+        )  # fmt: skip
     except actionforge.SchemaError:
         raise Invalid.at("/schema", NOT_CALLABLE) from None
 
@@ -92,11 +97,28 @@ class Calls:
             engine_action.tool(operation)
         except actionforge.UnknownToolError as exc:
             raise Invalid.at("/operation", str(exc)) from None
-        report = await self._call(user, target, engine_action, operation, arguments, consent="builder_test")
+        async with engine_action:
+            return await self.call(user, target, engine_action, operation, arguments, consent="builder_test")
+
+    async def call(
+        self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
+        *, consent: str, context: actionforge.CallContext | None = None,
+    ) -> CallReport:  # fmt: skip
+        """Make one call of ``engine_action`` (which stays open: its pooled client serves the next
+        call) and leave its audit record. The chat loop calls this for each approved tool call."""
+        report = await self._call(
+            user, target, engine_action, operation, arguments, consent=consent, context=context
+        )
         await self.audit.record(_record(user, target, report))
         return report
 
     # --- steps ------------------------------------------------------------------------------
+
+    async def target(self, user: User, workspace: Workspace, action: Action, gpt_version: int) -> Target:
+        """What a call of ``action`` needs: its auth, with the user's own API key if they stored one."""
+        mode: actionforge.Mode = "draft" if gpt_version == 0 else "published"
+        own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, mode))
+        return Target(workspace, action, gpt_version, engine_auth(self.p.box, action, own_key))
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
         async with self.p.db.session() as s:
@@ -113,7 +135,7 @@ class Calls:
 
     async def _call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
-        *, consent: str,
+        *, consent: str, context: actionforge.CallContext | None = None,
     ) -> CallReport:  # fmt: skip
         exchange = Exchange()
         mode: actionforge.Mode = "draft" if target.gpt_version == 0 else "published"
@@ -123,12 +145,10 @@ class Calls:
         if refused is not None:  # the policy changed after the action was saved: nothing is sent
             result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
         else:
-            async with engine_action:
-                exchange.attach(engine_action.http_client())
-                result = await engine_action.call(
-                    operation, arguments, auth=target.auth, token_store=self.tokens,
-                    user=key,
-                )  # fmt: skip
+            exchange.attach(engine_action.http_client())
+            result = await engine_action.call(
+                operation, arguments, auth=target.auth, token_store=self.tokens, user=key, context=context
+            )
         latency = self.p.clock() - started
         return CallReport(
             id=new_id("call"), operation=operation, result=result, exchange=exchange, started_at=started,

@@ -7,6 +7,7 @@ then redacted (credential headers and query values, every registered `SecretValu
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,19 +23,32 @@ class Exchange:
     request_bytes: int = 0
 
     def attach(self, client: httpx.AsyncClient) -> None:
-        """Add the hooks to ``client``'s own (a retried call leaves its last attempt here)."""
+        """Capture the calling task's next request on ``client`` here (a retried call leaves its last
+        attempt). The hooks are added to the client once and write to the exchange of the task that
+        sends, so concurrent calls on one pooled client each see their own request."""
+        _current.set(self)
         hooks = client.event_hooks
-        client.event_hooks = {
-            "request": [*hooks.get("request", []), self._on_request],
-            "response": [*hooks.get("response", []), self._on_response],
-        }
+        if _on_request not in hooks.get("request", []):
+            client.event_hooks = {
+                "request": [*hooks.get("request", []), _on_request],
+                "response": [*hooks.get("response", []), _on_response],
+            }
 
-    async def _on_request(self, request: httpx.Request) -> None:
-        self.request, self.request_bytes = redacted_request(request)
 
-    async def _on_response(self, response: httpx.Response) -> None:
+_current: ContextVar[Exchange | None] = ContextVar("actionforge_exchange", default=None)
+
+
+async def _on_request(request: httpx.Request) -> None:
+    exchange = _current.get()
+    if exchange is not None:
+        exchange.request, exchange.request_bytes = redacted_request(request)
+
+
+async def _on_response(response: httpx.Response) -> None:
+    exchange = _current.get()
+    if exchange is not None:
         headers = actionforge.redactor().redact_headers(response.headers.multi_items())
-        self.response = {"status": response.status_code, "headers": headers}
+        exchange.response = {"status": response.status_code, "headers": headers}
 
 
 def redacted_request(request: httpx.Request) -> tuple[dict[str, Any], int]:

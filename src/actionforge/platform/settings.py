@@ -81,6 +81,26 @@ class ServerSettings(BaseSettings):
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes per password hash")
     argon2_memory_kib: int = Field(65_536, ge=64, description="argon2id memory per password hash")
 
+    # --- conversations (openai-actions.md §3) ---
+    chat_max_calls_per_turn: int = Field(
+        10, ge=1, description="tool calls one turn may make before it ends with a notice (a runaway loop)"
+    )
+    chat_pause_expiry_s: int = Field(
+        3_600, ge=1, description="how long a turn waits for an approval or a sign-in before it gives up"
+    )
+    chat_lease_s: int = Field(
+        30, ge=2, description="a running turn's lease; another process recovers the turn if it lapses"
+    )
+    chat_sweep_interval_s: float = Field(
+        5.0, gt=0, description="how often each process looks for expired pauses and lapsed leases"
+    )
+    chat_coalesce_ms: int = Field(
+        50, ge=0, description="streamed text is stored and sent as one event per this many milliseconds"
+    )
+    chat_poll_interval_ms: int = Field(
+        250, ge=10, description="on SQLite, how often an open event stream looks for new events"
+    )
+
     # --- HTTP ---
     max_request_bytes: int = Field(
         12_000_000, ge=1_000, description="larger request bodies get 413 before they are read"

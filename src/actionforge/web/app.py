@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 import actionforge
+from actionforge.models import registry_from_environment
+from actionforge.models.catalog import instance_catalog
 from actionforge.platform.context import Clock, Platform, system_clock
 from actionforge.platform.settings import ServerSettings
 from actionforge.web import problems
@@ -16,6 +19,7 @@ from actionforge.web.deps import Services
 from actionforge.web.metrics import Metrics, MetricsMiddleware
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, setup_page, workspaces
 from actionforge.web.routes.connections import router as connections_router
+from actionforge.web.routes.models import router as models_router
 
 ROUTERS = (
     health.router,
@@ -27,16 +31,27 @@ ROUTERS = (
     editor.router,
     calls.router,
     connections_router,
+    models_router,
 )
 
 
-def create_app(settings: ServerSettings | None = None, *, clock: Clock = system_clock) -> FastAPI:
-    """An app that opens the platform (data dir, keys, migrations) when it starts."""
+def create_app(
+    settings: ServerSettings | None = None,
+    *,
+    clock: Clock = system_clock,
+    environ: Mapping[str, str] | None = None,
+) -> FastAPI:
+    """An app that opens the platform (data dir, keys, migrations) when it starts.
+
+    Model providers come from ``environ`` (default ``os.environ``): ``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL``, ``ANTHROPIC_API_KEY``, listed in every workspace, read-only.
+    """
     settings = settings or ServerSettings()
+    instance_models = instance_catalog(registry_from_environment(os.environ if environ is None else environ))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await Platform.open(settings, clock=clock)
+        platform = await Platform.open(settings, clock=clock, instance_models=instance_models)
         app.state.services = Services.of(platform)
         try:
             yield
