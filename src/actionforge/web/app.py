@@ -17,13 +17,13 @@ from actionforge.web import problems
 from actionforge.web.body_limit import BodyLimit
 from actionforge.web.deps import Services
 from actionforge.web.metrics import Metrics, MetricsMiddleware
-from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, setup_page, workspaces
+from actionforge.web.pages import install as install_pages
+from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, workspaces
 from actionforge.web.routes.connections import router as connections_router
 from actionforge.web.routes.models import router as models_router
 
 ROUTERS = (
     health.router,
-    setup_page.router,
     accounts.router,
     workspaces.router,
     gpts.router,
@@ -70,6 +70,7 @@ def create_app(
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_pages(app)  # after the API: /static, the page routes, CSP and security headers
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)

@@ -1,0 +1,2 @@
+import { initHeader } from "../ui.js";
+initHeader();

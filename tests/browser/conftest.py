@@ -1,0 +1,184 @@
+"""Browser tests: Playwright drives Debian's Chromium against a real ``actionforge serve`` process
+(SQLite in the test's tmp dir), with real loopback upstream APIs.
+
+Fixtures for every page's tests:
+- ``browser``: one headless Chromium for the session;
+- ``live``: a fresh server per test, its base URL and setup link, and ``live.api``, an httpx client
+  that speaks the JSON API (``live.sign_up_owner()`` redeems the setup link);
+- ``owner``: ``live`` with the owner signed in through the API;
+- ``page``: a page of a fresh browser context, signed in as the owner (the API client's session
+  cookie), that fails the test on any uncaught script error or ``alert``/``confirm`` dialog;
+- ``axe_check(page)``: the vendored axe-core's serious and critical violations (the test asserts none).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, sync_playwright
+
+from tests.web.conftest import PASSWORD
+from tests.web.processes import running_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+REPO = Path(__file__).resolve().parents[2]
+AXE = REPO / "src" / "actionforge" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+OWNER_EMAIL = "owner@example.com"
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Api:
+    """The JSON API as a test drives it: raises on an unexpected status, returns the JSON."""
+
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, timeout=30)
+
+    def call(self, method: str, path: str, body: Any = None, expect: int | None = None) -> Any:
+        response = self.client.request(method, f"/api{path}", json=body)
+        wanted = expect or (200, 201, 202, 204)
+        assert response.status_code in (wanted if isinstance(wanted, tuple) else (wanted,)), response.text
+        return None if response.status_code == 204 else response.json()
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: Any = None, expect: int | None = None) -> Any:
+        return self.call("POST", path, {} if body is None else body, expect)
+
+    def patch(self, path: str, body: Any, expect: int | None = None) -> Any:
+        return self.call("PATCH", path, body, expect)
+
+    def put(self, path: str, body: Any, expect: int | None = None) -> Any:
+        return self.call("PUT", path, body, expect)
+
+    def workspace(self) -> dict[str, Any]:
+        found: dict[str, Any] = self.get("/workspaces")["items"][0]
+        return found
+
+    def create_gpt(self, **fields: Any) -> dict[str, Any]:
+        found: dict[str, Any] = self.post(f"/workspaces/{self.workspace()['id']}/gpts", fields)
+        return found
+
+    def add_action(self, gpt_id: str, **fields: Any) -> dict[str, Any]:
+        found: dict[str, Any] = self.post(f"/gpts/{gpt_id}/actions", fields)
+        return found
+
+    def set_workspace(self, **settings: Any) -> dict[str, Any]:
+        found: dict[str, Any] = self.patch(f"/workspaces/{self.workspace()['id']}/settings", settings)
+        return found
+
+
+@dataclass
+class Live:
+    base: str
+    output: Path
+    api: Api
+    session_cookie: str | None = field(default=None)
+
+    @property
+    def setup_link(self) -> str:
+        found = re.search(r"(http://\S+/setup\?token=\S+)", self.output.read_text())
+        assert found, self.output.read_text()
+        return found.group(1)
+
+    def sign_up_owner(self) -> None:
+        token = self.setup_link.split("token=")[1]
+        body = {"token": token, "email": OWNER_EMAIL, "password": PASSWORD, "display_name": "Owner"}
+        found = self.api.post("/setup", body, expect=201)
+        self.api.client.headers["X-CSRF-Token"] = found["csrf_token"]
+        self.session_cookie = self.api.client.cookies.get("actionforge_session")
+
+
+@pytest.fixture
+def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    """A real server on SQLite whose engine may call loopback test APIs over plain http."""
+    for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
+        monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    with running_server(tmp_path, f"sqlite:///{tmp_path / 'browser.db'}") as (base, output):
+        api = Api(base)
+        yield Live(base, output, api)
+        api.client.close()
+
+
+@pytest.fixture
+def owner(live: Live) -> Live:
+    live.sign_up_owner()
+    return live
+
+
+@dataclass
+class Watched:
+    """What a page did that a test must see: script errors and native dialogs."""
+
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def dismiss(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+def new_context(browser: Browser, live: Live) -> BrowserContext:
+    context = browser.new_context(base_url=live.base, viewport=VIEWPORT)  # type: ignore[arg-type]
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.base)
+    if live.session_cookie:
+        context.add_cookies([{"name": "actionforge_session", "value": live.session_cookie, "url": live.base}])
+    return context
+
+
+@pytest.fixture
+def watched() -> Watched:
+    return Watched()
+
+
+@pytest.fixture
+def page(browser: Browser, owner: Live, watched: Watched) -> Iterator[Page]:
+    """A page signed in as the owner; uncaught errors and native dialogs fail the test."""
+    context = new_context(browser, owner)
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    opened.on("pageerror", lambda exc: watched.errors.append(str(exc)))
+    opened.on("dialog", lambda dialog: watched.dismiss(dialog))
+    yield opened
+    context.close()
+    assert watched.errors == [], watched.errors
+    assert watched.dialogs == [], watched.dialogs
+
+
+def axe_check(page: Page) -> list[dict[str, Any]]:
+    """Run the vendored axe-core in the page; returns its serious and critical violations.
+
+    The file is evaluated through the DevTools protocol, which the page's CSP does not govern
+    (a <script> tag with inline content, as ``add_script_tag`` makes, would be refused by it)."""
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+    results = page.evaluate("async () => JSON.stringify((await axe.run(document)).violations)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in json.loads(results)
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
