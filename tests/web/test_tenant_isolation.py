@@ -25,6 +25,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "ApiKeyIn": {"api_key": "intruder-key"},
     "ConsentIn": {"domain": "api.example.com", "choice": "always"},
     "SignInIn": {"return_to": "/"},
+    "ProviderIn": {"name": "intruder", "kind": "openai"},
+    "ProviderChangeIn": {"api_key": "intruder-key"},
+    "ModelIn": {"name": "intruder-model"},
+    "ModelChangeIn": {"enabled": False},
 }
 NOT_TENANT_DATA = {"key"}  # /api/editor/examples/{key}: the same built-in texts for everyone
 
@@ -56,7 +60,14 @@ async def owners_objects(owner: httpx.AsyncClient) -> dict[str, str]:
         await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema(), "auth": auth})
     ).json()
     token = (await owner.post("/api/tokens", json={"name": "owner's"})).json()
-    return {"workspace_id": ws, "gpt_id": gpt["id"], "action_id": action["id"], "token_id": token["id"]}
+    provider = (
+        await owner.post(f"/api/workspaces/{ws}/model-providers", json={"name": "own", "kind": "openai"})
+    ).json()
+    model = (await owner.post(f"/api/model-providers/{provider['id']}/models", json={"name": "m"})).json()
+    return {
+        "workspace_id": ws, "gpt_id": gpt["id"], "action_id": action["id"], "token_id": token["id"],
+        "provider_id": provider["id"], "model_id": model["id"],
+    }  # fmt: skip
 
 
 async def test_other_tenants_get_404_on_every_route(

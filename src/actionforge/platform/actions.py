@@ -19,7 +19,8 @@ from actionforge.platform.access import editable_gpt
 from actionforge.platform.auth_config import apply_auth, auth_summary
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict, Forbidden, Invalid, NotFound
-from actionforge.platform.gpts import APPS_OR_ACTIONS
+from actionforge.platform.gpts import APPS_OR_ACTIONS, tool_model_needed
+from actionforge.platform.model_catalog import ModelCatalog
 from actionforge.platform.workspaces import domain_policy
 from actionforge.store.tables import Action, Gpt, User, Workspace
 from actionforge.store.types import new_id
@@ -64,6 +65,7 @@ class Actions:
             limit = self.p.settings.max_actions_per_gpt
             if await _count(s, gpt.id) >= limit:
                 raise Invalid.at("", f"GPTs can have a maximum of {limit} actions")
+            await self._check_tool_model(s, gpt)
             now = self.p.clock()
             action = Action(
                 id=new_id("act"), gpt_id=gpt.id, version=0, schema_text="", auth_type="none", auth_config={},
@@ -88,6 +90,14 @@ class Actions:
             await s.delete(action)
 
     # --- steps ------------------------------------------------------------------------------
+
+    async def _check_tool_model(self, s: AsyncSession, gpt: Gpt) -> None:
+        """A GPT whose recommended model cannot call tools gets no actions until that changes."""
+        if not gpt.model:
+            return
+        model = (await ModelCatalog(self.p).catalog_in(s, gpt.workspace_id)).usable().model(gpt.model)
+        if model is not None and not model.supports_tools:
+            raise Invalid.at("", tool_model_needed(gpt.model, "actions"))
 
     async def _find(
         self, s: AsyncSession, user: User, gpt_id: str, action_id: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import actionforge
+from actionforge.platform.model_entries import Catalog
 from actionforge.platform.passwords import PasswordHasher
 from actionforge.platform.settings import ServerSettings
 from actionforge.store import Database
@@ -25,20 +26,27 @@ class Platform:
     box: actionforge.SecretBox
     engine: actionforge.Settings
     clock: Clock = system_clock
+    # Model providers from the server's environment, filled by the layer that reads it (`web`).
+    instance_models: Catalog = field(default_factory=Catalog)
     passwords: PasswordHasher = field(init=False)
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
 
     @classmethod
-    async def open(cls, settings: ServerSettings, *, clock: Clock = system_clock) -> Platform:
+    async def open(
+        cls, settings: ServerSettings, *, clock: Clock = system_clock, instance_models: Catalog | None = None
+    ) -> Platform:
         """Create the data dir and key file if needed, connect, and apply pending migrations."""
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = settings.engine()
         box = actionforge.SecretBox.from_settings(engine)
         db = Database(settings.resolved_database_url)
         await db.migrate()
-        return cls(settings=settings, db=db, box=box, engine=engine, clock=clock)
+        return cls(
+            settings=settings, db=db, box=box, engine=engine, clock=clock,
+            instance_models=instance_models or Catalog(),
+        )  # fmt: skip
 
     async def close(self) -> None:
         await self.db.dispose()

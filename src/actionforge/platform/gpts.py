@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actionforge.platform.access import ROLES, editable_gpt, role_in, workspace_for
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Forbidden, Invalid, Problem
+from actionforge.platform.model_catalog import ModelCatalog
+from actionforge.platform.model_entries import Catalog
 from actionforge.platform.settings import VISIBILITIES, ServerSettings
 from actionforge.platform.workspaces import domain_policy
 from actionforge.store.pages import Page, page
@@ -71,6 +73,23 @@ def _field_problems(values: dict[str, Any], settings: ServerSettings) -> list[Pr
     return found
 
 
+def check_model(catalog: Catalog, ref: str, *, tools_for: str | None) -> None:
+    """A recommended model must be one the workspace offers and, for a GPT with actions or apps
+    (``tools_for`` names which), one that can call tools: the model picker's rule, enforced."""
+    model = catalog.usable().model(ref)
+    if model is None:
+        offered = ", ".join(m.ref for m in catalog.usable().models) or "none yet"
+        raise Invalid.at(
+            "/model", f"No model '{ref}' is configured for this workspace (configured: {offered})"
+        )
+    if tools_for and not model.supports_tools:
+        raise Invalid.at("/model", tool_model_needed(ref, tools_for))
+
+
+def tool_model_needed(ref: str, tools_for: str) -> str:
+    return f"'{ref}' cannot call tools, which this GPT's {tools_for} need: choose a model with tool calling"
+
+
 def valid_privacy_url(url: str | None) -> bool:
     """What the original's ``new URL()`` check accepts, narrowed to web URLs."""
     if not url:
@@ -90,6 +109,9 @@ class Gpts:
                 raise Forbidden("Only workspace admins can create GPTs here.")
             check_fields({"name": "", **values}, self.p.settings)
             self._check_apps(workspace, values.get("apps", []), action_count=0)
+            if values.get("model"):
+                catalog = await ModelCatalog(self.p).catalog_in(s, workspace.id)
+                check_model(catalog, values["model"], tools_for="apps" if values.get("apps") else None)
             now = self.p.clock()
             gpt = Gpt(
                 id=new_id("gpt"),
@@ -127,6 +149,10 @@ class Gpts:
             count = await _action_count(s, gpt.id)
             if "apps" in changes:
                 self._check_apps(workspace, changes["apps"], action_count=count)
+            model, apps = changes.get("model", gpt.model), changes.get("apps", gpt.apps)
+            if model and ("model" in changes or "apps" in changes):
+                catalog = await ModelCatalog(self.p).catalog_in(s, workspace.id)
+                check_model(catalog, model, tools_for="actions" if count else "apps" if apps else None)
             for name, value in changes.items():
                 setattr(gpt, name, value)
             gpt.updated_at = self.p.clock()
