@@ -20,6 +20,7 @@ from actionforge.web.metrics import Metrics, MetricsMiddleware
 from actionforge.web.pages import install as install_pages
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, workspaces
 from actionforge.web.routes.connections import router as connections_router
+from actionforge.web.routes.editor_tools import router as editor_tools_router
 from actionforge.web.routes.models import router as models_router
 
 ROUTERS = (
@@ -29,6 +30,7 @@ ROUTERS = (
     gpts.router,
     actions.router,
     editor.router,
+    editor_tools_router,
     calls.router,
     connections_router,
     models_router,
