@@ -321,3 +321,22 @@ def test_server_variables_fill_the_server_url() -> None:
 def test_a_bad_server_url_is_a_report_error() -> None:
     report = actionforge.validate(RELATIVE_SERVER.replace("SERVER", "/api"), server_url="ftp://example.com")
     assert [e.message for e in report.errors] == ["The server URL given must start with https:// or http://"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """Loading pauses the cyclic collector (see action._collector_paused), even when it fails."""
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        actionforge.load_action(example_text("petstore"), "extended")
+        assert gc.isenabled() is enabled
+        with pytest.raises(actionforge.SchemaError):
+            actionforge.load_action("openapi: 3.1.0\n", "gpt")
+        assert gc.isenabled() is enabled
+        actionforge.validate("not: [a document", "gpt")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

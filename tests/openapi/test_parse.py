@@ -19,6 +19,8 @@ from actionforge.openapi.parse import (
     check_size,
     decode,
     format_text,
+    json_object_from_bytes,
+    may_hold_long_number,
     parse_object,
     parse_text,
 )
@@ -83,6 +85,84 @@ def test_json_the_fast_parser_refuses_still_parses_as_json_does(text: str, setti
 def test_json_data_parses_to_what_json_reads(value: Any) -> None:
     text = json.dumps({"v": value})
     assert parse_text(text, settings=Settings()) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1234567890123456789012}',
+        '{"a":[1,\n  -1234567890123456789012]}',
+        '{"a": 1.12345678901234567890}',  # a fraction
+        '{"a": 1e12345678901234567890}',  # an exponent
+        '{"a": 1E-12345678901234567890}',
+        '{"a": 1e+12345678901234567890}',
+        '{"a": 0,\t\r\n 12345678901234567890}',
+    ],
+)
+def test_a_long_number_anywhere_in_a_number_is_found(text: str) -> None:
+    assert may_hold_long_number(text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "1234567890123456789012"}',
+        '{"a": "rekor - 2605736670972794746\\n9375055"}',  # GitHub: digits after " - " in a string
+        '{"a": "id-1234567890123456789012", "b": 12}',
+        '{"1234567890123456789012": "x"}',
+        '{"a": 123456789012345678}',  # 18 digits: orjson reads them exactly
+    ],
+)
+def test_digits_inside_strings_are_not_taken_for_numbers(text: str) -> None:
+    assert not may_hold_long_number(text.encode())
+
+
+_DIGITS = st.text("0123456789", min_size=17, max_size=24)
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**25), max_value=10**25)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | _DIGITS
+    | _DIGITS.map(lambda digits: f"x - {digits}"),
+    lambda c: st.lists(c) | st.dictionaries(st.text() | _DIGITS, c),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES, st.sampled_from([None, 1, "\t"]))
+@hypothesis_settings(max_examples=200)
+def test_a_file_read_as_bytes_gives_what_its_text_gives(value: Any, indent: int | str | None) -> None:
+    """The loader's fast path for files (no decoding) against the general one it replaces."""
+    text = json.dumps({"v": value}, indent=indent, ensure_ascii=False)
+    data = text.encode("utf-8", "surrogatepass")
+    fast = json_object_from_bytes(data)
+    general = parse_object(text, settings=Settings())
+    assert fast is None or json.dumps(fast) == json.dumps(general)
+
+
+def test_a_plain_json_object_takes_the_fast_path() -> None:
+    assert json_object_from_bytes(b' \n{"openapi": "3.1.0", "n": [1, 2.5, "\xc3\xa9"]}') == {
+        "openapi": "3.1.0",
+        "n": [1, 2.5, "é"],
+    }
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'\xef\xbb\xbf{"a": 1}',  # a byte-order mark: decode() drops it
+        b'{"a": "\xff"}',  # not UTF-8: decode() says where
+        b'{"a": NaN}',
+        b'{"a": "\\ud800"}',  # a lone surrogate, which json keeps
+        b'{"a": 1,}',  # YAML, not JSON
+        b"[1, 2]",  # not an object: parse_object says so
+        b'{"a": 98765432109876543210}',
+    ],
+)
+def test_the_bytes_fast_path_leaves_the_rest_to_the_general_path(data: bytes) -> None:
+    assert json_object_from_bytes(data) is None
 
 
 def test_yaml_flow_mapping_that_is_not_json_still_parses(settings: Settings) -> None:

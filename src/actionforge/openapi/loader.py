@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actionforge.openapi import refs, swagger2, swagger2_pointers
-from actionforge.openapi.parse import decode, parse_object
+from actionforge.openapi.parse import decode, json_object_from_bytes, parse_object
 from actionforge.openapi.report import Issue
 from actionforge.openapi.source import (
     DocumentError,
@@ -58,18 +58,22 @@ def load_document(source: SourceInput, *, settings: Settings, fetch: Fetcher | N
     if located.kind is SourceKind.TEXT:
         return load_text(located.text or "", settings=settings, fetch=fetch)
     assert located.uri is not None
-    name = display_name(located.uri) if located.kind is SourceKind.FILE else None
-    text = decode(read_bytes(located.uri, settings=settings, fetch=fetch), where=name)
-    return _load(text, base_uri=located.uri, settings=settings, fetch=fetch)
+    raw = read_bytes(located.uri, settings=settings, fetch=fetch)
+    data = json_object_from_bytes(raw)
+    if data is None:
+        name = display_name(located.uri) if located.kind is SourceKind.FILE else None
+        data = parse_object(decode(raw, where=name), settings=settings)
+    return _load(data, base_uri=located.uri, settings=settings, fetch=fetch)
 
 
 def load_text(text: str, *, settings: Settings, fetch: Fetcher | None = None) -> LoadedDocument:
     """Load a document given as text; it has no location, so relative `$ref`s are errors."""
-    return _load(text, base_uri=None, settings=settings, fetch=fetch)
+    return _load(parse_object(text, settings=settings), base_uri=None, settings=settings, fetch=fetch)
 
 
-def _load(text: str, *, base_uri: str | None, settings: Settings, fetch: Fetcher | None) -> LoadedDocument:
-    data = parse_object(text, settings=settings)
+def _load(
+    data: dict[str, Any], *, base_uri: str | None, settings: Settings, fetch: Fetcher | None
+) -> LoadedDocument:
     version = detect_version(data)
     warnings = refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
     if version != "2.0":
