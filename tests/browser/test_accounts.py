@@ -59,7 +59,8 @@ def test_create_a_gpt_and_open_it_from_my_gpts(page: Page, owner: Live) -> None:
     assert len(gpts) == 2
     page.goto("/gpts")
     page.get_by_role("link", name="Weather helper").click()
-    expect(page.get_by_role("heading", name="Configure")).to_be_visible()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Weather helper")
+    expect(page.get_by_label("Description")).to_have_value("Forecasts")
 
 
 def test_pages_send_a_content_security_policy_without_inline_script(owner: Live) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from actionforge.web.deps import ServicesDep
 from actionforge.web.pages import setup
 from actionforge.web.pages.templating import render
 
@@ -33,8 +34,8 @@ async def my_gpts(request: Request) -> HTMLResponse:
 
 
 @router.get("/gpts/{gpt_id}/edit")
-async def gpt_editor(request: Request, gpt_id: Id) -> HTMLResponse:
-    data = {"gpt-id": gpt_id}
+async def gpt_editor(request: Request, gpt_id: Id, svc: ServicesDep) -> HTMLResponse:
+    data = {"gpt-id": gpt_id, "max-actions": str(svc.platform.settings.max_actions_per_gpt)}
     return render(request, "gpt_editor.html", title="Edit GPT", module="gpt-editor", data=data)
 
 
