@@ -60,6 +60,9 @@ async def owners_objects(owner: httpx.AsyncClient) -> dict[str, str]:
         await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema(), "auth": auth})
     ).json()
     token = (await owner.post("/api/tokens", json={"name": "owner's"})).json()
+    # published privately, so /api/gpts/{gpt_id}/published answers its owner and no one else here
+    published = await owner.post(f"/api/gpts/{gpt['id']}/publish", json={"visibility": "private"})
+    assert published.status_code == 201
     provider = (
         await owner.post(f"/api/workspaces/{ws}/model-providers", json={"name": "own", "kind": "openai"})
     ).json()

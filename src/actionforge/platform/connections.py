@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
-from actionforge.platform.access import editable_gpt, role_in
+from actionforge.platform.access import editable_gpt
 from actionforge.platform.context import Platform
 from actionforge.platform.engine_auth import engine_auth
 from actionforge.platform.errors import Invalid, NotFound
+from actionforge.platform.sharing import visibility_admits
 from actionforge.store.pages import Page, page
 from actionforge.store.sealing import seal, unseal
 from actionforge.store.tables import Action, Gpt, User
@@ -177,13 +178,5 @@ async def usable_action(s: AsyncSession, user: User, action_id: str) -> tuple[Ac
 
 
 async def shared_with(s: AsyncSession, user: User, gpt: Gpt) -> bool:
-    if gpt.visibility in ("link", "public"):
-        return True
-    try:
-        if gpt.visibility == "workspace":
-            await role_in(s, user, gpt.workspace_id)
-        else:
-            await editable_gpt(s, user, gpt.id)
-    except NotFound:
-        return False
-    return True
+    """Whether the GPT's visibility, capped by its workspace's setting, admits ``user``."""
+    return await visibility_admits(s, user, gpt)

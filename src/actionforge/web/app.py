@@ -22,6 +22,7 @@ from actionforge.web.routes import accounts, actions, calls, editor, gpts, healt
 from actionforge.web.routes.connections import router as connections_router
 from actionforge.web.routes.editor_tools import router as editor_tools_router
 from actionforge.web.routes.models import router as models_router
+from actionforge.web.routes.sharing import router as sharing_router
 
 ROUTERS = (
     health.router,
@@ -34,6 +35,7 @@ ROUTERS = (
     calls.router,
     connections_router,
     models_router,
+    sharing_router,
 )
 
 
