@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from actionforge.calls.result import ToolResult
     from actionforge.calls.serialize import RequestBuildError
     from actionforge.consent.decide import ConsentError
+    from actionforge.egress.client import fetch_document
     from actionforge.egress.hosts import InvalidHost
     from actionforge.egress.policy import DomainPolicy
     from actionforge.errors import ActionforgeError, AuthError, FetchError, RequestBlocked, SignInRequired
@@ -112,6 +113,7 @@ _EXPORTS = {
     "TokenStore": "actionforge.auth.oauth.store",
     "TokenSet": "actionforge.auth.oauth.tokens",
     "DomainPolicy": "actionforge.egress.policy",
+    "fetch_document": "actionforge.egress.client",
     "InvalidHost": "actionforge.egress.hosts",
     "ActionforgeError": "actionforge.errors",
     "AuthError": "actionforge.errors",
@@ -188,6 +190,7 @@ __all__ = [
     "check_oauth_config",
     "complete_sign_in",
     "example_text",
+    "fetch_document",
     "format",
     "generate_key",
     "install_log_redaction",

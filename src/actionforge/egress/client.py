@@ -15,7 +15,7 @@ from actionforge.egress.policy import DomainPolicy
 from actionforge.egress.preflight import check_url, display_url
 from actionforge.egress.resolver import Resolver
 from actionforge.egress.transport import GuardedAsyncTransport, GuardedTransport, Verify
-from actionforge.errors import FetchError
+from actionforge.errors import FetchError, RequestBlocked
 from actionforge.secrets.redact import install_log_redaction
 from actionforge.settings import Settings
 
@@ -130,6 +130,35 @@ def fetch_text(
     except httpx.HTTPError as exc:
         raise FetchError(f"could not fetch {shown}: {exc}") from None
     return _decode(bytes(body), encoding, shown)
+
+
+def fetch_document(
+    url: str, *, policy: DomainPolicy | None = None, settings: Settings | None = None
+) -> str:
+    """The text of the document at ``url``, for "Import from URL": through the egress guard with
+    ``policy`` (default: any public domain), capped at ``settings.max_document_bytes``.
+
+    A URL carrying credentials (``https://user:pass@host/``) is refused before anything is sent:
+    they would be stored with the source URL and shown to every editor; an API's credentials
+    belong in the action's authentication. Raises RequestBlocked (its ``reason`` says why) or
+    FetchError, as `fetch_text`.
+    """
+    settings = settings or Settings()
+    if _has_credentials(url):
+        raise RequestBlocked(
+            display_url(url),
+            "the URL carries credentials (user:password@); give the API's credentials in the "
+            "action's authentication instead",
+        )
+    return fetch_text(url, policy=policy or DomainPolicy.allow_all(), settings=settings)
+
+
+def _has_credentials(url: str) -> bool:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return False  # the guard refuses it with its own reason
+    return bool(parsed.userinfo)
 
 
 def _check_status(response: httpx.Response, shown: str, settings: Settings) -> None:
