@@ -1,4 +1,5 @@
-"""JSON data as the spec layer handles it: deep copies, and read-only containers for sharing.
+"""JSON data as the spec layer handles it: deep copies, read-only containers for sharing, and
+the one walk that finds the ``$ref``s in a tree.
 
 Converted schema definitions are shared by every tool that reaches them (Microsoft Graph's
 11,000 tools would otherwise copy 90 MB of definitions); the frozen containers make that safe.
@@ -6,6 +7,7 @@ Converted schema definitions are shared by every tool that reaches them (Microso
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from typing import Any, NoReturn
 
 
@@ -92,3 +94,30 @@ def freeze(value: Any) -> Any:
     if isinstance(value, list):
         return FrozenList([freeze(v) if isinstance(v, dict | list) else v for v in value])
     return value
+
+
+def ref_values(node: Any, *, skip_keys: Collection[str] = (), skip_extensions: bool = False) -> Iterator[Any]:
+    """The value of every ``$ref`` key in a JSON tree, of any type (callers judge it), without
+    recursion. Below an object, the members named in ``skip_keys`` (data such as ``example``,
+    where a ``$ref`` is just text) and, with ``skip_extensions``, the ``x-`` ones are not
+    entered. Frozen containers are walked like the plain ones they subclass."""
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current = pop()
+        if isinstance(current, dict):
+            if "$ref" in current:
+                yield current["$ref"]
+            for key, value in current.items():
+                if not isinstance(value, dict | list) or key in skip_keys:
+                    continue
+                if skip_extensions and str(key).startswith("x-"):
+                    continue
+                push(value)
+        elif isinstance(current, list):
+            stack.extend(value for value in current if isinstance(value, dict | list))
+
+
+def has_ref(node: Any) -> bool:
+    """Whether any object in the tree has a ``$ref`` key (of whatever value)."""
+    return any(True for _ in ref_values(node))

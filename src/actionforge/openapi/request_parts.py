@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from actionforge.openapi.jsondata import ref_values
 from actionforge.openapi.pointers import find_pointer
 from actionforge.openapi.report import pointer
 
@@ -131,19 +132,5 @@ def _ref_pointer(ref: str) -> str:
 
 def _refs_in(node: Any) -> Iterator[str]:
     """Every local ``$ref`` below ``node``, data (examples, defaults) and extensions left out."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if type(current) is list:
-            stack.extend(v for v in current if type(v) is dict or type(v) is list)
-        elif type(current) is dict:
-            ref = current.get("$ref")
-            if type(ref) is str and ref.startswith("#"):
-                yield ref
-            stack.extend(
-                v
-                for k, v in current.items()
-                if (type(v) is dict or type(v) is list)
-                and k not in _DATA_KEYS
-                and not str(k).startswith("x-")
-            )
+    found = ref_values(node, skip_keys=_DATA_KEYS, skip_extensions=True)
+    return (ref for ref in found if type(ref) is str and ref.startswith("#"))

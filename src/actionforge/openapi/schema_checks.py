@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from actionforge.openapi import oas_schema
+from actionforge.openapi.jsondata import has_ref
 from actionforge.openapi.oas_schema import Finding
 from actionforge.openapi.pointers import find_local_ref
 
@@ -152,38 +153,57 @@ def _beside_ref(schema: Any, path: tuple[str | int, ...]) -> bool:
 # --- the walk through each schema ------------------------------------------------------------------
 
 
+# Where a subschema is, as links back to its parent: (parent link, token, token...). The tokens
+# of a place are spelled out only when something is found there: copying the whole path for
+# each of the hundreds of thousands of subschemas of a large document was most of this walk.
+_Link = tuple[Any, ...] | None
+
+
 def _walk(document: Mapping[str, Any], tokens: Tokens, root: Any, dialect: str) -> Iterator[Finding]:
     """The root schema and its subschemas, depth first, each object once (no recursion: a schema
     may nest hundreds deep)."""
     if isinstance(root, Mapping) and "allOf" in root:
         yield from _undefined_required(document, tokens, root)
     seen: set[int] = set()
-    stack: list[tuple[Tokens, Any]] = [(tokens, root)]
+    stack: list[tuple[Any, _Link]] = [(root, None)]
+    pop = stack.pop
     while stack:
-        at, schema = stack.pop()
+        schema, link = pop()
         if type(schema) is not dict or id(schema) in seen:  # parsed JSON/YAML: plain dicts
             continue
         seen.add(id(schema))
         if "pattern" in schema:
-            yield from _pattern(at, schema)
+            yield from _pattern(_tokens(tokens, link), schema)
         if "default" in schema:
-            yield from _default(at, schema, dialect)
-        stack.extend(reversed(_subschemas(at, schema)))
+            yield from _default(_tokens(tokens, link), schema, dialect)
+        _push_subschemas(stack, link, schema)
 
 
-def _subschemas(at: Tokens, schema: dict[str, Any]) -> list[tuple[Tokens, Any]]:
-    found: list[tuple[Tokens, Any]] = []
-    for key in _SUBSCHEMA_LISTS:
-        members = schema.get(key)
-        if type(members) is list:
-            found.extend(((*at, key, i), member) for i, member in enumerate(members))
-    for key in _SUBSCHEMA_KEYS:
-        if key in schema:
-            found.append(((*at, key), schema[key]))
+def _push_subschemas(stack: list[tuple[Any, _Link]], link: _Link, schema: dict[str, Any]) -> None:
+    """The subschemas of ``schema``, pushed so that they are popped in the order: ``allOf``,
+    ``anyOf``, ``oneOf`` members, ``not``, ``items``, then ``properties``."""
+    push = stack.append
     properties = schema.get("properties")
     if type(properties) is dict:
-        found.extend(((*at, "properties", name), member) for name, member in properties.items())
-    return found
+        for name in reversed(properties):
+            push((properties[name], (link, "properties", name)))
+    for key in reversed(_SUBSCHEMA_KEYS):
+        if key in schema:
+            push((schema[key], (link, key)))
+    for key in reversed(_SUBSCHEMA_LISTS):
+        members = schema.get(key)
+        if type(members) is list:
+            for index in range(len(members) - 1, -1, -1):
+                push((members[index], (link, key, index)))
+
+
+def _tokens(base: Tokens, link: _Link) -> Tokens:
+    """The tokens of the place ``link`` names below ``base``."""
+    parts: list[str | int] = []
+    while link is not None:
+        parts.extend(reversed(link[1:]))
+        link = link[0]
+    return (*base, *reversed(parts))
 
 
 def _pattern(at: Tokens, schema: Mapping[str, Any]) -> Iterator[Finding]:
@@ -219,7 +239,7 @@ def _default(at: Tokens, schema: Mapping[str, Any], dialect: str) -> Iterator[Fi
     # The top-level pattern is matched with Python's re, as the argument checks will: compiling a
     # long pattern in jsonschema-rs costs tens of milliseconds, for one string.
     unchecked = {key: v for key, v in schema.items() if key not in ("default", "pattern")}
-    if _has_ref(unchecked):
+    if has_ref(unchecked):
         return
     yield from _default_pattern(at, schema.get("pattern"), value)
     validator = oas_schema.compiled(unchecked, dialect)
@@ -241,19 +261,6 @@ def _default_finding(at: Tokens, path: list[str | int], message: str, value: Any
         value,
         harmless=True,
     )
-
-
-def _has_ref(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Mapping):
-            if "$ref" in current:
-                return True
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
-    return False
 
 
 def _undefined_required(

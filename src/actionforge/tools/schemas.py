@@ -61,7 +61,7 @@ from urllib.parse import unquote
 
 from actionforge.errors import ActionforgeError
 from actionforge.openapi.graphs import is_cycle, strongly_connected
-from actionforge.openapi.jsondata import freeze
+from actionforge.openapi.jsondata import freeze, ref_values
 from actionforge.openapi.naming import unique_name
 from actionforge.openapi.pointers import RefError, pointer_tokens, resolve_pointer
 from actionforge.openapi.report import Issue, escape_pointer_token
@@ -107,16 +107,7 @@ def def_name_for_pointer(pointer: str) -> str:
 
 def iter_refs(node: Any) -> Iterable[str]:
     """Every ``$ref`` string in a JSON tree (stops at nothing: converted trees are finite)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                yield ref
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
+    return (ref for ref in ref_values(node) if isinstance(ref, str))
 
 
 class SchemaConverter:
