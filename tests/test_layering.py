@@ -24,14 +24,16 @@ LAYERS = [
     "store",
     "platform",
     "models",
+    "chat",  # conversations: the tool loop, above the model providers, below the HTTP API
     "web",
     "testing",  # the scripted model server: below cli, which serves it (`actionforge testing model`)
     "cli",
 ]
 # The product, built on the engine as any library user would: through `import actionforge`.
-PRODUCT = {"store", "platform", "models", "web", "testing"}
+PRODUCT = {"store", "platform", "models", "chat", "web", "testing"}
 # What the product may import from the engine: the package itself (`import actionforge`).
-ENGINE_PUBLIC = {"actionforge"}
+# `actionforge.consent` is public too (docs/architecture.md): the chat layer's approval decisions.
+ENGINE_PUBLIC = {"actionforge", "actionforge.consent"}
 
 
 def layer_of(module: str) -> int:

@@ -109,6 +109,9 @@ class Conversations:
         self, user: User, gpt_id: str, *, preview: bool, after: str | None, limit: int
     ) -> Page[Conversation]:
         async with self.p.db.session() as s:
+            await gpt_for(
+                s, user, gpt_id, preview=preview
+            )  # a GPT out of reach is NotFound, not an empty list
             query = select(Conversation).where(
                 Conversation.user_id == user.id,
                 Conversation.gpt_id == gpt_id,

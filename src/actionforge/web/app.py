@@ -20,6 +20,7 @@ from actionforge.web.metrics import Metrics, MetricsMiddleware
 from actionforge.web.pages import install as install_pages
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, workspaces
 from actionforge.web.routes.connections import router as connections_router
+from actionforge.web.routes.conversations import router as conversations_router
 from actionforge.web.routes.editor_tools import router as editor_tools_router
 from actionforge.web.routes.models import router as models_router
 from actionforge.web.routes.sharing import router as sharing_router
@@ -36,6 +37,7 @@ ROUTERS = (
     connections_router,
     models_router,
     sharing_router,
+    conversations_router,
 )
 
 
@@ -56,10 +58,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await Platform.open(settings, clock=clock, instance_models=instance_models)
-        app.state.services = Services.of(platform)
+        app.state.services = services = Services.of(platform)
+        await services.chat.start()
         try:
             yield
         finally:
+            await services.chat.close()
             await platform.close()
 
     app = FastAPI(

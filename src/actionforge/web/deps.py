@@ -12,6 +12,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from actionforge.chat import ChatService
+from actionforge.models.catalog import workspace_registry
 from actionforge.platform.accounts import Accounts, Principal
 from actionforge.platform.actions import Actions
 from actionforge.platform.context import Platform
@@ -31,10 +33,13 @@ class Services:
     workspaces: Workspaces
     gpts: Gpts
     actions: Actions
+    chat: ChatService  # its turns run in this process; started and closed with the app
 
     @classmethod
     def of(cls, platform: Platform) -> Services:
-        return cls(platform, Accounts(platform), Workspaces(platform), Gpts(platform), Actions(platform))
+        chat = ChatService(platform, registry_for=lambda workspace: workspace_registry(platform, workspace))
+        accounts, workspaces = Accounts(platform), Workspaces(platform)
+        return cls(platform, accounts, workspaces, Gpts(platform), Actions(platform), chat)
 
 
 def services(request: Request) -> Services:

@@ -61,6 +61,7 @@ async def oauth_callback(
     """The provider sends the user here: exchange the code, store the tokens, go back."""
     query = dict(request.query_params)
     return_to = await SignIns(svc.platform).complete(caller.user, callback_id, query)
+    await svc.chat.signed_in(caller.user)  # a turn paused for this sign-in resumes by itself
     return RedirectResponse(return_to, status_code=status.HTTP_303_SEE_OTHER)
 
 

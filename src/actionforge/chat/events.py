@@ -1,0 +1,77 @@
+"""The conversation's event log: what the page shows, stored so a reload or another process sees it.
+
+Every event is one row with an increasing id; the SSE stream tails the log after the last id it
+sent. Writers of one conversation are serialized (one turn holds its run's lease, and a turn writes
+its events one at a time), so ids are also the order the events were committed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actionforge.chat.bell import CHANNEL, Bell
+from actionforge.platform.context import Platform
+from actionforge.store.tables_chat import ConversationEvent
+
+USER_MESSAGE: Final = "user_message"
+ASSISTANT_TEXT: Final = "assistant_text"
+ASSISTANT_DONE: Final = "assistant_done"
+STATUS: Final = "status"
+CONFIRM: Final = "confirm"
+CONFIRM_RESOLVED: Final = "confirm_resolved"
+SIGN_IN: Final = "sign_in"
+SENT_INFO: Final = "sent_info"
+DEBUG: Final = "debug"
+NOTICE: Final = "notice"
+ERROR: Final = "error"
+TURN_DONE: Final = "turn_done"
+
+
+def event_json(event: ConversationEvent) -> dict[str, Any]:
+    """The contract's Event JSON."""
+    return {"id": event.id, "type": event.type, "at": _iso(event.created_at), "data": event.data}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class EventLog:
+    def __init__(self, platform: Platform, bell: Bell) -> None:
+        self.p = platform
+        self.bell = bell
+
+    async def add(self, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
+        """Append one event in its own transaction and wake the streams that follow the conversation."""
+        async with self.p.db.session() as s:
+            await self.add_in(s, conversation_id, type_, data)
+        self.bell.ring(conversation_id)
+
+    async def add_in(self, s: AsyncSession, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
+        """Append within the caller's transaction (the caller rings the bell after committing)."""
+        s.add(
+            ConversationEvent(
+                conversation_id=conversation_id, type=type_, data=data, created_at=self.p.clock()
+            )
+        )
+        if not self.p.db.is_sqlite:  # delivered at commit, to every process's listener
+            await s.execute(
+                text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": conversation_id}
+            )
+
+    async def after(
+        self, conversation_id: str, after_id: int, limit: int = 500
+    ) -> Sequence[ConversationEvent]:
+        async with self.p.db.session() as s:
+            query = (
+                select(ConversationEvent)
+                .where(ConversationEvent.conversation_id == conversation_id, ConversationEvent.id > after_id)
+                .order_by(ConversationEvent.id)
+                .limit(limit)
+            )
+            return list(await s.scalars(query))

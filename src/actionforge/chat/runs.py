@@ -1,0 +1,188 @@
+"""Turns and tool calls in the database, changed only by compare-and-set.
+
+A run is driven by the one process that holds its lease (``lease_owner``, ``lease_expires_at``).
+Every change of hands is one conditional UPDATE: a new turn claims the conversation
+(``active_run_id`` NULL → the run), a resume claims a paused run (its state and ``version`` as read),
+the sweeper claims a run whose lease lapsed (again by version). Exactly one UPDATE matches; the
+others change nothing and are told so. A call's state moves the same way, so a second decision on
+a call finds it already decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actionforge.chat.events import TURN_DONE, USER_MESSAGE, EventLog
+from actionforge.platform.context import Platform
+from actionforge.platform.errors import Conflict
+from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
+from actionforge.store.types import new_id
+
+RUNNING: Final = "running"
+AWAITING_APPROVAL: Final = "awaiting_approval"
+AWAITING_SIGN_IN: Final = "awaiting_sign_in"
+PAUSED = (AWAITING_APPROVAL, AWAITING_SIGN_IN)
+ACTIVE = (RUNNING, *PAUSED)
+TURN_BUSY = "A turn is already running or waiting for your answer in this conversation: stop it first."
+TITLE_CHARS = 80
+
+
+def _changed(result: Any) -> bool:
+    return isinstance(result, CursorResult) and result.rowcount == 1
+
+
+class Runs:
+    def __init__(self, platform: Platform, log: EventLog, owner: str) -> None:
+        self.p = platform
+        self.log = log
+        self.owner = owner
+
+    def _lease(self) -> datetime:
+        return self.p.clock() + timedelta(seconds=self.p.settings.chat_lease_s)
+
+    async def start(
+        self, conversation: Conversation, text: str, *, test: bool, test_operation: str | None
+    ) -> ChatRun:
+        """The user's message and a run holding this process's lease, committed together; Conflict
+        when the conversation already has a turn running or paused."""
+        now, run_id = self.p.clock(), new_id("run")
+        async with self.p.db.session() as s:
+            claimed = await s.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation.id, Conversation.active_run_id.is_(None))
+                .values(
+                    active_run_id=run_id,
+                    updated_at=now,
+                    title=func.coalesce(func.nullif(Conversation.title, ""), text[:TITLE_CHARS]),
+                )
+            )
+            if not _changed(claimed):
+                raise Conflict(TURN_BUSY)
+            s.add(
+                ChatMessage(
+                    conversation_id=conversation.id, role="user", text=text, tool_calls=[], created_at=now
+                )
+            )
+            run = ChatRun(
+                id=run_id, conversation_id=conversation.id, state=RUNNING, version=1, lease_owner=self.owner,
+                lease_expires_at=self._lease(), stop_requested=False, call_count=0,
+                test_operation=test_operation, created_at=now, updated_at=now,
+            )  # fmt: skip
+            s.add(run)
+            await self.log.add_in(s, conversation.id, USER_MESSAGE, {"text": text, "test": test})
+        self.log.bell.ring(conversation.id)
+        return run
+
+    async def get(self, run_id: str) -> ChatRun | None:
+        async with self.p.db.session() as s:
+            return await s.get(ChatRun, run_id)
+
+    async def claim(
+        self, run: ChatRun, states: Sequence[str], *, lapsed_before: datetime | None = None
+    ) -> bool:
+        """Take ``run`` (as read: its version) for this process; False if anyone changed it since."""
+        query = update(ChatRun).where(
+            ChatRun.id == run.id, ChatRun.version == run.version, ChatRun.state.in_(states)
+        )
+        if lapsed_before is not None:
+            query = query.where(ChatRun.lease_expires_at < lapsed_before)
+        values = {
+            "state": RUNNING, "version": run.version + 1, "lease_owner": self.owner,
+            "lease_expires_at": self._lease(), "pause_expires_at": None, "updated_at": self.p.clock(),
+        }  # fmt: skip
+        async with self.p.db.session() as s:
+            return _changed(await s.execute(query.values(**values)))
+
+    async def renew(self, run_id: str) -> bool | None:
+        """Extend this process's lease; the run's stop flag, or None if the lease is no longer ours."""
+        async with self.p.db.session() as s:
+            renewed = await s.execute(
+                update(ChatRun)
+                .where(ChatRun.id == run_id, ChatRun.lease_owner == self.owner, ChatRun.state == RUNNING)
+                .values(lease_expires_at=self._lease())
+            )
+            if not _changed(renewed):
+                return None
+            return bool(await s.scalar(select(ChatRun.stop_requested).where(ChatRun.id == run_id)))
+
+    async def pause(self, run_id: str, state: str) -> int | None:
+        """Release the lease and wait for the user; the run's new version, None if it was not ours."""
+        expires = self.p.clock() + timedelta(seconds=self.p.settings.chat_pause_expiry_s)
+        async with self.p.db.session() as s:
+            paused = await s.execute(
+                update(ChatRun)
+                .where(ChatRun.id == run_id, ChatRun.lease_owner == self.owner, ChatRun.state == RUNNING)
+                .values(
+                    state=state,
+                    version=ChatRun.version + 1,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    pause_expires_at=expires,
+                    updated_at=self.p.clock(),
+                )
+            )
+            if not _changed(paused):
+                return None
+            await self.log.add_in(s, await self._conversation_of(s, run_id), TURN_DONE, {"outcome": "paused"})
+            version: int | None = await s.scalar(select(ChatRun.version).where(ChatRun.id == run_id))
+        return version
+
+    async def finish(self, run: ChatRun, state: str, outcome: str) -> None:
+        """End the turn: the conversation takes messages again, and the page is told."""
+        async with self.p.db.session() as s:
+            await s.execute(
+                update(ChatRun)
+                .where(ChatRun.id == run.id)
+                .values(
+                    state=state,
+                    version=ChatRun.version + 1,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    pause_expires_at=None,
+                    updated_at=self.p.clock(),
+                )
+            )
+            await s.execute(
+                update(Conversation)
+                .where(Conversation.id == run.conversation_id, Conversation.active_run_id == run.id)
+                .values(active_run_id=None, updated_at=self.p.clock())
+            )
+            await self.log.add_in(s, run.conversation_id, TURN_DONE, {"outcome": outcome})
+        self.log.bell.ring(run.conversation_id)
+
+    async def request_stop(self, run_id: str) -> None:
+        async with self.p.db.session() as s:
+            await s.execute(update(ChatRun).where(ChatRun.id == run_id).values(stop_requested=True))
+
+    async def _conversation_of(self, s: AsyncSession, run_id: str) -> str:
+        found: str | None = await s.scalar(select(ChatRun.conversation_id).where(ChatRun.id == run_id))
+        assert found is not None
+        return found
+
+    # --- tool calls --------------------------------------------------------------------------
+
+    async def calls(self, run_id: str) -> list[ChatToolCall]:
+        async with self.p.db.session() as s:
+            query = select(ChatToolCall).where(ChatToolCall.run_id == run_id)
+            return list(await s.scalars(query.order_by(ChatToolCall.message_id, ChatToolCall.position)))
+
+    async def move(self, call: ChatToolCall, states: Sequence[str], to: str, **values: Any) -> bool:
+        """Compare-and-set a call's state; on success ``call`` is updated to match."""
+        now = self.p.clock()
+        async with self.p.db.session() as s:
+            moved = await s.execute(
+                update(ChatToolCall)
+                .where(ChatToolCall.id == call.id, ChatToolCall.state.in_(states))
+                .values(state=to, updated_at=now, **values)
+            )
+        if not _changed(moved):
+            return False
+        call.state, call.updated_at = to, now
+        for name, value in values.items():
+            setattr(call, name, value)
+        return True

@@ -1,0 +1,265 @@
+"""The chat layer's face: send a message, decide on a call, stop, resume after a sign-in, recover.
+
+Where a turn runs: as a task in the process that received the message (or the decision, or the
+OAuth callback), holding the run's lease, renewed while it runs. The page follows the event log
+over SSE on whichever process it is connected to. A sweeper in every process expires unanswered
+pauses and recovers runs whose process died (`recovery`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+import actionforge
+from actionforge.chat import events as ev
+from actionforge.chat.bell import Bell, PostgresListener
+from actionforge.chat.calls import APPROVED, DECLINED
+from actionforge.chat.consent_memory import UserConsentMemory
+from actionforge.chat.events import EventLog
+from actionforge.chat.recovery import Sweeper
+from actionforge.chat.runs import ACTIVE, AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Runs
+from actionforge.chat.toolbox import ActionCache
+from actionforge.chat.turn import Drive
+from actionforge.consent import DECLINED_STATUS, DECLINED_TOOL_RESULT, ConsentError, apply_choice
+from actionforge.models import ModelRegistry, bridged_client
+from actionforge.platform.context import Platform
+from actionforge.platform.conversations import own_conversation
+from actionforge.platform.errors import Conflict, Invalid, NotFound
+from actionforge.store.tables import Action, Gpt, User, Workspace
+from actionforge.store.tables_chat import ChatRun, ChatToolCall, Conversation
+
+RegistryFor = Callable[[str], Awaitable[ModelRegistry]]
+DECISIONS = {"allow": "allow", "always_allow": "always_allow", "decline": "decline"}
+ALREADY_DECIDED = "This call was already answered."
+TEST_TEXT = "Call the {domain} API with the {operation} operation"
+
+
+def process_owner() -> str:
+    """This process's name on the leases it holds: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{os.urandom(4).hex()}"
+
+
+class ChatService:
+    def __init__(self, platform: Platform, registry_for: RegistryFor, *, owner: str | None = None) -> None:
+        self.p = platform
+        self.registry_for = registry_for  # workspace id -> its model registry
+        self.bell = Bell()
+        self.log = EventLog(platform, self.bell)
+        self.runs = Runs(platform, self.log, owner or process_owner())
+        self.actions = ActionCache(platform)
+        self.model_http = bridged_client(httpx.AsyncHTTPTransport())
+        self.sweeper = Sweeper(self)
+        self.closing = False
+        self._tasks: dict[str, asyncio.Task[None]] = {}  # run id -> its drive in this process
+        self._listener: PostgresListener | None = None
+        self._sweeping: asyncio.Task[None] | None = None
+
+    # --- lifetime ----------------------------------------------------------------------------
+
+    async def start(self, *, sweep: bool = True) -> None:
+        if not self.p.db.is_sqlite:
+            self._listener = PostgresListener(self.p.db.url, self.bell)
+            await self._listener.start()
+        if sweep:
+            self._sweeping = asyncio.create_task(self.sweeper.forever(), name="actionforge-chat-sweeper")
+
+    async def close(self) -> None:
+        self.closing = True
+        for task in [self._sweeping, *self._tasks.values()]:
+            if task is not None:
+                task.cancel()
+        for task in [self._sweeping, *self._tasks.values()]:
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        if self._listener is not None:
+            await self._listener.stop()
+        await self.actions.aclose()
+        await self.model_http.aclose()
+
+    # --- turns -------------------------------------------------------------------------------
+
+    def launch(self, run_id: str) -> None:
+        """Drive ``run_id`` here, in the background; this process holds its lease."""
+        task = asyncio.create_task(self._drive(run_id), name=f"actionforge-chat-{run_id}")
+        self._tasks[run_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(run_id, None))
+
+    async def _drive(self, run_id: str) -> None:
+        drive = asyncio.create_task(Drive(self, run_id).drive())
+        heartbeat = asyncio.create_task(self._heartbeat(run_id, drive))
+        try:
+            await asyncio.shield(drive)
+        except asyncio.CancelledError:
+            drive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await drive
+            if self.closing:
+                raise
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, run_id: str, drive: asyncio.Task[None]) -> None:
+        """Renew the lease while the drive runs; a stop asked on another process cancels it here."""
+        every = self.p.settings.chat_lease_s / 3
+        while not drive.done():
+            await asyncio.sleep(every)
+            stop = await self.runs.renew(run_id)
+            if stop is None or stop:
+                drive.cancel()
+                return
+
+    async def settled(self, conversation_id: str | None = None) -> None:
+        """Wait until this process drives no turn (of ``conversation_id``, if given): for tests,
+        the CLI and shutdown."""
+        while True:
+            tasks = [t for t in self._tasks.values() if not t.done()]
+            if conversation_id is not None:
+                runs = await self._run_ids(conversation_id)
+                tasks = [t for run_id, t in self._tasks.items() if run_id in runs and not t.done()]
+            if not tasks:
+                return
+            await asyncio.wait(tasks)
+
+    async def _run_ids(self, conversation_id: str) -> set[str]:
+        async with self.p.db.session() as s:
+            query = select(ChatRun.id).where(ChatRun.conversation_id == conversation_id)
+            return set(await s.scalars(query))
+
+    async def send(self, user: User, conversation_id: str, text: str, test: dict[str, str] | None) -> str:
+        """The user's message; the turn starts in the background. Conflict if one is running or paused."""
+        async with self.p.db.session() as s:
+            conversation = await own_conversation(s, user, conversation_id)
+            operation = None
+            if test is not None:
+                text, operation = await _test_message(s, conversation, test)
+        if not text.strip():
+            raise Invalid.at("/text", "Write a message.")
+        run = await self.runs.start(conversation, text, test=test is not None, test_operation=operation)
+        self.launch(run.id)
+        return run.id
+
+    async def state(self, conversation: Conversation) -> str:
+        if conversation.active_run_id is None:
+            return "idle"
+        run = await self.runs.get(conversation.active_run_id)
+        return run.state if run is not None and run.state in ACTIVE else "idle"
+
+    async def decide(self, user: User, conversation_id: str, call_id: str, decision: str) -> str:
+        """The user's answer to a consent card; the paused turn resumes here, exactly once."""
+        call, conversation = await self._pending_call(user, conversation_id, call_id)
+        approve = await self._apply(user, conversation, call, decision)
+        values: dict[str, Any] = (
+            {"consent": "always_allow" if decision == "always_allow" else "allowed_once"}
+            if approve else {"result_text": DECLINED_TOOL_RESULT, "consent": "declined"}
+        )  # fmt: skip
+        if not await self.runs.move(call, (AWAITING_APPROVAL,), APPROVED if approve else DECLINED, **values):
+            raise Conflict(ALREADY_DECIDED)
+        await self.log.add(conversation_id, ev.CONFIRM_RESOLVED, {"call_id": call.id, "decision": decision})
+        if not approve:
+            status = {"call_id": call.id, "domain": call.domain, "text": DECLINED_STATUS}
+            await self.log.add(conversation_id, ev.STATUS, status)
+        await self.resume(call.run_id)
+        return call.state
+
+    async def _pending_call(
+        self, user: User, conversation_id: str, call_id: str
+    ) -> tuple[ChatToolCall, Conversation]:
+        async with self.p.db.session() as s:
+            conversation = await own_conversation(s, user, conversation_id)
+            call = await s.get(ChatToolCall, call_id)
+        if call is None or call.conversation_id != conversation.id:
+            raise NotFound("No such call in this conversation.")
+        if call.state != AWAITING_APPROVAL:
+            raise Conflict(ALREADY_DECIDED)
+        return call, conversation
+
+    async def _apply(self, user: User, conversation: Conversation, call: ChatToolCall, decision: str) -> bool:
+        """The consent layer's rules for the button: "Always allow" is remembered (and refused for a
+        consequential operation)."""
+        if decision not in DECISIONS:
+            raise Invalid.at("/decision", "Choose allow, always_allow or decline.")
+        async with self.p.db.session() as s:
+            action = await s.get(Action, call.action_id) if call.action_id else None
+        if action is None:
+            return decision != "decline"
+        engine_action = self.actions.load(action, await self._workspace(action), ())
+        operation = engine_action.tool(call.tool_name).operation
+        try:
+            return await apply_choice(
+                decision, operation, user_id=user.id, gpt_id=conversation.gpt_id,
+                domain=action.domain or "", memory=UserConsentMemory(self.p, user),
+            )  # fmt: skip
+        except ConsentError as error:
+            raise Invalid.at("/decision", str(error)) from None
+
+    async def _workspace(self, action: Action) -> Workspace:
+        async with self.p.db.session() as s:
+            gpt = await s.get(Gpt, action.gpt_id)
+            workspace = await s.get(Workspace, gpt.workspace_id) if gpt is not None else None
+            assert workspace is not None  # foreign keys guarantee both
+            return workspace
+
+    async def resume(self, run_id: str) -> bool:
+        """Take a paused run and drive it here; False if another decision or process took it first."""
+        run = await self.runs.get(run_id)
+        if run is None or run.state not in PAUSED or not await self.runs.claim(run, PAUSED):
+            return False
+        self.launch(run_id)
+        return True
+
+    async def signed_in(self, user: User) -> None:
+        """After an OAuth callback: each of the user's turns paused for a sign-in resumes by itself
+        (the drive resends the pending call if the user now has a token, or pauses again)."""
+        async with self.p.db.session() as s:
+            query = (
+                select(ChatRun.id)
+                .join(Conversation, Conversation.id == ChatRun.conversation_id)
+                .where(Conversation.user_id == user.id, ChatRun.state == AWAITING_SIGN_IN)
+            )
+            run_ids = list(await s.scalars(query))
+        for run_id in run_ids:
+            await self.resume(run_id)
+
+    async def stop(self, user: User, conversation_id: str) -> None:
+        """Stop the turn: the model stream and any call in flight are cancelled, here or on the
+        process that drives it (its heartbeat sees the flag); a paused turn ends at once."""
+        async with self.p.db.session() as s:
+            conversation = await own_conversation(s, user, conversation_id)
+        if conversation.active_run_id is None:
+            return
+        run_id = conversation.active_run_id
+        await self.runs.request_stop(run_id)
+        task = self._tasks.get(run_id)
+        if task is not None:
+            task.cancel()
+            return
+        run = await self.runs.get(run_id)
+        if run is not None and run.state in PAUSED and await self.runs.claim(run, PAUSED):
+            await Drive(self, run_id).stop_paused()
+
+
+async def _test_message(s: Any, conversation: Conversation, test: dict[str, str]) -> tuple[str, str]:
+    """The Test button's message, "Call the {domain} API with the {operationId} operation"; Preview
+    only, for an operation of one of the draft's actions."""
+    if not conversation.preview:
+        raise Invalid.at("/test", "Test runs in Preview only.")
+    action = await s.get(Action, test["action_id"])
+    if action is None or action.gpt_id != conversation.gpt_id or action.version != 0 or action.domain is None:
+        raise Invalid.at("/test/action_id", "No such action in this GPT's draft.")
+    try:
+        loaded = actionforge.load_action(action.schema_text, server_url=action.base_url)
+        operation = loaded.tool(test["operation_id"]).original_name
+    except actionforge.SchemaError:
+        raise Invalid.at("/test/action_id", "Fix the action's schema before testing it.") from None
+    except actionforge.UnknownToolError as error:
+        raise Invalid.at("/test/operation_id", str(error)) from None
+    return TEST_TEXT.format(domain=action.domain, operation=operation), operation

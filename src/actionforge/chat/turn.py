@@ -1,0 +1,291 @@
+"""One drive of a turn, by the process that holds its lease: ask the model, run the tool calls it
+makes, feed the results back, until the model answers in text, the user is needed (pause), the
+per-turn call bound is reached, or the user stops it.
+
+A drive starts from the database alone (a new turn, a resumed pause, a run recovered from a
+crashed process all look the same): calls still open are taken on, and the model is asked again
+only once every call of its last message has a result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from actionforge.chat import events as ev
+from actionforge.chat.calls import APPROVED, DECLINED, FAILED, PROPOSED, SENDING, SETTLED, UNKNOWN, CallSteps
+from actionforge.chat.coalesce import TextCoalescer
+from actionforge.chat.prompt import fit_context, history
+from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Runs
+from actionforge.chat.scope import Scope
+from actionforge.models import (
+    ChatModel,
+    ChatRequest,
+    ModelError,
+    ModelRegistry,
+    TextDelta,
+    ToolCall,
+    ToolCallDone,
+    no_model_message,
+    offerable_models,
+    open_model,
+)
+from actionforge.platform.calls import redacted_json
+from actionforge.platform.context import Platform
+from actionforge.platform.conversations import configuration
+from actionforge.store.tables import User
+from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
+from actionforge.store.types import new_id
+
+log = logging.getLogger(__name__)
+
+CALL_BOUND = (
+    "This turn reached the limit of {n} action calls, so it stopped here. Send a message to continue."
+)
+OVER_BOUND_RESULT = "Not called: this turn reached its limit of {n} action calls."
+STOPPED_BEFORE = "Not called: the user stopped the turn before this call was made."
+STOPPED_DURING = (
+    "The user stopped this call while it was being sent to {domain}: it may or may not have happened."
+)
+INTERNAL = "Something went wrong on the server while answering. Try again."
+
+
+class Drive:
+    """Runs one turn for as long as this process holds its lease."""
+
+    def __init__(self, engine: Any, run_id: str) -> None:
+        self.engine = engine  # the ChatService: platform, runs, registry, model client
+        self.p: Platform = engine.p
+        self.runs: Runs = engine.runs
+        self.run_id = run_id
+        self.scope: Scope | None = None
+        self.partial: TextCoalescer | None = None
+        self._emitting = asyncio.Lock()
+
+    async def drive(self) -> None:
+        try:
+            self.scope = await self._load()
+            if self.scope is None:
+                return
+            outcome = None
+            while outcome is None:
+                outcome = await self._step(self.scope)
+            if outcome != "paused":
+                await self._finish(outcome)
+        except asyncio.CancelledError:
+            if self.engine.closing:
+                raise  # the process is shutting down: the lease lapses and another process recovers
+            await self._stopped()
+        except Exception:
+            log.exception("chat turn %s failed", self.run_id)
+            await self._emit_safely(ev.ERROR, {"text": INTERNAL})
+            await self._finish("failed")
+
+    async def _load(self) -> Scope | None:
+        async with self.p.db.session() as s:
+            run = await s.get(ChatRun, self.run_id)
+            conversation = await s.get(Conversation, run.conversation_id) if run is not None else None
+            user = await s.get(User, conversation.user_id) if conversation is not None else None
+            if run is None or conversation is None or user is None:
+                return None
+            config = await configuration(s, conversation)
+        toolbox = self.engine.actions.toolbox(config)
+        return Scope(run, conversation, user, config, toolbox, self._emit)
+
+    async def _emit(self, type_: str, data: dict[str, Any]) -> None:
+        assert self.scope is not None
+        async with self._emitting:  # one writer per conversation: event ids follow the order of events
+            await self.engine.log.add(self.scope.conversation.id, type_, data)
+
+    async def _emit_safely(self, type_: str, data: dict[str, Any]) -> None:
+        if self.scope is not None:
+            await self._emit(type_, data)
+
+    # --- one step ----------------------------------------------------------------------------
+
+    async def _step(self, scope: Scope) -> str | None:
+        """Advance open calls, then pause, finish, or ask the model; None to go round again."""
+        messages, calls = await self._stored(scope)
+        open_calls = [c for c in calls if c.state in (PROPOSED, APPROVED, AWAITING_SIGN_IN)]
+        if open_calls:
+            steps = CallSteps(self.p, self.runs, scope)
+            await asyncio.gather(*(steps.advance(c) for c in open_calls))
+            messages, calls = await self._stored(scope)
+        waiting = [c.state for c in calls if c.state in PAUSED]
+        if waiting:
+            return await self._pause(
+                scope, AWAITING_APPROVAL if AWAITING_APPROVAL in waiting else AWAITING_SIGN_IN
+            )
+        last = messages[-1] if messages else None
+        if last is not None and last.role == "assistant" and not last.tool_calls:
+            return "done"
+        bound = self.p.settings.chat_max_calls_per_turn
+        if last is not None and last.role == "assistant" and len(calls) >= bound:
+            await self._emit(ev.NOTICE, {"text": CALL_BOUND.format(n=bound)})
+            return "done"
+        return await self._ask_model(scope, messages, calls)
+
+    async def _stored(self, scope: Scope) -> tuple[list[ChatMessage], list[ChatToolCall]]:
+        async with self.p.db.session() as s:
+            query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
+            messages = list(await s.scalars(query.order_by(ChatMessage.id)))
+            calls_query = select(ChatToolCall).where(ChatToolCall.conversation_id == scope.conversation.id)
+            calls = list(
+                await s.scalars(calls_query.order_by(ChatToolCall.message_id, ChatToolCall.position))
+            )
+        for message in messages:
+            for call in calls:
+                if call.message_id == message.id:
+                    scope.arguments[call.id] = message.tool_calls[call.position]["arguments"]
+        self._all_calls = calls
+        return messages, [c for c in calls if c.run_id == scope.run.id]
+
+    async def _pause(self, scope: Scope, state: str) -> str | None:
+        version = await self.runs.pause(scope.run.id, state)
+        self.engine.log.bell.ring(scope.conversation.id)
+        if version is None:
+            return "paused"
+        # A decision that arrived while this process was still running could not claim the run:
+        # look once more, and carry on if there is something to do now.
+        run = await self.runs.get(scope.run.id)
+        calls = await self.runs.calls(scope.run.id)
+        ready = any(c.state == APPROVED for c in calls) or not any(c.state in PAUSED for c in calls)
+        if run is not None and ready and await self.runs.claim(run, PAUSED):
+            return None
+        return "paused"
+
+    # --- the model ---------------------------------------------------------------------------
+
+    async def _ask_model(
+        self, scope: Scope, messages: Sequence[ChatMessage], calls: Sequence[ChatToolCall]
+    ) -> str | None:
+        registry: ModelRegistry = await self.engine.registry_for(scope.config.workspace.id)
+        needs_tools = bool(scope.toolbox.entries)
+        model_id = choose_model(registry, scope.config.model, needs_tools=needs_tools)
+        if model_id is None:
+            await self._emit(ev.NOTICE, {"text": no_model_message(registry, needs_tools=needs_tools)})
+            return "done"
+        model = open_model(registry, model_id, http_client=self.engine.model_http)
+        try:
+            return await self._stream(scope, model, messages)
+        finally:
+            await model.aclose()
+
+    async def _stream(self, scope: Scope, model: ChatModel, messages: Sequence[ChatMessage]) -> str | None:
+        tools = scope.toolbox.tools(model.dialect)
+        system = scope.toolbox.system_prompt(scope.config)
+        prompt = fit_context(history(system, messages, self._all_calls), tools, model.info)
+        parallel = True if tools and model.info.parallel_tool_calls else None
+        window = timedelta(milliseconds=self.p.settings.chat_coalesce_ms)
+        self.partial = TextCoalescer(
+            self.p.clock, window, lambda text: self._emit(ev.ASSISTANT_TEXT, {"text": text})
+        )
+        made: list[ToolCall] = []
+        try:
+            async for event in model.stream(ChatRequest(prompt, tools, parallel_tool_calls=parallel)):
+                if isinstance(event, TextDelta):
+                    await self.partial.add(event.text)
+                elif isinstance(event, ToolCallDone):
+                    made.append(event.call)
+        except ModelError as error:
+            await self._keep_partial()
+            await self._emit(ev.ERROR, {"text": str(error)})
+            return "failed"
+        await self.partial.flush()
+        await self._store_answer(scope, self.partial.text, made)
+        if self.partial.text:
+            await self._emit(ev.ASSISTANT_DONE, {})
+        self.partial = None
+        return None
+
+    async def _store_answer(self, scope: Scope, text: str, made: Sequence[ToolCall]) -> None:
+        """The assistant message and a ``proposed`` row per tool call, in one transaction; calls past
+        the per-turn bound are stored as not made, so the model reads why."""
+        now = self.p.clock()
+        bound = self.p.settings.chat_max_calls_per_turn
+        room = bound - sum(1 for c in self._all_calls if c.run_id == scope.run.id)
+        async with self.p.db.session() as s:
+            message = ChatMessage(
+                conversation_id=scope.conversation.id, role="assistant", text=text, created_at=now,
+                tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made],
+            )  # fmt: skip
+            s.add(message)
+            await s.flush()
+            for position, made_call in enumerate(made):
+                row = _call_row(scope, message, position, made_call)
+                if position >= room:
+                    row.state, row.result_text = FAILED, OVER_BOUND_RESULT.format(n=bound)
+                s.add(row)
+
+    async def _keep_partial(self) -> None:
+        """Text streamed before a stop or an error stays in the conversation, as the page showed it."""
+        if self.partial is None or self.scope is None:
+            return
+        await self.partial.flush()
+        if self.partial.text:
+            await self._store_answer(self.scope, self.partial.text, ())
+            await self._emit(ev.ASSISTANT_DONE, {})
+        self.partial = None
+
+    # --- endings -----------------------------------------------------------------------------
+
+    async def _finish(self, outcome: str) -> None:
+        run = await self.runs.get(self.run_id)
+        if run is not None:
+            await self.runs.finish(
+                run, {"done": "done", "stopped": "stopped"}.get(outcome, "failed"), outcome
+            )
+
+    async def _stopped(self) -> None:
+        """Stop: nothing more is sent; a call cut off while sending may or may not have happened."""
+        await self._keep_partial()
+        for call in await self.runs.calls(self.run_id):
+            if call.state == SENDING:
+                text = STOPPED_DURING.format(domain=call.domain)
+                await self.runs.move(call, (SENDING,), UNKNOWN, result_text=text)
+                shown = f"Stopped talking to {call.domain}"
+                await self._emit_safely(ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": shown})
+            elif call.state not in SETTLED:
+                to = DECLINED if call.state == AWAITING_APPROVAL else FAILED
+                await self.runs.move(call, (call.state,), to, result_text=STOPPED_BEFORE)
+        await self._finish("stopped")
+
+    async def stop_paused(self) -> None:
+        """Stop a paused turn this process has just taken: its waiting calls end unsent."""
+        self.scope = await self._load()
+        await self._stopped()
+
+
+def _call_row(scope: Scope, message: ChatMessage, position: int, made: ToolCall) -> ChatToolCall:
+    entry = scope.toolbox.entry(made.name)
+    return ChatToolCall(
+        id=new_id("call"), run_id=scope.run.id, conversation_id=scope.conversation.id, message_id=message.id,
+        position=position, model_call_id=made.id, tool_name=made.name, state=PROPOSED,
+        arguments=_shown(made.arguments), created_at=message.created_at, updated_at=message.created_at,
+        action_id=entry.row.id if entry else None, operation_id=entry.tool.original_name if entry else None,
+        domain=entry.domain if entry else None, method=entry.operation.method.upper() if entry else None,
+    )  # fmt: skip
+
+
+def choose_model(registry: ModelRegistry, wanted: str | None, *, needs_tools: bool) -> str | None:
+    """The GPT's model if the registry has it (and it can call tools when the GPT has actions), else
+    the first model that fits; None when none does."""
+    offered = offerable_models(registry, needs_tools=needs_tools)
+    ids = [m.id for m in offered]
+    if wanted in ids:
+        return wanted
+    return ids[0] if ids else None
+
+
+def _shown(arguments: str) -> str:
+    """The model's arguments as the page may show them: parsed and redacted, or the text as sent."""
+    try:
+        return redacted_json(json.loads(arguments or "{}"))
+    except ValueError:
+        return arguments
