@@ -32,6 +32,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "ProviderChangeIn": {"api_key": "intruder-key"},
     "ModelIn": {"name": "intruder-model"},
     "ModelChangeIn": {"enabled": False},
+    "ImportIn": {"url": "https://evil.example.net/openapi.json"},
+    "ConfirmIn": {"fingerprint": "0" * 64},
 }
 NOT_TENANT_DATA = {"key"}  # /api/editor/examples/{key}: the same built-in texts for everyone
 STREAMS = ("/events",)  # they stay open: tests/web/test_conversations_sse.py reads the owner's

@@ -19,6 +19,7 @@ from actionforge.web.deps import Services
 from actionforge.web.metrics import Metrics, MetricsMiddleware
 from actionforge.web.pages import install as install_pages
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, workspaces
+from actionforge.web.routes.action_import import router as action_import_router
 from actionforge.web.routes.connections import router as connections_router
 from actionforge.web.routes.conversations import router as conversations_router
 from actionforge.web.routes.editor_tools import router as editor_tools_router
@@ -37,6 +38,7 @@ ROUTERS = (
     connections_router,
     models_router,
     sharing_router,
+    action_import_router,
     conversations_router,
 )
 
