@@ -19,10 +19,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from actionforge.platform.accounts import NewUser
 from actionforge.testing import Reply, ScriptedModel
 from actionforge.web.app import create_app
 from tests.servers.threaded import serve
-from tests.web.conftest import FakeClock, Server, server_settings, sign_up_owner, workspace_id
+from tests.web.conftest import (
+    PASSWORD,
+    FakeClock,
+    MakeUser,
+    Server,
+    server_settings,
+    sign_in,
+    sign_up_owner,
+    workspace_id,
+)
 
 MODEL_KEY = "sk-model-key-7d1e0b6a93c24f58"
 API_KEY = "sk-upstream-key-51c9e2d07a4b8f36"
@@ -116,6 +126,24 @@ async def builder(chat_server: Server) -> AsyncIterator[httpx.AsyncClient]:
     async with chat_server.client() as client:
         await sign_up_owner(chat_server, client)
         yield client
+
+
+@pytest.fixture
+async def chat_user(chat_server: Server) -> AsyncIterator[MakeUser]:
+    """Another account on the same app, signed in (``tests.web.conftest.make_user`` is bound to its
+    own app)."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(email: str) -> httpx.AsyncClient:
+        await chat_server.services.accounts.create_user(NewUser(email, PASSWORD, email.split("@")[0]))
+        client = chat_server.client()
+        clients.append(client)
+        assert (await sign_in(client, email)).status_code == 200
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 @contextmanager
