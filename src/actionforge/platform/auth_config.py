@@ -44,9 +44,15 @@ def _callback_id(action: Action, config: dict[str, Any], *, changed: bool) -> st
     ("the callback URL will update any time you update one of the OAuth parameters", §1.4 #26)."""
     previous = dict(action.auth_config) if action.auth_type == "oauth" else {}
     kept = previous.pop("callback_id", None)
-    if kept is None or changed or previous != config:
+    if kept is None or changed or _sign_in_fields(previous) != _sign_in_fields(config):
         return new_id("cb")
     return str(kept)
+
+
+def _sign_in_fields(config: dict[str, Any]) -> dict[str, Any]:
+    """The settings the original's callback URL follows; the revocation URL is ours, not a
+    sign-in setting, so changing it keeps the URL."""
+    return {name: value for name, value in config.items() if name != "revocation_url"}
 
 
 def _config(kind: str, auth: dict[str, Any]) -> dict[str, Any]:
@@ -57,15 +63,17 @@ def _config(kind: str, auth: dict[str, Any]) -> dict[str, Any]:
             raise Invalid.at("/auth/custom_auth_header", "Custom auth needs a header name, such as X-Api-Key")
         return {"authorization_type": mode, "custom_auth_header": header if mode == "custom" else None}
     if kind == "oauth":
-        for field in ("authorization_url", "token_url"):
+        for field in ("authorization_url", "token_url", "revocation_url"):
             url = auth.get(field) or ""
-            if not url.startswith(("https://", "http://")):
+            if not url.startswith(("https://", "http://")) and (url or field != "revocation_url"):
                 raise Invalid.at(f"/auth/{field}", "Enter an absolute http(s) URL")
         return {
             "authorization_url": auth["authorization_url"],
             "token_url": auth["token_url"],
             "scope": auth.get("scope") or "",
             "token_exchange_method": auth.get("token_exchange_method") or "default_post",
+            # Optional, not in the original: where Log out revokes the tokens (RFC 7009).
+            "revocation_url": auth.get("revocation_url") or None,
         }
     return {}
 

@@ -22,10 +22,11 @@ from actionforge.platform.access import editable_gpt
 from actionforge.platform.context import Platform
 from actionforge.platform.engine_auth import engine_auth
 from actionforge.platform.errors import Invalid, NotFound
+from actionforge.platform.revocation import revoke_and_forget
 from actionforge.platform.sharing import visibility_admits
 from actionforge.store.pages import Page, page
 from actionforge.store.sealing import seal, unseal
-from actionforge.store.tables import Action, Gpt, User
+from actionforge.store.tables import Action, Gpt, User, Workspace
 from actionforge.store.tables_connections import ConnectedAccount
 
 TABLE, COLUMN = "connected_accounts", "secret_sealed"
@@ -149,10 +150,15 @@ class Connections:
             return _view(row, action)
 
     async def disconnect(self, user: User, action_id: str) -> None:
-        """Log out of one action: its tokens or key are deleted. NotFound if none were stored."""
+        """Log out of one action: OAuth tokens are revoked at the provider where it offers
+        revocation (RFC 7009, `revocation`), then deleted; a key is deleted. NotFound if none."""
         async with self.p.db.session() as s:
             action, mode = await usable_action(s, user, action_id)
-        if not await self.tokens.delete(actionforge.TokenKey(user.id, action.id, mode)):
+            workspace = await s.scalar(select(Workspace).join(Gpt).where(Gpt.id == action.gpt_id))
+        key = actionforge.TokenKey(user.id, action.id, mode)
+        if workspace is not None and await revoke_and_forget(self.p, action, workspace, key, self.tokens):
+            return
+        if not await self.tokens.delete(key):
             raise NotFound("You have no connected account for this action.")
 
 

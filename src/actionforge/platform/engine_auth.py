@@ -61,4 +61,5 @@ def _oauth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
         "token_url": config.get("token_url", ""),
         "scope": config.get("scope") or "",
         "token_exchange_method": config.get("token_exchange_method") or "default_post",
+        "revocation_url": config.get("revocation_url"),
     })  # fmt: skip

@@ -164,6 +164,9 @@ class AuthIn(Request):
     token_url: Annotated[str, Field(max_length=2_000)] | None = None
     scope: Annotated[str, Field(max_length=2_000)] | None = None
     token_exchange_method: Literal["default_post", "basic_auth_header"] | None = None
+    revocation_url: Annotated[str, Field(max_length=2_000)] | None = Field(
+        None, description="optional: where Log out revokes the user's tokens (RFC 7009)"
+    )
 
 
 class ActionIn(Request):
