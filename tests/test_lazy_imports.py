@@ -86,3 +86,27 @@ def test_cli_help_imports_no_engine_layer(argv: list[str]) -> None:
     )
     assert [m for m in (*HEAVY, "yaml") if m in loaded] == []  # (Typer itself uses pydantic)
     assert not {m for m in loaded if m.startswith(("actionforge.openapi", "actionforge.auth"))}
+
+
+def test_a_json_3x_document_loads_without_yaml_or_the_swagger_upgrade(tmp_path: Path) -> None:
+    """PyYAML and the Swagger 2.0 upgrade are imported by the documents that need them."""
+    document = tmp_path / "openapi.json"
+    document.write_text(
+        json.dumps(
+            {
+                "openapi": "3.1.0",
+                "info": {"title": "T", "version": "1"},
+                "servers": [{"url": "https://api.example.com"}],
+                "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok"}}}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    loaded = modules_after(
+        f"""
+        import pathlib, actionforge
+        assert actionforge.load_action(pathlib.Path({str(document)!r})).tools("openai")
+        """
+    )
+    unneeded = {"yaml", "actionforge.openapi.yamltext", "actionforge.openapi.swagger2", "urllib.request"}
+    assert not unneeded & loaded

@@ -92,6 +92,18 @@ def test_reads_a_file(tmp_path: Path, settings: Settings) -> None:
     assert read_bytes(file_uri(path), settings=settings, fetch=None) == b"a: 1\n"
 
 
+@pytest.mark.parametrize("name", ["a%41.yaml", "100%.yaml", "with space é.yaml"])
+def test_a_file_name_with_percent_signs_is_read_as_named(
+    tmp_path: Path, settings: Settings, name: str
+) -> None:
+    """A file URI is unquoted once: ``a%41.yaml`` is that file, not ``aA.yaml``."""
+    (tmp_path / "aA.yaml").write_bytes(b"wrong: 1\n")
+    path = tmp_path / name
+    path.write_bytes(b"a: 1\n")
+    assert read_bytes(file_uri(path), settings=settings, fetch=None) == b"a: 1\n"
+    assert display_name(file_uri(path)) == path.as_posix()
+
+
 def test_file_over_the_limit_is_refused_by_its_size(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     path.write_bytes(b" " * 2_000)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from actionforge.openapi import refs, swagger2, swagger2_pointers
+from actionforge.openapi import refs
 from actionforge.openapi.parse import decode, json_object_from_bytes, parse_object
 from actionforge.openapi.report import Issue
 from actionforge.openapi.source import (
@@ -46,6 +46,8 @@ class LoadedDocument:
         place (or its nearest existing parent) for an upgraded Swagger 2.0 document."""
         if self.swagger2 is None:
             return pointer
+        from actionforge.openapi import swagger2_pointers
+
         return swagger2_pointers.source_pointer(self.swagger2, self.data, pointer)
 
 
@@ -78,6 +80,8 @@ def _load(
     warnings = refs.bundle(data, root_uri=base_uri, version=version, settings=settings, fetch=fetch)
     if version != "2.0":
         return LoadedDocument(data=data, base_uri=base_uri, source_version=version, warnings=warnings)
+    from actionforge.openapi import swagger2  # only 2.0 documents need it
+
     upgraded, upgrade_warnings = swagger2.upgrade(data)
     # Refs that lead nowhere were reported above, at their place in the document as written.
     refs.check_local_refs(upgraded, version="3.0", settings=settings)
