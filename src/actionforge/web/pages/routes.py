@@ -9,11 +9,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from actionforge.web.deps import ServicesDep
-from actionforge.web.pages import setup
+from actionforge.web.pages import end_user, setup
 from actionforge.web.pages.templating import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(setup.router)
+router.include_router(end_user.router)
 
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 

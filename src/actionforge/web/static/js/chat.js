@@ -37,6 +37,7 @@ export class Chat {
       decide: (callId, decision) => this.decide(callId, decision),
       signIn: (data) => this.signIn(data),
       announce: (text) => { this.announcer.textContent = text; },
+      refusal: options.preview ? (domain) => this.refusal(domain) : null,
     });
     this.error = h("p", { class: "field-error", role: "alert", hidden: true });
     this.composer = new Composer({ onSend: (text) => this.send(text), onStop: () => this.stop() });
@@ -128,6 +129,12 @@ export class Chat {
     } catch (exc) {
       this.showError(exc);
     }
+  }
+
+  /** Preview: why the workspace refuses the draft's action on `domain` now (null if it does not). */
+  async refusal(domain) {
+    const actions = (await get(`/gpts/${enc(this.options.gptId)}/actions`)).items;
+    return actions.find((a) => a.domain === domain && a.blocked)?.blocked || null;
   }
 
   showError(exc) {

@@ -94,6 +94,16 @@ export class Transcript {
     line.textContent = data.text;
     line.dataset.state = statusState(data.text);
     if (live) this.hooks.announce(data.text);
+    if (line.dataset.state === "stopped" && data.text.startsWith("Error")) this.explain(line, data, live);
+  }
+
+  /** Why a call was refused: the event's reason if it has one, else (live, in Preview) the
+   * workspace's refusal of the action's domain as the draft reports it. */
+  async explain(line, data, live) {
+    const reason = data.reason || (live && this.hooks.refusal ? await this.hooks.refusal(data.domain) : null);
+    if (!reason || line.nextElementSibling) return;
+    line.after(h("p", { class: "status-reason" }, reason));
+    if (live) this.hooks.announce(`${data.text}: ${reason}`);
   }
 
   confirm(data, live) {
