@@ -1,0 +1,167 @@
+"""Pauses that expire, and turns recovered after their process died, on the injected clock: a call
+found in "sending" is never sent again; the model and the user are told it may or may not have
+happened; the conversation goes on."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from actionforge.testing import call_tools
+from actionforge.testing import say as reply
+from actionforge.web.app import create_app
+from tests.chat.world import (
+    Upstream,
+    add_action,
+    builder,
+    chat_server,
+    engine_allows_loopback,
+    new_gpt,
+    of_type,
+    open_conversation,
+    read,
+    register_model,
+    say,
+    scripted,
+    statuses,
+    upstream,
+)
+from tests.servers.threaded import serve
+from tests.web.conftest import FakeClock, Server, server_settings, sign_up_owner
+
+__all__ = ["builder", "chat_server", "engine_allows_loopback", "upstream"]
+
+
+async def test_an_unanswered_pause_expires_with_a_notice_and_the_model_is_told_next_turn(
+    chat_server: Server, builder: httpx.AsyncClient, upstream: tuple[Upstream, str]
+) -> None:
+    api, url = upstream
+    gpt_id = await new_gpt(builder)
+    await add_action(builder, gpt_id, url)
+    with scripted(call_tools(("createOrder", {"item": 1})), reply("Nothing was ordered.")) as (model, base):
+        await register_model(builder, base)
+        conversation = await open_conversation(builder, gpt_id)
+        await say(chat_server, builder, conversation, "Order item 1")
+        sweeper = chat_server.services.chat.sweeper
+        chat_server.clock.advance(chat_server.settings.chat_pause_expiry_s - 1)
+        await sweeper.sweep()
+        assert (await read(builder, conversation))["state"] == "awaiting_approval"
+        chat_server.clock.advance(2)
+        await sweeper.sweep()
+        await sweeper.sweep()  # a second sweep (or process) finds nothing left to do
+        expired = await read(builder, conversation)
+        assert expired["state"] == "idle"
+        (notice,) = of_type(expired, "notice")
+        assert notice["text"].startswith("This request waited too long for an answer")
+        assert of_type(expired, "turn_done")[-1] == {"outcome": "stopped"}
+        (card,) = of_type(expired, "confirm")
+        late = await builder.post(
+            f"/api/conversations/{conversation}/calls/{card['call_id']}/decision", json={"decision": "allow"}
+        )
+        assert late.status_code == 409
+        await say(chat_server, builder, conversation, "What happened?")
+    assert api.hits["createOrder"] == 0
+    told = [m["content"] for m in model.requests[-1].messages if m["role"] == "tool"]
+    assert told == ["Not called: the user did not answer in time."]
+
+
+class HangingShop:
+    """POST /orders arrives (and is counted) but does not answer until released: the moment a
+    process dies while a call is being sent."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.orders = 0
+
+    def app(self) -> Starlette:
+        async def order(request: Request) -> JSONResponse:
+            self.orders += 1
+            self.arrived.set()
+            await asyncio.to_thread(self.release.wait, 30)
+            return JSONResponse({"order": self.orders}, status_code=201)
+
+        return Starlette(routes=[Route("/orders", order, methods=["POST"])])
+
+
+@pytest.fixture
+def hanging() -> Iterator[tuple[HangingShop, str]]:
+    shop = HangingShop()
+    with serve(shop.app()) as url:
+        yield shop, url
+    shop.release.set()
+
+
+@asynccontextmanager
+async def process(tmp_path: Path, database_url: str) -> AsyncIterator[Server]:
+    """One server process's app on the shared database, with its own clock."""
+    clock, settings = FakeClock(), server_settings(tmp_path, database_url)
+    app = create_app(settings, clock=clock, environ={})
+    async with app.router.lifespan_context(app):
+        yield Server(app, clock, settings)
+
+
+async def test_a_turn_whose_process_died_while_sending_is_recovered_without_resending(
+    tmp_path: Path, database_url: str, hanging: tuple[HangingShop, str]
+) -> None:
+    shop, url = hanging
+    replies = (
+        call_tools(("createOrder", {"item": 9})),
+        reply("It may or may not have gone through."),
+        reply("Ok."),
+    )
+    with scripted(*replies) as (model, base):
+        async with process(tmp_path, database_url) as first, first.client() as client:
+            await sign_up_owner(first, client)
+            gpt_id = await new_gpt(client)
+            await add_action(client, gpt_id, url)
+            await register_model(client, base)
+            conversation = await open_conversation(client, gpt_id)
+            sent = await client.post(
+                f"/api/conversations/{conversation}/messages", json={"text": "Order item 9"}
+            )
+            assert sent.status_code == 202
+            (card,) = await _confirm_card(first, client, conversation)
+            path = f"/api/conversations/{conversation}/calls/{card['call_id']}/decision"
+            assert (await client.post(path, json={"decision": "allow"})).status_code == 200
+            assert await asyncio.to_thread(shop.arrived.wait, 10)  # the request left; now the process dies
+            cookies, headers = client.cookies, client.headers
+        async with process(tmp_path, database_url) as second, second.client() as again:
+            again.cookies, again.headers = cookies, headers
+            assert (await read(again, conversation))["state"] == "running"  # nobody drives it now
+            await second.services.chat.sweeper.sweep()
+            assert (await read(again, conversation))["state"] == "running"  # the lease has not lapsed yet
+            second.clock.advance(second.settings.chat_lease_s + 1)
+            await second.services.chat.sweeper.sweep()
+            await second.services.chat.settled(conversation)
+            found = await read(again, conversation)
+            assert found["state"] == "idle"
+            (notice,) = of_type(found, "notice")
+            assert "may or may not have happened" in notice["text"]
+            assert statuses(found)[-1] == "Error talking to 127.0.0.1"
+            assert of_type(found, "turn_done")[-1] == {"outcome": "done"}
+            told = [m["content"] for m in model.requests[-1].messages if m["role"] == "tool"]
+            assert len(told) == 1
+            assert "may or may not have happened" in told[0]
+            assert len(of_type(found, "user_message")) == 1  # no message lost or doubled
+            shop.release.set()
+            await say(second, again, conversation, "Thanks")  # the user can continue
+            assert of_type(await read(again, conversation), "assistant_text")[-1] == {"text": "Ok."}
+    assert shop.orders == 1
+
+
+async def _confirm_card(
+    server: Server, client: httpx.AsyncClient, conversation: str
+) -> list[dict[str, object]]:
+    await server.services.chat.settled(conversation)
+    return of_type(await read(client, conversation), "confirm")
