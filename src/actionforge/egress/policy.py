@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from actionforge.egress.hosts import InvalidHost, normalise_domain, parse_ip_literal
 from actionforge.errors import RequestBlocked
 
 NO_DOMAINS_ALLOWED = "No domains are allowed by your workspace's settings."
@@ -53,6 +52,8 @@ class DomainPolicy:
             return True
         if self.mode is PolicyMode.NONE or not self.domains:
             return False
+        from actionforge.egress.hosts import InvalidHost
+
         try:
             canonical = _canonical_host(host)
         except InvalidHost:
@@ -72,6 +73,10 @@ class DomainPolicy:
 
 
 def _canonical_host(host: str) -> str:
+    # hosts.py (idna, ipaddress) is imported by the policies that judge a host: loading a
+    # document under allow_all() never needs it.
+    from actionforge.egress.hosts import normalise_domain, parse_ip_literal
+
     address = parse_ip_literal(host)
     return str(address) if address is not None else normalise_domain(host)
 
@@ -83,6 +88,8 @@ def _normalise_entry(entry: str) -> str:
             f"{entry!r}: wildcards are not supported. List the parent domain ('example.com') to allow "
             "it and all its subdomains, or use DomainPolicy.allow_all() to allow every domain."
         )
+    from actionforge.egress.hosts import InvalidHost
+
     try:
         return _canonical_host(text)
     except InvalidHost as exc:
