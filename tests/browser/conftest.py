@@ -165,6 +165,11 @@ def page(browser: Browser, owner: Live, watched: Watched) -> Iterator[Page]:
     assert watched.dialogs == [], watched.dialogs
 
 
+def ready(page: Page) -> None:
+    """Wait until the page's module has loaded its data and wired its controls."""
+    page.wait_for_selector("main[data-ready]")
+
+
 def axe_check(page: Page) -> list[dict[str, Any]]:
     """Run the vendored axe-core in the page; returns its serious and critical violations.
 

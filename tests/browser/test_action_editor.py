@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Live, axe_check
+from tests.browser.conftest import Live, axe_check, ready, screenshot
 from tests.servers.echo import echo_app
 from tests.servers.threaded import serve
 
@@ -42,6 +43,7 @@ def set_editor_text(page: Page, text: str) -> None:
 def test_pet_store_example_shows_its_three_operations(page: Page, owner: Live) -> None:
     gpt = owner.api.create_gpt(name="Pets")
     page.goto(f"/gpts/{gpt['id']}/actions/new")
+    ready(page)
     expect(page.get_by_role("heading", name="Add actions")).to_be_visible()
     expect(page.get_by_text("Operations in your schema will show here")).to_be_visible()
     expect(page.locator(".CodeMirror-placeholder")).to_have_text("Enter your OpenAPI schema here")
@@ -55,3 +57,287 @@ def test_pet_store_example_shows_its_three_operations(page: Page, owner: Live) -
     (stored,) = owner.api.get(f"/gpts/{gpt['id']}/actions")["items"]
     assert stored["domain"] == "petstore.swagger.io"
     assert axe_check(page) == []
+
+
+def open_new_action(page: Page, owner: Live, schema: str, **fields: object) -> dict[str, object]:
+    gpt = owner.api.create_gpt(name="Tester")
+    action: dict[str, object] = owner.api.add_action(gpt["id"], schema=schema, **fields)
+    page.goto(f"/gpts/{gpt['id']}/actions/{action['id']}/edit")
+    ready(page)
+    return action
+
+
+def gutter_lines(page: Page) -> list[int]:
+    found: list[int] = page.evaluate(
+        """() => {
+            const cm = document.querySelector('.CodeMirror').CodeMirror, lines = [];
+            cm.eachLine((h) => { const i = cm.lineInfo(h);
+                if (i.gutterMarkers && i.gutterMarkers['issue-gutter']) lines.push(i.line + 1); });
+            return lines;
+        }"""
+    )
+    return found
+
+
+def test_a_broken_schema_shows_the_error_at_its_line_with_a_gutter_mark(page: Page, owner: Live) -> None:
+    petstore = owner.api.get("/editor/examples/petstore")["text"]
+    open_new_action(page, owner, petstore)
+    expect(page.locator("#operations tbody tr")).to_have_count(3)
+    lines = petstore.splitlines()
+    assert lines[72] == "            type: integer"  # getPetById's petId, line 73
+    lines[72] = "            type: intger"
+    set_editor_text(page, "\n".join(lines) + "\n")
+    issue = page.locator("#issues li").filter(has_text="intger").first
+    expect(issue).to_contain_text("Line 73, column 13")
+    assert 73 in gutter_lines(page)
+    expect(page.locator("#operations tbody tr")).to_have_count(2)  # getPetById is skipped
+    screenshot(page, "action-editor-error.png")
+    issue.get_by_role("button").click()
+    cursor = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getCursor()")
+    assert cursor == {"line": 72, "ch": 12, "sticky": None} or (cursor["line"], cursor["ch"]) == (72, 12)
+    set_editor_text(page, petstore)  # fixed: the marks go
+    expect(page.locator("#operations tbody tr")).to_have_count(3)
+    assert gutter_lines(page) == []
+    expect(page.locator("#issues li")).to_have_count(0)
+
+
+def test_format_pretty_prints_json_and_redumps_yaml(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="Fmt")
+    page.goto(f"/gpts/{gpt['id']}/actions/new")
+    ready(page)
+    expect(page.get_by_role("button", name="Format")).to_be_disabled()
+    set_editor_text(page, '{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{}}')
+    page.get_by_role("button", name="Format").click()
+    assert (
+        editor_text(page)
+        == json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}, indent=2)
+        + "\n"
+    )
+    set_editor_text(page, "openapi:   3.1.0\ninfo: {title: t,   version: '1'}\n")
+    page.get_by_role("button", name="Format").click()
+    assert editor_text(page) == "openapi: 3.1.0\ninfo: { title: t, version: '1' }\n"
+
+
+def test_api_key_auth_is_saved_and_the_key_never_shown_again(page: Page, owner: Live) -> None:
+    secret = "sk-live-0123456789abcdef"
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    page.get_by_role("button", name="Edit authentication").click()
+    dialog = page.get_by_role("dialog", name="Authentication")
+    dialog.get_by_role("radio", name="API Key").check()
+    dialog.get_by_placeholder("[HIDDEN]").fill(secret)
+    dialog.get_by_role("radio", name="Custom").check()
+    dialog.get_by_label("Custom Header Name").fill("X-Api-Key")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#auth-type")).to_have_text("API Key")
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert stored == {
+        "type": "api_key", "authorization_type": "custom", "custom_auth_header": "X-Api-Key", "api_key": "set"
+    }  # fmt: skip
+    page.reload()
+    ready(page)
+    page.get_by_role("button", name="Edit authentication").click()
+    key_field = dialog.locator("#api-key")
+    expect(key_field).to_have_value("")
+    expect(key_field).to_have_attribute("placeholder", "[HIDDEN]")
+    expect(dialog.locator("#api-key-state")).to_have_text(
+        "An API key is set. Leave the field empty to keep it."
+    )
+    expect(dialog.get_by_label("Custom Header Name")).to_have_value("X-Api-Key")
+    assert secret not in page.content()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_the_auth_modal_is_fully_operable_with_the_keyboard(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    gear = page.get_by_role("button", name="Edit authentication")
+    gear.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Authentication")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("radio", name="None")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # radio group: None -> API Key
+    expect(dialog.locator("#api-key")).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(dialog.locator("#api-key")).to_be_focused()
+    page.keyboard.type("kb-secret-123")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("radio", name="Basic", exact=True)).to_be_focused()
+    page.keyboard.press("ArrowDown")  # Basic -> Bearer
+    expect(dialog.get_by_role("radio", name="Bearer")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Save")).to_be_focused()
+    page.keyboard.press("Tab")  # focus stays in the modal
+    expect(dialog.get_by_role("radio", name="API Key")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(dialog.get_by_role("button", name="Save")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(gear).to_be_focused()  # focus returns to the opener
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert (stored["type"], stored["authorization_type"], stored["api_key"]) == ("api_key", "bearer", "set")
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    assert axe_check(page) == []
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(gear).to_be_focused()
+
+
+def echo_schema(base: str) -> str:
+    thing = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "owner": {
+                "type": "object",
+                "properties": {"email": {"type": "string"}, "age": {"type": "integer"}},
+            },
+        },
+    }
+    return json.dumps({
+        "openapi": "3.1.0",
+        "info": {"title": "Echo", "version": "1"},
+        "servers": [{"url": base}],
+        "paths": {
+            "/items/{id}": {"get": {
+                "operationId": "getItem",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {"name": "q", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "ok"}},
+            }},
+            "/things": {"post": {
+                "operationId": "addThing",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": thing}}},
+                "responses": {"200": {"description": "ok"}},
+            }},
+        },
+    }, indent=2)  # fmt: skip
+
+
+def test_direct_test_shows_the_exact_request_the_response_and_the_timing(
+    page: Page, owner: Live, echo: str
+) -> None:
+    open_new_action(page, owner, echo_schema(echo), auth={"type": "api_key", "authorization_type": "bearer",
+                                                           "api_key": "sk-echo-secret-42"})  # fmt: skip
+    page.get_by_role("button", name="Test getItem", exact=True).click()
+    panel = page.locator("#test-panel")
+    panel.get_by_label("id (required)").fill("7")
+    panel.get_by_label("q", exact=True).fill("<img src=x onerror=alert(1)>")
+    panel.get_by_role("button", name="Send request").click()
+    request = panel.locator("pre.request")
+    expect(request).to_contain_text(f"GET {echo}/items/7?q=%3Cimg")
+    expect(request).to_contain_text("authorization: [REDACTED]")
+    assert "sk-echo-secret-42" not in page.content()  # redacted by the server
+    expect(panel.locator("pre.response")).to_contain_text('"path":"/items/7"')
+    expect(panel.get_by_role("status").first).to_have_text("OK: getItem")
+    expect(panel).to_contain_text(re.compile(r"Took \d+ ms"))
+    assert page.locator("#test-panel img").count() == 0  # the echoed HTML stays text
+
+    page.get_by_role("button", name="Test addThing", exact=True).click()
+    panel.get_by_label("name (required)").fill("lamp")
+    panel.get_by_role("button", name="Add tags item").click()
+    panel.get_by_label("tags item 1 (required)").fill("red")
+    panel.get_by_role("button", name="Add tags item").click()
+    panel.get_by_label("tags item 2 (required)").fill("tall")
+    panel.get_by_label("email").fill("a@example.com")
+    panel.get_by_label("age").fill("41")
+    panel.get_by_role("button", name="Send request").click()
+    expect(request).to_contain_text(f"POST {echo}/things")
+    sent = request.inner_text().split("\n\n", 1)[1]
+    assert json.loads(sent) == {
+        "name": "lamp",
+        "tags": ["red", "tall"],
+        "owner": {"email": "a@example.com", "age": 41},
+    }
+    expect(panel.locator("pre.response")).to_contain_text("lamp")
+
+
+def test_workspace_domain_policy_is_shown_under_the_schema(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    owner.api.set_workspace(domain_policy="none")  # admin 1, through the API
+    page.reload()
+    ready(page)
+    expect(page.locator("#workspace-domains")).to_have_text(
+        "No domains are allowed by your workspace's settings."
+    )
+    expect(page.get_by_text("Domains allowed by your workspace")).to_have_count(0)
+    owner.api.set_workspace(domain_policy="list", allowed_domains=["example.com", "api.weather.gov"])
+    page.reload()
+    ready(page)
+    summary = page.get_by_text("Domains allowed by your workspace")
+    expect(summary).to_be_visible()
+    expect(page.get_by_text("api.weather.gov")).to_be_hidden()  # collapsed
+    summary.click()
+    expect(page.get_by_text("api.weather.gov")).to_be_visible()
+    owner.api.set_workspace(domain_policy="all")
+    page.goto(f"/gpts/{action['gpt_id']}/actions/{action['id']}/edit")
+    expect(page.get_by_role("heading", name="Edit actions")).to_be_visible()
+    expect(page.locator("#workspace-domains")).to_be_empty()
+
+
+HOSTILE = """openapi: 3.1.0
+info:
+  title: "<script>alert('title')</script>"
+  version: "1"
+servers: [{url: "https://api.example.com"}]
+paths:
+  "/<img src=x onerror=alert('path')>":
+    get:
+      operationId: "<script>alert('op')</script>"
+      description: "<img src=x onerror=alert('desc')>"
+      responses: {"200": {description: ok}}
+  /two:
+    get:
+      operationId: x
+      parameters: [{name: "<b>q</b>", in: query, schema: {type: "<img src=x onerror=alert(1)>"}}]
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_hostile_schema_text_renders_as_text_and_never_runs(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="<img src=x onerror=alert('name')>")
+    page.goto(f"/gpts/{gpt['id']}/actions/new")
+    ready(page)
+    set_editor_text(page, HOSTILE)
+    expect(page.locator("#issues li").first).to_be_visible()
+    expect(page.locator("#issues")).to_contain_text("<img src=x onerror=alert(1)>")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Edit actions")).to_be_visible()
+    page.goto(f"/gpts/{gpt['id']}/edit")
+    ready(page)
+    expect(page.locator("#gpt-title")).to_have_text("<img src=x onerror=alert('name')>")
+    injected = page.evaluate(
+        "() => Array.from(document.querySelectorAll(INJECTED)).map((e) => e.outerHTML)".replace(
+            "INJECTED", json.dumps("main img, main script:not([src]), main b, main [onerror]")
+        )
+    )
+    assert injected == []
+    # and the page fixture asserts that no alert() dialog fired and no script error happened
+
+
+POINTER_CASES = [
+    ('{"a": {"b/c": [1, {"d": 2}]}}', "/a/b~1c/1/d", (1, 20)),
+    ('{\n  "a": 1,\n  "a": {"x": 2}\n}', "/a/x", (3, 9)),  # the last duplicate, as parsers keep
+    ('{\n  "paths": {}\n}', "/paths/~1missing/get", (2, 3)),  # missing: the deepest place reached
+    ("a:\n  b:\n    - x\n    - y: 1\n", "/a/b/1/y", (4, 7)),
+    ("paths:\n  /pets/{id}:\n    get: {}\n", "/paths/~1pets~1{id}/get", (3, 5)),
+    ('"200":\n  x: 1\n200:\n  y: 1\n', "/200/y", (4, 3)),
+    ("a: [\n", "/a", (1, 1)),  # text that does not parse: a line still
+]
+
+
+def test_pointer_to_line_and_column_for_json_and_yaml(page: Page, owner: Live) -> None:
+    page.goto("/gpts")
+    for text, pointer, expected in POINTER_CASES:
+        found = page.evaluate(
+            "async ([t, p]) => (await import('/static/js/pointer.js')).locate(t, p)", [text, pointer]
+        )
+        assert (found["line"], found["column"]) == expected, (text, pointer, found)

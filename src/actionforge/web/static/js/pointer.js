@@ -47,7 +47,7 @@ function locateYaml(text, parts) {
   let offset = node && node.range ? node.range[0] : 0;
   for (const part of parts) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => keyText(p.key) === part);
+      const pair = node.items.findLast((p) => keyText(p.key) === part); // the last duplicate wins
       if (!pair) break;
       offset = pair.key && pair.key.range ? pair.key.range[0] : offset;
       node = pair.value;

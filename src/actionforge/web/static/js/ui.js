@@ -58,14 +58,25 @@ export function trapFocus(dialog) {
     if (items.length === 0) return;
     const first = items[0];
     const last = items[items.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      last.focus();
+    if (event.shiftKey && sameStop(document.activeElement, first)) {
+      tabStop(last).focus();
       event.preventDefault();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      first.focus();
+    } else if (!event.shiftKey && sameStop(document.activeElement, last)) {
+      tabStop(first).focus();
       event.preventDefault();
     }
   });
+}
+
+// A radio group is one tab stop: its checked radio.
+function tabStop(element) {
+  if (element.type !== "radio" || !element.name) return element;
+  const checked = element.form?.querySelector(`input[type=radio][name="${CSS.escape(element.name)}"]:checked`);
+  return checked || element;
+}
+
+function sameStop(a, b) {
+  return a === b || (a && b && a.type === "radio" && b.type === "radio" && a.name === b.name && a.form === b.form);
 }
 
 export async function copyText(text) {
@@ -86,4 +97,9 @@ export async function copyText(text) {
 export function safeNext(value, fallback = "/gpts") {
   if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
   return value;
+}
+
+/** Mark the page as loaded (main[data-ready]): its controls now respond. Tests wait for it. */
+export function ready() {
+  document.getElementById("main").dataset.ready = "true";
 }

@@ -6,7 +6,7 @@ import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
 import { AUTH_LABELS, AuthDialog } from "../action/auth.js";
 import { SchemaEditor } from "../action/schema-editor.js";
 import { argumentsForm, resultView } from "../action/test-form.js";
-import { initHeader, openDialog, trapFocus } from "../ui.js";
+import { initHeader, openDialog, trapFocus, ready } from "../ui.js";
 
 const VALIDATE_AFTER_MS = 1000;
 const NO_DOMAINS = "No domains are allowed by your workspace's settings.";
@@ -264,3 +264,4 @@ if (action) {
 dirty = false;
 $("#format").disabled = editor.text.trim() === "";
 if (location.hash === "#privacy-policy") $("#privacy-policy").focus();
+ready();

@@ -2,7 +2,7 @@
 // the Publish dialog listing every blocking error with a link to what must change.
 import { ApiError, get, patch, post, requireSession } from "../api.js";
 import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
-import { copyText, initHeader, openDialog, trapFocus } from "../ui.js";
+import { copyText, initHeader, openDialog, trapFocus, ready } from "../ui.js";
 
 const ACTIONS_DISABLED = "Custom actions are disabled for your workspace. Contact your admin to enable them.";
 const APPS_OR_ACTIONS = "A GPT can use either apps or actions, but not both at the same time.";
@@ -201,8 +201,8 @@ function publishError(error) {
     ? h("a", { href: target.href }, "Click here to update.")
     : h("a", { href: `#${target.field.id}`, onclick: (event) => {
       event.preventDefault();
+      dialog.addEventListener("close", () => target.field.focus(), { once: true }); // after focus returns to the opener
       dialog.close("cancel");
-      target.field.focus();
     } }, target.text);
   return h("li", {}, `${error.detail}. `, link);
 }
@@ -247,3 +247,4 @@ document.addEventListener("visibilitychange", debounce(async () => {
   actions = (await get(`/gpts/${encodeURIComponent(gptId)}/actions`)).items;
   renderActions();
 }, 200));
+ready();

@@ -1,7 +1,7 @@
 // My GPTs: the workspace's GPTs the user can edit; create one, open one.
 import { currentWorkspace, get, post, requireSession } from "../api.js";
 import { fill, h } from "../dom.js";
-import { initHeader, toast } from "../ui.js";
+import { initHeader, toast, ready } from "../ui.js";
 
 await requireSession();
 initHeader();
@@ -46,3 +46,4 @@ document.getElementById("create-gpt").addEventListener("click", async () => {
 });
 
 await load();
+ready();

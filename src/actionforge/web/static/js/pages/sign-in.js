@@ -1,6 +1,6 @@
 // Sign in with email and password (POST /api/session), then go back where the user was headed.
 import { ApiError, post, session, setSession } from "../api.js";
-import { safeNext } from "../ui.js";
+import { safeNext, ready } from "../ui.js";
 
 const form = document.getElementById("sign-in-form");
 const error = document.getElementById("sign-in-error");
@@ -22,3 +22,4 @@ form.addEventListener("submit", async (event) => {
   }
 });
 document.getElementById("sign-in-email").focus();
+ready();
