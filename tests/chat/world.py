@@ -4,7 +4,9 @@ small readers of the event log."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -226,3 +228,35 @@ def statuses(conversation: dict[str, Any]) -> list[str]:
 
 def answer_text(conversation: dict[str, Any]) -> str:
     return "".join(d["text"] for d in of_type(conversation, "assistant_text"))
+
+
+class FirstRequestHangs:
+    """The scripted model behind a door: its first chat request arrives (``arrived``) and hangs until
+    ``release``, then fails; later requests are the scripted model's. A model that has not answered
+    yet, for Stop and for a process killed before the model answers."""
+
+    def __init__(self, model: ScriptedModel) -> None:
+        self.model = model
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.requests = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/chat/completions"):
+            self.requests += 1
+            if self.requests == 1:
+                self.arrived.set()
+                await asyncio.to_thread(self.release.wait, 60)
+                await JSONResponse({"error": {"message": "released"}}, status_code=500)(scope, receive, send)
+                return
+        await self.model.app(scope, receive, send)
+
+
+@contextmanager
+def hanging_model(*replies: Reply) -> Iterator[tuple[FirstRequestHangs, str]]:
+    door = FirstRequestHangs(ScriptedModel(replies))
+    try:
+        with serve(door) as url:
+            yield door, f"{url}/v1"
+    finally:
+        door.release.set()
