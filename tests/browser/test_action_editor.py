@@ -90,11 +90,20 @@ def test_a_broken_schema_shows_the_error_at_its_line_with_a_gutter_mark(page: Pa
     issue = page.locator("#issues li").filter(has_text="intger").first
     expect(issue).to_contain_text("Line 73, column 13")
     assert 73 in gutter_lines(page)
-    expect(page.locator("#operations tbody tr")).to_have_count(2)  # getPetById is skipped
-    screenshot(page, "action-editor-error.png")
+    expect(page.locator("#operations tbody tr")).to_have_count(2)  # getPetById is skipped, a warning
     issue.get_by_role("button").click()
     cursor = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getCursor()")
-    assert cursor == {"line": 72, "ch": 12, "sticky": None} or (cursor["line"], cursor["ch"]) == (72, 12)
+    assert (cursor["line"], cursor["ch"]) == (72, 12)
+    assert lines[9] == "  - url: https://petstore.swagger.io/v2"
+    lines[9] = "  - url: petstore"  # now an error: the whole document is refused
+    set_editor_text(page, "\n".join(lines) + "\n")
+    error = page.locator("#issues li.error").filter(has_text="servers")
+    expect(error).to_have_text("Line 10, column 5Could not find a valid URL in `servers`")
+    expect(page.locator("#operations")).to_be_hidden()
+    expect(page.get_by_text("Operations in your schema will show here")).to_be_visible()
+    assert gutter_lines(page) == [10, 73]
+    assert page.locator(".CodeMirror-code > div").nth(9).locator(".issue-line").count() == 1
+    screenshot(page, "action-editor-error.png")
     set_editor_text(page, petstore)  # fixed: the marks go
     expect(page.locator("#operations tbody tr")).to_have_count(3)
     assert gutter_lines(page) == []
