@@ -9,19 +9,21 @@ import asyncio
 import json
 import re
 import signal
+import sqlite3
 import subprocess
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from actionforge.testing import call_tools
 from actionforge.testing import say as reply
-from tests.chat.world import Upstream, document, scripted, upstream
+from tests.chat.world import Upstream, document, hanging_model, scripted, upstream
 from tests.web.conftest import PASSWORD
 from tests.web.processes import CLI, environment, free_port
 from tests.web.test_conversations_recovery import HangingShop, hanging
@@ -197,3 +199,96 @@ async def test_a_process_killed_while_sending_leaves_a_turn_another_process_reco
         told = [m["content"] for m in model.requests[1].messages if m["role"] == "tool"]
         assert "may or may not have happened" in told[0]
     assert shop.orders == 1
+
+
+async def test_a_process_killed_before_the_model_answers_leaves_a_turn_another_process_finishes(
+    tmp_path: Path, database_url: str
+) -> None:
+    with hanging_model(reply("Hello after the restart."), reply("Ok.")) as (door, model_url):
+        with server_process(tmp_path, database_url, "first") as (first, process, out):
+            auth = owner_token(first, out)
+            async with httpx.AsyncClient(base_url=first, headers=auth, timeout=30) as a:
+                conversation = await shop_conversation(a, "http://127.0.0.1:9", model_url)
+                await a.post(f"/api/conversations/{conversation}/messages", json={"text": "Hello"})
+                assert await asyncio.to_thread(door.arrived.wait, 20)  # the model has the request
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=10)
+        door.release.set()
+        with server_process(tmp_path, database_url, "second") as (second, _, _):
+            async with httpx.AsyncClient(base_url=second, headers=auth, timeout=30) as b:
+                events = stream(b, conversation)
+                await asyncio.wait_for(until(events, "turn_done", outcome="done"), 60)
+                await b.post(f"/api/conversations/{conversation}/messages", json={"text": "Thanks"})
+                await asyncio.wait_for(until(events, "turn_done", outcome="done"), 30)
+                await events.aclose()
+                found = (await b.get(f"/api/conversations/{conversation}")).json()
+    texts = [(e["type"], e["data"].get("text")) for e in found["events"] if e["type"] != "turn_done"]
+    assert texts == [
+        ("user_message", "Hello"), ("assistant_text", "Hello after the restart."), ("assistant_done", None),
+        ("user_message", "Thanks"), ("assistant_text", "Ok."), ("assistant_done", None),
+    ]  # fmt: skip
+    recovered = door.model.requests[0].messages
+    assert [m["content"] for m in recovered if m["role"] == "user"] == ["Hello"]  # asked again, once
+
+
+@contextmanager
+def database_write_lock(database_url: str) -> Iterator[Callable[[], bool]]:
+    """Hold the database's writes (SQLite: a reserved lock; PostgreSQL: the tool-call table), so a
+    process cannot store a call's result; yields "is a writer waiting?" (None known on SQLite)."""
+    if database_url.startswith("sqlite"):
+        lite = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        lite.execute("BEGIN IMMEDIATE")
+        try:
+            yield lambda: True
+        finally:
+            lite.rollback()
+            lite.close()
+        return
+    with psycopg.connect(database_url) as connection:
+        connection.execute("LOCK TABLE chat_tool_calls IN EXCLUSIVE MODE")
+        waiting = (
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE '%chat_tool_calls%'"
+        )
+        with psycopg.connect(database_url, autocommit=True) as observer:
+            yield lambda: bool(observer.execute(waiting).fetchone()[0])  # type: ignore[index]
+        connection.rollback()
+
+
+async def test_a_process_killed_after_the_call_before_its_result_is_stored_does_not_send_it_again(
+    tmp_path: Path, database_url: str, hanging: tuple[HangingShop, str]
+) -> None:
+    shop, shop_url = hanging
+    replies = call_tools(("createOrder", {"item": 2})), reply("It may or may not have gone through.")
+    with scripted(*replies) as (model, model_url):
+        with server_process(tmp_path, database_url, "first") as (first, process, out):
+            auth = owner_token(first, out)
+            async with httpx.AsyncClient(base_url=first, headers=auth, timeout=30) as a:
+                conversation = await shop_conversation(a, shop_url, model_url)
+                events = stream(a, conversation)
+                await a.post(f"/api/conversations/{conversation}/messages", json={"text": "Order item 2"})
+                paused = await asyncio.wait_for(until(events, "turn_done", outcome="paused"), 30)
+                await events.aclose()
+                (card,) = [e["data"] for e in paused if e["type"] == "confirm"]
+                path = f"/api/conversations/{conversation}/calls/{card['call_id']}/decision"
+                assert (await a.post(path, json={"decision": "allow"})).status_code == 200
+                assert await asyncio.to_thread(shop.arrived.wait, 20)
+                with database_write_lock(database_url) as writer_waiting:
+                    shop.release.set()  # the API answers; the process cannot store the result
+                    assert await asyncio.to_thread(shop.answered.wait, 20)
+                    for _ in range(200):  # PostgreSQL shows the blocked UPDATE; readiness, not timing
+                        if writer_waiting():
+                            break
+                        await asyncio.sleep(0.05)
+                    process.send_signal(signal.SIGKILL)
+                    process.wait(timeout=10)
+        with server_process(tmp_path, database_url, "second") as (second, _, _):
+            async with httpx.AsyncClient(base_url=second, headers=auth, timeout=30) as b:
+                events = stream(b, conversation)
+                recovered = await asyncio.wait_for(until(events, "turn_done", outcome="done"), 60)
+                await events.aclose()
+    notices = [e["data"]["text"] for e in recovered if e["type"] == "notice"]
+    assert any("may or may not have happened" in n for n in notices)
+    assert shop.orders == 1
+    told = [m["content"] for m in model.requests[-1].messages if m["role"] == "tool"]
+    assert len(told) == 1

@@ -82,6 +82,7 @@ class HangingShop:
     def __init__(self) -> None:
         self.arrived = threading.Event()
         self.release = threading.Event()
+        self.answered = threading.Event()
         self.orders = 0
 
     def app(self) -> Starlette:
@@ -89,6 +90,7 @@ class HangingShop:
             self.orders += 1
             self.arrived.set()
             await asyncio.to_thread(self.release.wait, 30)
+            self.answered.set()
             return JSONResponse({"order": self.orders}, status_code=201)
 
         return Starlette(routes=[Route("/orders", order, methods=["POST"])])
