@@ -8,10 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from tests.browser.conftest import Live, axe_check, ready, screenshot
 from tests.servers.echo import echo_app
 from tests.servers.threaded import serve
+from tests.web.test_action_import import V1, V2, Documents
 
 PETSTORE_OPERATIONS = [
     ["getInventory", "GET", "/store/inventory"],
@@ -350,3 +353,49 @@ def test_pointer_to_line_and_column_for_json_and_yaml(page: Page, owner: Live) -
             "async ([t, p]) => (await import('/static/js/pointer.js')).locate(t, p)", [text, pointer]
         )
         assert (found["line"], found["column"]) == expected, (text, pointer, found)
+
+
+@pytest.fixture
+def documents() -> Iterator[Documents]:
+    found = Documents()
+    with serve(Starlette(routes=[Route("/docs/{name}", found.serve)])) as base:
+        found.base = base
+        yield found
+
+
+def test_import_from_url_then_refresh_shows_the_diff_and_confirm_saves(
+    page: Page, owner: Live, documents: Documents
+) -> None:
+    documents.texts["shop.json"] = V1
+    gpt = owner.api.create_gpt(name="Shop")
+    page.goto(f"/gpts/{gpt['id']}/actions/new")
+    ready(page)
+    expect(page.get_by_role("button", name="Refresh from URL")).to_be_hidden()
+    page.get_by_role("button", name="Import from URL").click()
+    url_field = page.get_by_label("Schema URL")
+    expect(url_field).to_be_focused()
+    url_field.fill("not a url")
+    page.get_by_role("button", name="Import", exact=True).click()  # invalid URLs do nothing
+    assert documents.hits == []
+    url_field.fill(documents.url("missing.json"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#import-error")).to_be_visible()
+    url_field.fill(documents.url("shop.json"))
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#operations tbody tr")).to_have_count(3)
+    expect(page.get_by_role("heading", name="Edit actions")).to_be_visible()
+    assert editor_text(page) == json.dumps(json.loads(V1), indent=2) + "\n"  # run through Format
+    (stored,) = owner.api.get(f"/gpts/{gpt['id']}/actions")["items"]
+    assert stored["source_url"] == documents.url("shop.json")
+
+    documents.texts["shop.json"] = V2
+    page.get_by_role("button", name="Refresh from URL").click()
+    panel = page.locator("#refresh-panel")
+    expect(panel).to_contain_text("Operations added")
+    expect(panel).to_contain_text("Operations removed")
+    expect(panel.get_by_role("listitem").filter(has_text="listItems")).to_contain_text("removed: q")
+    assert owner.api.get(f"/gpts/{gpt['id']}/actions/{stored['id']}")["schema"] == V1  # nothing saved yet
+    panel.get_by_role("button", name="Confirm").click()
+    expect(panel).to_be_hidden()
+    assert owner.api.get(f"/gpts/{gpt['id']}/actions/{stored['id']}")["schema"] == V2
+    assert editor_text(page) == V2

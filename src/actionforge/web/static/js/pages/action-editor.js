@@ -31,6 +31,7 @@ function renderHead() {
   $("#action-title").textContent = title;
   document.title = `${title} · actionforge`;
   $("#delete-action").hidden = !action;
+  $("#refresh-open").hidden = !(action && action.source_url);
   $("#auth-type").textContent = AUTH_LABELS[action ? action.auth.type : "none"];
 }
 
@@ -135,16 +136,91 @@ async function importFromUrl() {
   try { url = new URL($("#import-url").value.trim()); } catch { return; } // invalid URLs do nothing
   if (!url.hostname || !["http:", "https:"].includes(url.protocol)) return;
   try {
-    const found = await post("/editor/import", { url: url.href });
-    editor.text = found.schema ?? found.text;
-    editor.format();
+    const path = actionId ? `${actionPath()}/import` : `${gptPath}/actions/import`;
+    const imported = await post(path, { url: url.href });
+    await adopt(imported);
+    editor.format(); // as the original does; formatting is an unsaved edit
+    dirty = editor.text !== imported.schema;
     importRow.hidden = true;
   } catch (exc) {
     if (!(exc instanceof ApiError)) throw exc;
-    error.textContent = exc.status === 404 || exc.status === 405 ? "This server cannot import schemas from a URL." : exc.message;
+    error.textContent = exc.errors.length ? exc.errors.map((e) => e.detail).join(" ") : exc.message;
     error.hidden = false;
   }
 }
+
+/** A stored action from the server (import, refresh): it becomes the editor's state. */
+async function adopt(stored) {
+  const created = !actionId;
+  action = stored;
+  actionId = stored.id;
+  if (created) history.replaceState(null, "", `${gptPath}/actions/${encodeURIComponent(actionId)}/edit`);
+  editor.text = stored.schema;
+  scheduleValidation.cancel();
+  renderHead();
+  announce("actionforge:draft-saved");
+  await validate();
+}
+
+// --- refresh from URL: a diff first, Confirm saves exactly the reviewed document --------------
+const refreshPanel = $("#refresh-panel");
+let refreshFingerprint = null;
+
+function operationItem(op) {
+  return h("li", {}, `${op.method.toUpperCase()} ${op.path} (${op.operation})`);
+}
+
+function changedItem(op) {
+  const parts = [["added", op.added], ["removed", op.removed], ["changed", op.changed]]
+    .filter(([, names]) => names.length)
+    .map(([what, names]) => `${what}: ${names.join(", ")}`);
+  return h("li", {}, `${op.method.toUpperCase()} ${op.path} (${op.operation}): parameters ${parts.join("; ")}`);
+}
+
+function diffView(diff) {
+  if (diff.unchanged) {
+    return h("p", {}, diff.text_changed ? "No operation changed; only the document's text differs." : "The document has not changed.");
+  }
+  const section = (title, items, render) => (items.length ? [h("h4", {}, title), h("ul", {}, items.map(render))] : []);
+  return h("div", {},
+    ...section("Operations added", diff.added, operationItem),
+    ...section("Operations removed", diff.removed, operationItem),
+    ...section("Operations changed", diff.changed, changedItem),
+    diff.validation && !diff.validation.success ? h("p", { class: "alert" }, "The new document has errors; see them after confirming.") : null);
+}
+
+$("#refresh-open").addEventListener("click", async () => {
+  const error = $("#import-error");
+  error.hidden = true;
+  try {
+    const diff = await post(`${actionPath()}/refresh`);
+    refreshFingerprint = diff.fingerprint;
+    $("#refresh-source").textContent = `From ${diff.source_url}`;
+    fill($("#refresh-diff"), diffView(diff));
+    $("#refresh-confirm").disabled = !diff.text_changed;
+    refreshPanel.hidden = false;
+    $(diff.text_changed ? "#refresh-confirm" : "#refresh-cancel").focus();
+  } catch (exc) {
+    if (!(exc instanceof ApiError)) throw exc;
+    error.textContent = exc.message;
+    error.hidden = false;
+  }
+});
+$("#refresh-cancel").addEventListener("click", () => {
+  refreshPanel.hidden = true;
+  $("#refresh-open").focus();
+});
+$("#refresh-confirm").addEventListener("click", async () => {
+  try {
+    await adopt(await post(`${actionPath()}/refresh/confirm`, { fingerprint: refreshFingerprint }));
+    dirty = false;
+    refreshPanel.hidden = true;
+    saveState.textContent = "Saved";
+  } catch (exc) {
+    if (!(exc instanceof ApiError)) throw exc;
+    fill($("#refresh-diff"), h("p", { class: "alert", role: "alert" }, exc.message));
+  }
+});
 
 // --- validation -------------------------------------------------------------------------------
 let validationRound = 0;
