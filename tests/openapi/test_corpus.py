@@ -119,6 +119,22 @@ def test_every_issue_points_at_a_place_in_the_document_as_written(path: Path) ->
     assert not nowhere
 
 
+@pytest.mark.parametrize("path", DOCUMENTS, ids=_ids(DOCUMENTS))
+def test_pasted_as_text_every_issue_points_at_a_place_in_the_text(path: Path) -> None:
+    # A multi-file document pasted alone cannot load its relative $refs: those issues point at
+    # each `$ref` as written, not at the schema it would have brought (apidevtools/deep-circular).
+    text = path.read_text(encoding="utf-8")
+    written = parse_text(text, settings=Settings())
+    report, _ = validate_source(text, profile="extended", settings=Settings())
+    issues = (*report.errors, *report.warnings)
+    assert [i for i in issues if find_pointer(written, i.pointer, _NOWHERE) is _NOWHERE] == []
+    unloaded = [i for i in issues if "the document was given as text" in i.message]
+    assert all(i.pointer.endswith("/$ref") for i in unloaded)
+    assert all(isinstance(find_pointer(written, i.pointer), str) for i in unloaded)
+    if "deep-circular" in path.parts:
+        assert len(unloaded) == 30
+
+
 @pytest.mark.parametrize("path", FRAGMENTS, ids=_ids(FRAGMENTS))
 def test_pieces_of_multi_file_documents_are_refused_with_a_report(path: Path) -> None:
     report, analysis = validate_source(path, settings=Settings())

@@ -350,7 +350,7 @@ def test_relative_file_refs_in_pasted_text_are_errors(settings: Settings) -> Non
     doc = minimal({"/a": get_returning({"$ref": "Pet.yaml"})})
     [(message, where)] = issues_of(lambda: load_text(json.dumps(doc), settings=settings))
     assert message.startswith("Cannot resolve $ref 'Pet.yaml': the document was given as text")
-    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema"
+    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema/$ref"  # the ref itself
 
 
 def test_absolute_file_refs_in_pasted_text_are_refused(tmp_path: Path, settings: Settings) -> None:
@@ -405,8 +405,8 @@ def test_referenced_files_obey_the_limits(tmp_path: Path) -> None:
     )
     assert "latin1.yaml is not valid UTF-8: byte 0xe9 at offset 29 (line 2)" in messages
     assert {where for _, where in issues} == {
-        "/paths/~1a/get/responses/200/content/application~1json/schema",
-        "/paths/~1b/get/responses/200/content/application~1json/schema",
+        "/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+        "/paths/~1b/get/responses/200/content/application~1json/schema/$ref",
     }
 
 
@@ -508,7 +508,7 @@ def test_remote_refs_are_refused_by_default(tmp_path: Path, file_server: tuple[F
         lambda: load_document(tmp_path / "openapi.yaml", settings=Settings(), fetch=http_fetch)
     )
     assert message.startswith(f"Remote $ref '{url}/models/pet.yaml' is not allowed")
-    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema"
+    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema/$ref"
     assert len(server.requests) == before, "nothing was fetched"
 
 
@@ -578,4 +578,4 @@ def test_fetch_failure_of_a_ref_is_reported_at_the_ref(file_server: tuple[FileSe
     )
     assert message.startswith(f"Could not fetch {url}/missing.yaml: ")
     assert "404" in message
-    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema"
+    assert where == "/paths/~1a/get/responses/200/content/application~1json/schema/$ref"

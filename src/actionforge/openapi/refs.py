@@ -365,7 +365,9 @@ class Bundler:
                 self.placed.update(dict.fromkeys(keys, self.placed[(uri, fragment)]))
             return replacement
         except _RefFailure as failure:
-            self.errors.append(Issue(str(failure), _pointer(entry.path)))
+            # At the `$ref` member itself: what cannot be followed is the reference, and the
+            # place it names has nothing there to point at (a file not loaded, text pasted alone).
+            self.errors.append(Issue(str(failure), _pointer((entry.path, "$ref"))))
             return None
 
     def _target(self, ref: str, context: _Context) -> tuple[str, str]:
