@@ -399,3 +399,60 @@ def test_import_from_url_then_refresh_shows_the_diff_and_confirm_saves(
     expect(panel).to_be_hidden()
     assert owner.api.get(f"/gpts/{gpt['id']}/actions/{stored['id']}")["schema"] == V2
     assert editor_text(page) == V2
+
+
+def test_oauth_settings_in_order_with_write_only_client_credentials(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    page.get_by_role("button", name="Edit authentication").click()
+    dialog = page.get_by_role("dialog", name="Authentication")
+    dialog.get_by_role("radio", name="OAuth").check()
+    labels = dialog.locator("#auth-oauth > label, #auth-oauth legend").all_inner_texts()
+    assert labels[:6] == [
+        "Client ID", "Client Secret", "Authorization URL", "Token URL", "Scope", "Token Exchange Method"
+    ]  # fmt: skip
+    expect(
+        dialog.get_by_text("Warning: OAuth may fail if you don't allow our redirect URLs.")
+    ).to_be_visible()
+    expect(dialog.get_by_role("radio", name="Default (POST request)")).to_be_checked()
+    dialog.get_by_label("Client ID").fill("client-123")
+    dialog.get_by_label("Client Secret").fill("very-secret-456")
+    dialog.get_by_label("Authorization URL").fill("https://auth.example.com/authorize")
+    dialog.get_by_label("Token URL").fill("https://auth.example.com/token")
+    dialog.get_by_label("Scope").fill("read write")
+    dialog.get_by_role("radio", name="Basic authorization header").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#auth-type")).to_have_text("OAuth")
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert (stored["client_id"], stored["client_secret"], stored["token_exchange_method"]) == (
+        "set", "set", "basic_auth_header"
+    )  # fmt: skip
+    page.reload()
+    ready(page)
+    page.get_by_role("button", name="Edit authentication").click()
+    expect(dialog.get_by_label("Client ID")).to_have_value("")
+    expect(dialog.get_by_label("Client Secret")).to_have_value("")
+    expect(dialog.locator("#client-secret-state")).to_contain_text("A client secret is set.")
+    expect(dialog.get_by_label("Token URL")).to_have_value("https://auth.example.com/token")
+    expect(dialog.get_by_label("Scope")).to_have_value("read write")
+    assert "very-secret-456" not in page.content()
+    dialog.get_by_label("Token URL").fill("not a url")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.locator("#auth-error")).to_have_text("Enter an absolute http(s) URL")
+    expect(dialog).to_be_visible()  # refused: the modal stays open, nothing stored
+    after = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert after["token_url"] == "https://auth.example.com/token"
+
+
+def test_delete_asks_first_and_cancel_keeps_the_action(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    page.get_by_role("button", name="Delete action").click()
+    confirm = page.get_by_role("dialog", name="Delete action")
+    expect(confirm).to_contain_text("Are you sure you want to delete this action?")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_be_hidden()
+    assert len(owner.api.get(f"/gpts/{action['gpt_id']}/actions")["items"]) == 1
+    page.get_by_role("button", name="Delete action").click()
+    confirm.get_by_role("button", name="Delete").click()
+    expect(page).to_have_url(re.compile(rf"/gpts/{action['gpt_id']}/edit$"))
+    assert owner.api.get(f"/gpts/{action['gpt_id']}/actions")["items"] == []

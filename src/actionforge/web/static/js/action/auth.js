@@ -46,6 +46,7 @@ export class AuthDialog {
     $("#authorization-url", form).value = auth.authorization_url || "";
     $("#token-url", form).value = auth.token_url || "";
     $("#scope", form).value = auth.scope || "";
+    $("#revocation-url", form).value = auth.revocation_url || "";
     for (const id of ["api-key", "client-id", "client-secret"]) $(`#${id}`, form).value = "";
     secretState($("#api-key-state", form), auth.type === "api_key" ? auth.api_key : "not set", "An API key");
     secretState($("#client-id-state", form), auth.type === "oauth" ? auth.client_id : "not set", "A client ID");
@@ -74,7 +75,7 @@ export class AuthDialog {
     if (type === "oauth") {
       return { type, client_id: optional("client-id"), client_secret: optional("client-secret"),
         authorization_url: optional("authorization-url"), token_url: optional("token-url"), scope: $("#scope", form).value,
-        token_exchange_method: radio(form, "token_exchange_method") };
+        token_exchange_method: radio(form, "token_exchange_method"), revocation_url: optional("revocation-url") };
     }
     return { type: "none" };
   }
