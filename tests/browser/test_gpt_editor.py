@@ -133,3 +133,28 @@ def test_a_publish_error_on_a_field_moves_focus_to_it(page: Page, owner: Live) -
     error.get_by_role("link").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_label("Category")).to_be_focused()
+
+
+def test_the_model_picker_offers_only_tool_calling_models_once_the_gpt_has_actions(
+    page: Page, owner: Live
+) -> None:
+    workspace = owner.api.workspace()["id"]
+    provider = owner.api.post(
+        f"/workspaces/{workspace}/model-providers",
+        {"name": "local", "kind": "openai", "base_url": "http://127.0.0.1:9/v1", "api_key": "k"},
+    )
+    owner.api.post(f"/model-providers/{provider['id']}/models", {"name": "toolful", "label": "Toolful"})
+    owner.api.post(f"/model-providers/{provider['id']}/models", {"name": "plain", "supports_tools": False})
+    gpt = owner.api.create_gpt(name="Models")
+    open_editor(page, gpt["id"])
+    picker = page.get_by_label("Recommended model")
+    expect(picker.locator("option")).to_have_text(["Default model", "Toolful", "local/plain"])
+    picker.select_option(label="Toolful")
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    assert owner.api.get(f"/gpts/{gpt['id']}")["model"] == "local/toolful"
+    owner.api.add_action(gpt["id"], schema=weather(owner))
+    page.reload()
+    ready(page)
+    expect(picker.locator("option")).to_have_text(["Default model", "Toolful"])
+    expect(page.locator("#model-note")).to_contain_text("Only models that can call tools are offered")
+    expect(picker).to_have_value("local/toolful")

@@ -123,8 +123,12 @@ appsInput.addEventListener("change", () => {
   save({ apps: appsInput.value.split("\n").map((l) => l.trim()).filter(Boolean) });
 });
 
+const APPS_NOT_ALLOWED = "Your workspace does not allow apps in GPTs.";
+
 function renderCapabilities() {
-  appsInput.disabled = actions.length > 0;
+  const appsAllowed = workspace.settings.apps_allowed;
+  appsInput.disabled = actions.length > 0 || !appsAllowed;
+  $("#capabilities-note").textContent = appsAllowed ? APPS_OR_ACTIONS : `${APPS_OR_ACTIONS} ${APPS_NOT_ALLOWED}`;
   renderCreateAction();
 }
 
