@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from actionforge.auth.oauth.state import InMemoryStateStore, Mode, StateBinding, StateStore, TokenKey
     from actionforge.auth.oauth.store import InMemoryTokenStore, TokenStore
     from actionforge.auth.oauth.tokens import TokenSet
-    from actionforge.calls.arguments import ArgumentsError
+    from actionforge.calls.arguments import ArgumentsError, CheckedArguments
     from actionforge.calls.context import CallContext
     from actionforge.calls.repairs import Repair
     from actionforge.calls.result import ToolResult
@@ -87,6 +87,7 @@ _EXPORTS = {
     "Tool": "actionforge.tools.model",
     "SchemaConversionError": "actionforge.tools.schemas",
     "ArgumentsError": "actionforge.calls.arguments",
+    "CheckedArguments": "actionforge.calls.arguments",
     "RequestBuildError": "actionforge.calls.serialize",
     "CallContext": "actionforge.calls.context",
     "ToolResult": "actionforge.calls.result",
@@ -145,6 +146,7 @@ __all__ = [
     "AuthError",
     "AuthorizationDenied",
     "CallContext",
+    "CheckedArguments",
     "ConsentError",
     "DocumentError",
     "DomainPolicy",

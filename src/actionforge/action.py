@@ -277,18 +277,40 @@ class Action:
         return [render_tool(t, dialect) for t in self._tools]
 
     # --- requests --------------------------------------------------------------------------
+    def check_arguments(self, tool_name: str, arguments: Any) -> CheckedArguments:
+        """The arguments as :meth:`build_request` will use them, and each repair that got them
+        there (``.repairs``); raises ArgumentsError (which lists the repairs made too).
+
+        Pass the result to :meth:`build_request` or :meth:`wire_request` to build the request
+        without checking again: the two-step way to see what was repaired.
+        """
+        return self._checked(self.tool(tool_name), arguments)
+
     def build_request(
-        self, tool_name: str, arguments: Any, *, headers: Mapping[str, str] | None = None
+        self,
+        tool_name: str,
+        arguments: Any,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """Check the arguments and build the exact request; no I/O.
 
-        Raises ArgumentsError (the schema check) or RequestBuildError (a value that cannot go on
-        the wire, such as an empty path segment); both say what to fix, for the model.
+        ``arguments`` are the model's, or the result of :meth:`check_arguments` (then they are
+        not checked again). Raises ArgumentsError (the schema check) or RequestBuildError (a value
+        that cannot go on the wire, such as an empty path segment); both say what to fix, for the
+        model, and carry the ``repairs`` made before.
         """
+        from actionforge.calls.arguments import CheckedArguments
         from actionforge.calls.request import build_request
+        from actionforge.calls.serialize import RequestBuildError
 
         tool = self.tool(tool_name)
-        return build_request(tool, self._checked(tool, arguments).arguments, headers=headers)
+        checked = arguments if isinstance(arguments, CheckedArguments) else self._checked(tool, arguments)
+        try:
+            return build_request(tool, checked.arguments, headers=headers)
+        except RequestBuildError as exc:
+            exc.repairs = checked.repairs
+            raise
 
     def _checked(self, tool: Tool, arguments: Any) -> CheckedArguments:
         from actionforge.calls.arguments import check_arguments
@@ -300,8 +322,8 @@ class Action:
     ) -> httpx.Request:
         """The request as :meth:`call` would send it: our User-Agent and an API key's credentials on.
 
-        OAuth tokens belong to one user and are added only by :meth:`call`. No I/O; raises as
-        :meth:`build_request` does.
+        OAuth tokens belong to one user and are added only by :meth:`call`. No I/O; takes the
+        arguments and raises as :meth:`build_request` does.
         """
         from actionforge.auth import ApiKeyAuth, ApiKeyAuthConfig
         from actionforge.calls.send import USER_AGENT
@@ -324,10 +346,11 @@ class Action:
     ) -> ToolResult:
         """Make the call; every failure (arguments included) comes back as a ToolResult.
 
+        ``arguments`` as for :meth:`build_request`.
         OAuth needs ``token_store`` and ``user`` (whose tokens: user, action, draft/published).
         ``client`` replaces the guarded client; pass one only if its transport is guarded too.
         """
-        from actionforge.calls.arguments import ArgumentsError
+        from actionforge.calls.arguments import ArgumentsError, CheckedArguments
         from actionforge.calls.request import build_request
         from actionforge.calls.result import ToolResult
         from actionforge.calls.send import send
@@ -336,7 +359,7 @@ class Action:
         tool = self.tool(tool_name)
         # Every result lists the model's mistakes that were repaired (calls.repairs).
         try:
-            checked = self._checked(tool, arguments)
+            checked = arguments if isinstance(arguments, CheckedArguments) else self._checked(tool, arguments)
         except ArgumentsError as exc:
             return ToolResult(ok=False, error="arguments", message=str(exc), attempts=0, repairs=exc.repairs)
         try:

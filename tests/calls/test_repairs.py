@@ -108,6 +108,53 @@ def test_values_inside_objects_and_arrays_are_repaired_at_their_pointer() -> Non
     assert sent_items[0] == {"sku": 7, "price": "2.5"}  # the caller's objects are never changed
 
 
+def test_null_for_an_optional_member_of_a_nested_object_is_left_out() -> None:
+    sent_items = [{"sku": "a", "price": None}, {"sku": None}]
+    arguments, repairs = repaired({"item": {"sku": None, "price": 2}, "items": sent_items})
+    assert arguments == {"item": {"price": 2}, "items": [{"sku": "a"}, {}]}
+    assert repairs == (
+        Repair("/item/sku", "to_absent", "null"),
+        Repair("/items/0/price", "to_absent", "null"),
+        Repair("/items/1/sku", "to_absent", "null"),
+    )
+    assert sent_items == [{"sku": "a", "price": None}, {"sku": None}]  # the caller's objects unchanged
+
+
+NESTED = make_tool(
+    {
+        "type": "object",
+        "properties": {
+            "owner": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "email": {"type": "string"},
+                    "phone": {"type": ["string", "null"]},
+                },
+            },
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "additionalProperties": False,
+    },
+    {"owner": "body", "tags": "body"},
+)
+
+
+def test_null_for_a_required_nested_member_is_still_an_error_at_its_place() -> None:
+    with pytest.raises(ArgumentsError) as info:
+        check_arguments(NESTED, {"owner": {"name": None, "email": None}})
+    assert info.value.problems == ["`owner.name`: null is not of type string"]
+    assert info.value.repairs == (Repair("/owner/email", "to_absent", "null"),)
+
+
+def test_null_the_nested_schema_allows_and_null_array_items_are_kept() -> None:
+    assert check_arguments(NESTED, {"owner": {"name": "A", "phone": None}}).repairs == ()
+    with pytest.raises(ArgumentsError) as info:
+        check_arguments(NESTED, {"tags": ["a", None]})
+    assert info.value.repairs == ()
+
+
 def test_repairs_inside_a_body_wrapper_point_into_the_wrapper_as_sent() -> None:
     checked = check_arguments(TOOL, {"tag": "t", "body": {"name": "Rex", "age": "3"}})
     assert checked.arguments == {"tag": "t", "name": "Rex", "age": 3}
@@ -261,3 +308,36 @@ async def test_with_repairs_off_the_same_call_is_refused_and_nothing_is_sent(ech
     assert result.error == "arguments"
     assert '`petId`: "7" is not of type integer' in (result.message or "")
     assert result.repairs == ()
+
+
+# --- the repairs of a request built without a call ------------------------------------------------
+
+
+def test_checked_arguments_give_the_request_and_its_repairs() -> None:
+    action = actionforge.load_action(PETS.replace("BASE", "https://pets.example.com"))
+    arguments = {"petId": "7", "notify": "true", "name": "Rex"}
+    checked = action.check_arguments("updatePet", arguments)
+    assert [r.pointer for r in checked.repairs] == ["/petId", "/notify"]
+    built = action.build_request("updatePet", checked)
+    wired = action.wire_request("updatePet", checked)
+    assert str(built.url) == str(wired.url) == "https://pets.example.com/pets/7?notify=true"
+    # The same request as from the model's own arguments, which are checked again.
+    assert str(action.build_request("updatePet", arguments).url) == str(built.url)
+    assert built.content == action.build_request("updatePet", arguments).content
+
+
+def test_checked_arguments_are_not_checked_again() -> None:
+    action = actionforge.load_action(PETS.replace("BASE", "https://pets.example.com"))
+    checked = action.check_arguments("updatePet", {"petId": 7, "name": "Rex"})
+    checked.arguments["name"] = "Max"  # what the caller hands back is what is sent
+    assert json.loads(action.build_request("updatePet", checked).content) == {"name": "Max"}
+
+
+def test_a_build_error_lists_the_repairs_made_before_it() -> None:
+    action = actionforge.load_action(PETS.replace("BASE", "https://pets.example.com"))
+    checked = action.check_arguments("updatePet", {"petId": 7, "notify": "true", "name": "Rex"})
+    checked.arguments["petId"] = ""  # schema-valid arguments always build; an empty segment cannot
+    with pytest.raises(actionforge.RequestBuildError) as info:
+        action.wire_request("updatePet", checked)
+    assert [r.pointer for r in info.value.repairs] == ["/notify"]
+    assert info.value.at("petId").repairs == info.value.repairs

@@ -17,7 +17,8 @@ Decisions:
     properties is unwrapped, unless the tool has a real property of that name;
   - ``null`` or ``""`` for an optional argument whose schema refuses it counts as absent (models
     send them for "not given"; a required one is still an error);
-  - mistyped scalars anywhere in the arguments, only after the check failed.
+  - mistyped scalars anywhere in the arguments, and ``null`` for an optional member of a nested
+    object, only after the check failed.
   Arguments that pass as sent take a quick path that never looks for repairs.
 """
 

@@ -10,6 +10,8 @@ that same place (so an enum or a pattern that the replacement would not match ke
 - a numeric string where an integer or number is wanted → that number (``"5"`` → ``5``). Only
   JSON's own number grammar counts: no spaces, ``+``, leading zeros, ``NaN`` or infinities;
 - ``"true"`` / ``"false"`` where a boolean is wanted → that boolean.
+- ``null`` for a member of a nested object whose schema refuses it → left out, unless the
+  object requires that member.
 The argument level also drops ``""`` and ``null`` sent for an optional argument that refuses
 them, and unwraps a ``body`` / ``requestBody`` wrapper (see ``calls.arguments``).
 """
@@ -34,6 +36,7 @@ _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?
 _JSON_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _MAX_NUMBER_CHARS = 100
 _BOOLEANS = {"true": True, "false": False}
+_Fixes = dict[tuple[Any, ...], tuple[RepairKind, Any]]  # argument path -> (kind, new value)
 # The keywords whose failure a changed scalar can cure; any other (``not``, ``minimum`` ...) can't.
 _CURABLE = frozenset({"type", "enum", "const", "anyOf", "oneOf"})
 _KIND_NOTES: dict[RepairKind, str] = {
@@ -92,33 +95,70 @@ def repair_values(
 
     Every replacement is tried at once, then the arguments are checked again: one that still
     fails at its place (outside an enum, against a pattern or a minimum, in another ``allOf``
-    branch) is undone, so the check reports the value the model sent.
+    branch) is undone, so the check reports the value the model sent. A ``null`` member of a
+    nested object is left out (as the argument level does), unless its object then fails
+    anew (the member is required there, say).
     """
-    fixes = _scalar_fixes(validator, args)
+    errors = _errors(validator, args)
+    fixes = _scalar_fixes(errors, args)
     repaired = _apply(args, fixes)
     if fixes:
-        failing = {tuple(e.absolute_path) for e in _errors(validator, repaired)}
-        fixes = {path: fix for path, fix in fixes.items() if path not in failing}
+        fixes = _kept(fixes, errors, _errors(validator, repaired))
         repaired = _apply(args, fixes)
     repairs = [
-        Repair(arguments_pointer(path, origins), kind, show(_at(args, path)), show(new))
+        Repair(
+            arguments_pointer(path, origins),
+            kind,
+            show(_at(args, path)),
+            None if new is ABSENT else show(new),
+        )
         for path, (kind, new) in fixes.items()
     ]
     return repaired, repairs
 
 
-def _scalar_fixes(
-    validator: Validator, args: dict[str, Any]
-) -> dict[tuple[Any, ...], tuple[RepairKind, Any]]:
-    fixes: dict[tuple[Any, ...], tuple[RepairKind, Any]] = {}
-    for error in _errors(validator, args):
+def _kept(fixes: _Fixes, before: list[ValidationError], after: list[ValidationError]) -> _Fixes:
+    """The fixes that hold once all are applied (``after``): a replaced value must pass at its
+    place; a member left out must not be one its object requires, nor make its object fail in
+    a new way."""
+    failing = {tuple(e.absolute_path) for e in after}
+    seen = {(tuple(e.absolute_path), e.message) for e in before}
+    new_errors = [e for e in after if (tuple(e.absolute_path), e.message) not in seen]
+
+    def holds(path: tuple[Any, ...], new: Any) -> bool:
+        if new is not ABSENT:
+            return path not in failing
+        parent, key = path[:-1], path[-1]
+        return not any(
+            tuple(e.absolute_path) == parent and (e.validator != "required" or key in e.validator_value)
+            for e in new_errors
+        )
+
+    return {path: fix for path, fix in fixes.items() if holds(path, fix[1])}
+
+
+def _scalar_fixes(errors: list[ValidationError], args: dict[str, Any]) -> _Fixes:
+    fixes: _Fixes = {}
+    for error in errors:
         path = tuple(error.absolute_path)
-        if not path or path in fixes or type(error.instance) not in (str, int, float, bool):
+        if not path or path in fixes:
+            continue
+        if error.instance is None:
+            if _is_nested_member(args, path) and str(error.validator) in _CURABLE:
+                fixes[path] = ("to_absent", ABSENT)
+            continue
+        if type(error.instance) not in (str, int, float, bool):
             continue
         fix = replace_scalar(error.instance, str(error.validator))
         if fix is not None:
             fixes[path] = fix
     return fixes
+
+
+def _is_nested_member(args: dict[str, Any], path: tuple[Any, ...]) -> bool:
+    """Whether ``path`` names a member of an object below the arguments (the arguments' own
+    members are judged by ``calls.arguments``, which knows which are optional)."""
+    return len(path) > 1 and isinstance(path[-1], str) and isinstance(_at(args, path[:-1]), dict)
 
 
 def _errors(validator: Validator, instance: Any) -> list[ValidationError]:
@@ -128,7 +168,7 @@ def _errors(validator: Validator, instance: Any) -> list[ValidationError]:
         return []
 
 
-def _apply(args: dict[str, Any], fixes: Mapping[tuple[Any, ...], tuple[RepairKind, Any]]) -> dict[str, Any]:
+def _apply(args: dict[str, Any], fixes: _Fixes) -> dict[str, Any]:
     for path, (_, new) in fixes.items():
         args = replaced(args, path, new)
     return args
@@ -143,6 +183,7 @@ def _at(root: Any, path: tuple[Any, ...]) -> Any:
 # --- scalar replacements -----------------------------------------------------------------------
 
 _NONE = object()  # "no replacement": None is a JSON value
+ABSENT = object()  # "leave the member out", as a replacement value
 
 
 def _to_string(value: Any) -> Any:
@@ -185,16 +226,19 @@ def replace_scalar(value: Any, keyword: str) -> tuple[RepairKind, Any] | None:
 
 
 def replaced(root: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    """``root`` with the value at ``path`` (non-empty) replaced; containers along the path are
-    copied, so the caller's nested objects are never changed."""
-    head, rest = path[0], path[1:]
-    new = dict(root)
-    new[head] = value if not rest else _replaced_in(root[head], rest, value)
-    return new
+    """``root`` with the value at ``path`` (non-empty) replaced, or left out for ``ABSENT``;
+    containers along the path are copied, so the caller's nested objects are never changed."""
+    result: dict[str, Any] = _replaced_in(root, path, value)
+    return result
 
 
 def _replaced_in(node: Any, path: tuple[Any, ...], value: Any) -> Any:
     head, rest = path[0], path[1:]
     copy: Any = list(node) if isinstance(node, list) else dict(node)
-    copy[head] = value if not rest else _replaced_in(node[head], rest, value)
+    if rest:
+        copy[head] = _replaced_in(node[head], rest, value)
+    elif value is ABSENT:
+        del copy[head]
+    else:
+        copy[head] = value
     return copy

@@ -18,10 +18,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from actionforge.errors import ActionforgeError
+
+if TYPE_CHECKING:
+    from actionforge.calls.repairs import Repair
 
 Encoder = Callable[[str], str]
 
@@ -37,16 +40,18 @@ _PATH_LITERAL_SAFE = "/:@!$&'()*+,;="
 
 
 class RequestBuildError(ActionforgeError):
-    """The arguments cannot be turned into a request; ``where`` names the argument or parameter."""
+    """The arguments cannot be turned into a request; ``where`` names the argument or parameter,
+    ``repairs`` the model's mistakes repaired before it was found (``Action`` fills them in)."""
 
-    def __init__(self, message: str, where: str | None = None) -> None:
+    def __init__(self, message: str, where: str | None = None, repairs: tuple[Repair, ...] = ()) -> None:
         super().__init__(f"{where}: {message}" if where else message)
         self.message = message
         self.where = where
+        self.repairs = repairs
 
     def at(self, where: str | None) -> RequestBuildError:
         """The same error, located at ``where`` (e.g. the tool argument instead of the wire name)."""
-        return RequestBuildError(self.message, where or self.where)
+        return RequestBuildError(self.message, where or self.where, self.repairs)
 
 
 def encode_unreserved(text: str) -> str:
