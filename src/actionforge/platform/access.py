@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.errors import Forbidden, NotFound
@@ -43,8 +45,16 @@ async def editable_gpt(s: AsyncSession, user: User, gpt_id: str) -> tuple[Gpt, W
     Any other member gets NotFound too: a GPT's draft (instructions, actions) is the builder's.
     One query: this check precedes every GPT and action request.
     """
+    gpt, workspace, _ = await editable_gpt_with(s, user, gpt_id)
+    return gpt, workspace
+
+
+async def editable_gpt_with(
+    s: AsyncSession, user: User, gpt_id: str, *extra: ColumnElement[Any]
+) -> tuple[Gpt, Workspace, tuple[Any, ...]]:
+    """`editable_gpt`, with ``extra`` columns (correlated to ``Gpt``) read in the same query."""
     query = (
-        select(Gpt, Workspace, Membership.role)
+        select(Gpt, Workspace, Membership.role, *extra)
         .join(Workspace, Workspace.id == Gpt.workspace_id)
         .join(Membership, (Membership.workspace_id == Gpt.workspace_id) & (Membership.user_id == user.id))
         .where(Gpt.id == gpt_id)
@@ -52,7 +62,7 @@ async def editable_gpt(s: AsyncSession, user: User, gpt_id: str) -> tuple[Gpt, W
     found = (await s.execute(query)).first()
     if found is None:
         raise NotFound("No such GPT.")
-    gpt, workspace, role = found
+    gpt, workspace, role, *values = found
     if gpt.owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
         raise NotFound("No such GPT.")
-    return gpt, workspace
+    return gpt, workspace, tuple(values)

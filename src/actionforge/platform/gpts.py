@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actionforge.platform.access import ROLES, editable_gpt, role_in, workspace_for
+from actionforge.platform.access import ROLES, editable_gpt, editable_gpt_with, role_in, workspace_for
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Forbidden, Invalid, Problem
 from actionforge.platform.model_catalog import ModelCatalog
@@ -139,8 +139,8 @@ class Gpts:
 
     async def get(self, user: User, gpt_id: str) -> GptView:
         async with self.p.db.session() as s:
-            gpt, _ = await editable_gpt(s, user, gpt_id)
-            return GptView(gpt, await _action_count(s, gpt.id))
+            gpt, _, (count,) = await editable_gpt_with(s, user, gpt_id, _draft_action_count())
+            return GptView(gpt, int(count))
 
     async def update(self, user: User, gpt_id: str, changes: dict[str, Any]) -> GptView:
         async with self.p.db.session() as s:
@@ -245,6 +245,12 @@ def _check_publish(
             )
     if problems:
         raise Invalid(problems[0].message, tuple(problems))
+
+
+def _draft_action_count() -> ColumnElement[int]:
+    """The number of the GPT's draft actions, as a column of a query on ``Gpt``."""
+    query = select(func.count()).select_from(Action).where(Action.gpt_id == Gpt.id, Action.version == 0)
+    return query.scalar_subquery()
 
 
 async def _action_count(s: AsyncSession, gpt_id: str) -> int:

@@ -46,7 +46,10 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, pool_pre_ping=True)
+        # A server connection can go stale (a restart, an idle timeout): PostgreSQL's are pinged on
+        # checkout. A SQLite file cannot, and the ping costs each session a round trip to
+        # aiosqlite's thread, so SQLite's are not.
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)

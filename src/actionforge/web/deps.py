@@ -42,7 +42,9 @@ class Services:
         return cls(platform, accounts, workspaces, Gpts(platform), Actions(platform), chat)
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """Async, as every dependency here: FastAPI runs a plain ``def`` one in its thread pool, a
+    thread hop per request for nothing."""
     found: Services = request.app.state.services
     return found
 
@@ -75,12 +77,12 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
-    request: Request,
+async def page_params(
+    svc: ServicesDep,
     limit: Annotated[int | None, Query(ge=1, description="items per page")] = None,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
 ) -> PageParams:
-    settings = services(request).platform.settings
+    settings = svc.platform.settings
     return PageParams(min(limit or settings.page_size_default, settings.page_size_max), cursor)
 
 
