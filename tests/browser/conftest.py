@@ -39,8 +39,10 @@ OWNER_EMAIL = "owner@example.com"
 VIEWPORT = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Per module, not per session: while the sync API runs, its event loop is the running one, and
+    the asyncio tests of later modules could not start theirs."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
