@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -100,11 +101,22 @@ def scripted_model(live: Live, *replies: Reply) -> Iterator[ScriptedModel]:
         yield model
 
 
-def shop_gpt(live: Live, url: str, *, publish: bool = False, **fields: Any) -> str:
+def shop_gpt(
+    live: Live, url: str, *, publish: bool = False, auth: dict[str, Any] | None = None, **fields: Any
+) -> str:
     """A GPT named Shopper with one action on the shop; published to the workspace if asked."""
     values = {"name": "Shopper", "instructions": "You help with the shop.", **fields}
     gpt_id: str = live.api.create_gpt(**values)["id"]
-    live.api.add_action(gpt_id, schema=shop_document(url), privacy_policy_url=PRIVACY_URL)
+    action = {"auth": auth} if auth else {}
+    live.api.add_action(gpt_id, schema=shop_document(url), privacy_policy_url=PRIVACY_URL, **action)
     if publish:
         live.api.post(f"/gpts/{gpt_id}/publish", {"visibility": "workspace"}, expect=201)
     return gpt_id
+
+
+def send(page: Page, text: str, gpt_name: str = "Shopper") -> None:
+    """Type a message and press Enter, once the last turn is over (Send is enabled again)."""
+    expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    box = page.get_by_label(f"Message {gpt_name}")
+    box.fill(text)
+    box.press("Enter")

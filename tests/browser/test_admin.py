@@ -10,7 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from actionforge.testing import call_tools, say
-from tests.browser.chat_world import scripted_model, shop, shop_gpt
+from tests.browser.chat_world import scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check, screenshot
 
 
@@ -92,8 +92,7 @@ def test_with_no_domains_allowed_a_call_in_chat_is_refused_with_the_reason(page:
 
         page.goto(f"/gpts/{gpt_id}/edit")
         page.wait_for_selector("#chat[data-ready]")
-        page.get_by_label("Message Shopper").fill("Item 1?")
-        page.get_by_label("Message Shopper").press("Enter")
+        send(page, "Item 1?")
         expect(page.locator(".status-line")).to_have_text(["Error talking to 127.0.0.1"])
         reason = page.locator(".status-reason")
         expect(reason).to_have_text("No domains are allowed by your workspace's settings.")

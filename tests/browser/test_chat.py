@@ -8,18 +8,13 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from actionforge.testing import call_tools, say
-from tests.browser.chat_world import HOSTILE, PRIVACY_URL, scripted_model, shop, shop_gpt
+from tests.browser.chat_world import HOSTILE, PRIVACY_URL, scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check, screenshot
 
 
 def open_preview(page: Page, gpt_id: str) -> None:
     page.goto(f"/gpts/{gpt_id}/edit")
     page.wait_for_selector("#chat[data-ready]")
-
-
-def send(page: Page, text: str) -> None:
-    page.get_by_label("Message Shopper").fill(text)
-    page.get_by_label("Message Shopper").press("Enter")
 
 
 def test_chat_in_preview_approve_a_call_and_see_the_answer(page: Page, owner: Live) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from actionforge.testing import call_tools, say
 from tests.auth.conftest import protected_api_app
-from tests.browser.chat_world import PRIVACY_URL, scripted_model, shop, shop_gpt
+from tests.browser.chat_world import PRIVACY_URL, scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check
 from tests.servers.threaded import free_port, serve
 from tests.web.test_oauth_signin import UNSET, document, oauth, provider_for
@@ -74,8 +74,7 @@ def test_sign_in_continue_always_allow_log_out_and_sign_in_again(
         assert [c for c in owner.api.get("/me/connections")["items"] if c["gpt_id"] == oauth_gpt.gpt_id] == []
 
         page.go_back()  # ...and be asked to sign in again, with no new Allow question
-        page.get_by_label("Message Me").fill("And now?")
-        page.get_by_label("Message Me").press("Enter")
+        send(page, "And now?", "Me")
         expect(page.get_by_role("button", name="Sign in with 127.0.0.1")).to_be_visible()
         expect(page.locator(".confirm-card")).to_have_count(1)
 
@@ -86,11 +85,15 @@ def test_the_chat_page_works_at_phone_width(page: Page, owner: Live) -> None:
         page.set_viewport_size({"width": 375, "height": 740})
         page.goto(f"/g/{gpt_id}")
         page.wait_for_selector("main[data-ready]")
-        page.get_by_label("Message Shopper").fill("Hi")
-        page.get_by_role("button", name="Send").click()
+        send(page, "Hi")
         expect(page.locator(".assistant-bubble")).to_have_text("Hello from the shop.")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+        history = page.locator("#history-list a")
+        expect(history).to_be_hidden()  # on a phone the conversation comes first
+        page.get_by_role("heading", name="Conversations").click()
+        expect(history).to_have_count(1)
+        expect(history).to_be_visible()
         assert axe_check(page) == []
 
 

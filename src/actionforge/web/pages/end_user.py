@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
+from actionforge.platform.settings import CATEGORIES
 from actionforge.web.pages.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ async def privacy_page(request: Request, gpt_id: Id) -> HTMLResponse:
 
 @router.get("/directory")
 async def directory_page(request: Request) -> HTMLResponse:
-    return render(request, "directory.html", title="GPT directory", module="directory")
+    return render(request, "directory.html", title="GPT directory", module="directory", categories=CATEGORIES)
 
 
 @router.get("/admin")

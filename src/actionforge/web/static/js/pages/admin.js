@@ -176,10 +176,18 @@ function options(select, values, label = (v) => v) {
   select.value = values.has(chosen) ? chosen : "";
 }
 
+function parsed(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 function callRow(c) {
   const details = h("details", {}, h("summary", {}, "Details"),
     h("pre", { tabindex: "0" }, JSON.stringify({
-      arguments: c.arguments, request: c.request, response: c.response, egress: c.egress,
+      arguments: parsed(c.arguments), request: c.request, response: c.response, egress: c.egress,
       egress_reason: c.egress_reason, user_id: c.user_id, version: c.gpt_version,
     }, null, 2)));
   return h("tr", { class: `outcome-${c.outcome}` },

@@ -33,6 +33,8 @@ async function conversations() {
   return items.reverse(); // newest first
 }
 
+if (matchMedia("(max-width: 700px)").matches) $("#history").open = false; // phones: the chat first
+
 const gpt = await published();
 if (!gpt) {
   const note = $("#chat-unavailable");

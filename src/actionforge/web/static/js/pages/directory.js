@@ -1,6 +1,6 @@
 // The public directory of this instance: the GPTs published to everyone, by category.
 import { get, requireSession } from "../api.js";
-import { $, debounce, h } from "../dom.js";
+import { $, h } from "../dom.js";
 import { initHeader, ready } from "../ui.js";
 
 const enc = encodeURIComponent;
@@ -23,7 +23,7 @@ async function load(reset) {
     cursor = null;
     list.replaceChildren();
   }
-  const category = $("#category-filter").value.trim();
+  const category = $("#category-filter").value;
   const query = new URLSearchParams({ limit: "50" });
   if (category) query.set("category", category);
   if (cursor) query.set("cursor", cursor);
@@ -34,7 +34,7 @@ async function load(reset) {
   $("#directory-empty").hidden = list.childElementCount > 0;
 }
 
-$("#category-filter").addEventListener("input", debounce(() => load(true), 300));
+$("#category-filter").addEventListener("change", () => load(true));
 more.addEventListener("click", () => load(false));
 await load(true);
 ready();
