@@ -158,6 +158,96 @@ def test_a_file_body_with_annotations_still_asks_for_base64_and_sends_the_bytes(
     assert action.build_request("uploadRaw", {"body": JPEG}).content == b"\xff\xd8\xff\xe0 jpeg"
 
 
+REFERENCED = """
+openapi: 3.1.0
+info: {title: Covers, version: "1"}
+servers: [{url: "https://covers.example.com"}]
+paths:
+  /covers:
+    put:
+      operationId: uploadCover
+      requestBody:
+        required: true
+        content:
+          image/jpeg:
+            schema: {$ref: "#/components/schemas/Jpeg", contentEncoding: base64}
+      responses: {"202": {description: accepted}}
+  /raw:
+    put:
+      operationId: uploadRaw
+      requestBody:
+        required: true
+        content:
+          image/jpeg:
+            schema: {$ref: "#/components/schemas/Jpeg"}
+      responses: {"202": {description: accepted}}
+components:
+  schemas:
+    Jpeg: {type: string, contentMediaType: image/jpeg}
+"""
+
+
+def test_a_referenced_body_with_content_encoding_beside_its_ref_is_sent_as_the_text() -> None:
+    """3.1 applies the keywords beside a $ref: ``contentEncoding: base64`` there says text."""
+    action = actionforge.load_action(REFERENCED, profile="extended")
+    described = action.tool("uploadCover").parameters["properties"]["body"]
+    assert described.get("format") != "binary"
+    assert "Base64-encoded file content" not in described["description"]
+    assert action.build_request("uploadCover", {"body": JPEG}).content == JPEG.encode()
+    # The same schema without the encoding is the file itself: its bytes.
+    assert action.build_request("uploadRaw", {"body": JPEG}).content == b"\xff\xd8\xff\xe0 jpeg"
+
+
+PETS_XML = """
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+servers: [{url: "https://pets.example.com"}]
+paths:
+  /pets:
+    post:
+      operationId: addPet
+      requestBody:
+        required: true
+        content:
+          application/xml:
+            schema: {$ref: "#/components/schemas/Pet"}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Pet:
+      type: object
+      xml: {name: pet}
+      properties:
+        id: {type: integer, xml: {attribute: true}}
+        name: {type: string, xml: {name: pet-name}}
+        category: {$ref: "#/components/schemas/Category"}
+        tags:
+          type: array
+          xml: {wrapped: true}
+          items: {$ref: "#/components/schemas/Tag"}
+    Category:
+      type: object
+      xml: {name: kind}
+      properties:
+        name: {type: string, xml: {name: label}}
+    Tag:
+      type: object
+      xml: {name: tag}
+      properties:
+        name: {type: string, xml: {attribute: true}}
+"""
+
+
+def test_xml_objects_of_referenced_schemas_name_their_elements() -> None:
+    action = actionforge.load_action(PETS_XML, profile="extended")
+    arguments = {"id": 1, "name": "Rex", "category": {"name": "dogs"}, "tags": [{"name": "a"}, {"name": "b"}]}
+    request = action.build_request("addPet", arguments)
+    assert request.content.decode().endswith(
+        '<pet id="1"><pet-name>Rex</pet-name><kind><label>dogs</label></kind>'
+        '<tags><tag name="a" /><tag name="b" /></tags></pet>'
+    )
+
+
 def parts(request: httpx.Request) -> dict[str, EmailMessage]:
     head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.content)

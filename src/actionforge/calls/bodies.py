@@ -90,13 +90,13 @@ def is_binary_schema(views: Sequence[SchemaView]) -> bool:
     """``format: binary`` in any of the views. The tool layer marks every file argument so
     (``format: binary``, ``contentEncoding: base64``) and tells the model to write base64
     (tools/build.py), so the wire carries the decoded bytes."""
-    return any(view.resolved().get("format") == "binary" for view in views)
+    return any(view.with_siblings().get("format") == "binary" for view in views)
 
 
 def is_text_base64(views: Sequence[SchemaView]) -> bool:
     """The schema says base64 TEXT goes on the wire (``format: byte``/``base64``, 3.1
     ``contentEncoding``), and no view says ``format: binary``: the text is sent as written."""
-    return not is_binary_schema(views) and any(is_base64_text(view.resolved()) for view in views)
+    return not is_binary_schema(views) and any(is_base64_text(view.with_siblings()) for view in views)
 
 
 def _sends_bytes(views: Sequence[SchemaView], media_type: str | None) -> bool:
@@ -158,7 +158,9 @@ def _ready_made(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> E
 def _xml(body: RequestBody, value: Any, views: Sequence[SchemaView]) -> EncodedBody:
     """XML text as written, or an object or array written as XML by the schema's XML Objects."""
     if isinstance(value, (Mapping, list)):
-        return EncodedBody(xml_bytes(value, views[0]), body.media_type)
+        # The document's own schema, where the XML Objects are (also behind `$ref`s).
+        view = SchemaView(body.schema, body.document or body.schema)
+        return EncodedBody(xml_bytes(value, view), body.media_type)
     return _text(body, value, views)
 
 

@@ -22,6 +22,15 @@ class SchemaView:
             node, hops = find_local_ref(self.root, node["$ref"], {}), hops + 1
         return node if isinstance(node, Mapping) else {}
 
+    def with_siblings(self) -> Mapping[str, Any]:
+        """The resolved schema with the keywords written beside its ``$ref`` on top: 3.1 and
+        JSON Schema 2020-12 apply both (``{"$ref": ..., "contentEncoding": "base64"}``)."""
+        resolved = self.resolved()
+        schema = self.schema
+        if not isinstance(schema, Mapping) or len(schema) < 2 or "$ref" not in schema:
+            return resolved
+        return {**resolved, **{key: value for key, value in schema.items() if key != "$ref"}}
+
     def property(self, name: str) -> SchemaView:
         """The schema of one property, looking through ``allOf`` as well."""
         schema = self.resolved()

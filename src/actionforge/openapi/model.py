@@ -55,6 +55,9 @@ class RequestBody:
     pointer: str
     description: str | None = None
     encoding: Mapping[str, Encoding] = field(default_factory=dict)
+    # The bundled document the schema's `$ref`s resolve against: what the XML writer reads the
+    # XML Objects of referenced schemas from (tool schemas keep no `xml`). Shared, not copied.
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -510,6 +510,7 @@ class _Extractor:
             pointer=body_at,
             description=_text(body.get("description")),
             encoding=_encodings(media.get("encoding")),
+            document=self.doc,
         )
 
 

@@ -290,7 +290,7 @@ class ToolBuilder:
                 )
             return arguments
         schema = _as_dict(converted)
-        shape = _as_dict(target) if isinstance(target, bool | dict) else schema  # behind any $ref
+        shape = _with_siblings(schema, _as_dict(target) if isinstance(target, bool | dict) else schema)
         raw_bytes = not (is_json_media_type(kind) or kind.startswith("text/") or kind in _FORMS)
         # A schema saying base64 text (format: byte, contentEncoding) is sent as written.
         whole_binary = not is_base64_text(shape) and (
@@ -375,6 +375,14 @@ def _as_dict(schema: Converted) -> JSONSchema:
     if schema is False:
         return {"not": {}}
     return schema
+
+
+def _with_siblings(schema: JSONSchema, target: JSONSchema) -> JSONSchema:
+    """What a schema says behind its ``$ref`` (``target``), with the keywords written beside the
+    ref on top, as 3.1 reads them: ``{"$ref": ..., "contentEncoding": "base64"}`` is base64 text."""
+    if target is schema or "$ref" not in schema:
+        return target
+    return {**target, **{key: value for key, value in schema.items() if key != "$ref"}}
 
 
 # What the request encoder (calls/request.py) can send, said in the schema so that every
