@@ -6,12 +6,14 @@ API (the server reaches it over the real `openai` SDK path), and a GPT with an a
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio import to_thread
 from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,6 +35,7 @@ class Shop:
 
     hits: Counter[str] = field(default_factory=Counter)
     orders: list[Any] = field(default_factory=list)
+    gate: threading.Event = field(default_factory=threading.Event)  # /slow answers once it is set
 
     def app(self) -> Starlette:
         async def item(request: Request) -> JSONResponse:
@@ -48,8 +51,14 @@ class Shop:
             self.hits["getNote"] += 1
             return JSONResponse({"note": HOSTILE})
 
+        async def slow(request: Request) -> JSONResponse:
+            self.hits["getSlow"] += 1
+            await to_thread.run_sync(self.gate.wait, 30)
+            return JSONResponse({"slow": True})
+
         return Starlette(routes=[
             Route("/items/{id}", item), Route("/orders", order, methods=["POST"]), Route("/note", note),
+            Route("/slow", slow),
         ])  # fmt: skip
 
 
@@ -66,6 +75,11 @@ def shop_document(base_url: str) -> str:
         "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
         "responses": {"201": {"description": "created"}},
     }  # fmt: skip
+    get_slow = {
+        "operationId": "getSlow",
+        "summary": "A slow answer",
+        "responses": {"200": {"description": "ok"}},
+    }
     get_note = {
         "operationId": "getNote",
         "summary": "Today's note",
@@ -76,6 +90,7 @@ def shop_document(base_url: str) -> str:
         "servers": [{"url": base_url}],
         "paths": {
             "/items/{id}": {"get": get_item}, "/orders": {"post": create_order}, "/note": {"get": get_note},
+            "/slow": {"get": get_slow},
         },
     })  # fmt: skip
 
@@ -83,8 +98,11 @@ def shop_document(base_url: str) -> str:
 @contextmanager
 def shop() -> Iterator[tuple[Shop, str]]:
     api = Shop()
-    with serve(api.app()) as url:
-        yield api, url
+    try:
+        with serve(api.app()) as url:
+            yield api, url
+    finally:
+        api.gate.set()  # never leave a request hanging
 
 
 @contextmanager

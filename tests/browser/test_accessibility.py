@@ -11,8 +11,8 @@ from tests.browser.conftest import Live, axe_check
 
 
 def test_the_chat_page_with_every_kind_of_entry(page: Page, owner: Live) -> None:
-    replies = (call_tools(("getItem", {"id": 4})), say("# Item 4\n\n- a *Blue teapot*\n\n`id: 4`"))
-    replies += (call_tools(("createOrder", {"item": 4})),)
+    answer = say("# Item 4\n\n- a *Blue teapot*\n\n`id: 4`")
+    replies = (call_tools(("getItem", {"id": 4})), answer, call_tools(("createOrder", {"item": 4})))
     with shop() as (_, url), scripted_model(owner, *replies):
         gpt_id = shop_gpt(owner, url, publish=True, conversation_starters=["What is item 4?"])
         page.goto(f"/g/{gpt_id}")

@@ -121,3 +121,36 @@ def test_hostile_html_in_a_response_and_in_the_answer_never_runs(page: Page, own
         assert page.locator("#chat script, #chat [onerror]").count() == 0
         assert page.locator(".assistant-bubble img").count() <= 1  # sanitized: no handler left on it
     # The `page` fixture fails the test on any alert() or uncaught error.
+
+
+def test_the_action_editors_preview_button_runs_the_originals_chat_test(page: Page, owner: Live) -> None:
+    replies = (call_tools(("getItem", {"id": 1})), say("Item 1 is a Blue teapot."))
+    with shop() as (api, url), scripted_model(owner, *replies):
+        gpt_id = shop_gpt(owner, url)
+        action_id = owner.api.get(f"/gpts/{gpt_id}/actions")["items"][0]["id"]
+        page.goto(f"/gpts/{gpt_id}/actions/{action_id}/edit")
+        page.wait_for_selector("#chat[data-ready]")
+        page.get_by_role("button", name="Test getItem in Preview").click()
+        message = page.locator(".user-bubble")
+        expect(message).to_have_text("TestCall the 127.0.0.1 API with the getItem operation")
+        page.get_by_role("button", name="Allow", exact=True).click()
+        expect(page.locator(".status-line")).to_have_text(["Tested getItem"])
+        expect(page.locator(".assistant-bubble")).to_have_text("Item 1 is a Blue teapot.")
+        assert api.hits["getItem"] == 1
+
+
+def test_stop_ends_a_call_in_flight_and_the_chat_goes_on(page: Page, owner: Live) -> None:
+    replies = (call_tools(("getSlow", {})), say("Here again."))  # the stopped turn asks no more
+    with shop() as (api, url), scripted_model(owner, *replies):
+        gpt_id = shop_gpt(owner, url)
+        owner.api.put(f"/gpts/{gpt_id}/consents", {"domain": "127.0.0.1", "choice": "always"})
+        open_preview(page, gpt_id)
+        send(page, "Be slow")
+        expect(page.locator(".status-line")).to_have_text(["Talking to 127.0.0.1"])
+        page.get_by_role("button", name="Stop").click()
+        expect(page.locator(".status-line")).to_have_text(["Stopped talking to 127.0.0.1"])
+        expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+        api.gate.set()
+        send(page, "Still there?")
+        expect(page.locator(".assistant-bubble")).to_have_text(["Here again."])
+        assert api.hits["getSlow"] == 1
