@@ -64,8 +64,8 @@ def test_sign_in_continue_always_allow_log_out_and_sign_in_again(
         expect(page.locator(".assistant-bubble")).to_have_text("You are alice.")
         assert oauth_gpt.api_seen[-1].startswith("Bearer ")
         assert page.locator(".debug-entry").count() == 0  # never outside Preview
-        expect(page.get_by_role("link", name="New conversation")).to_have_count(0)
         expect(page.locator("#history-list a")).to_have_count(1)
+        expect(page.locator("#history-list a")).to_contain_text("Who am I?")  # named by its first message
 
         page.get_by_role("link", name="Privacy settings").click()  # 6. log out...
         page.get_by_role("tab", name="Connected accounts").click()
@@ -93,7 +93,11 @@ def test_the_chat_page_works_at_phone_width(page: Page, owner: Live) -> None:
         expect(history).to_be_hidden()  # on a phone the conversation comes first
         page.get_by_role("heading", name="Conversations").click()
         expect(history).to_have_count(1)
-        expect(history).to_be_visible()
+        expect(history).to_contain_text("Hi")
+        page.get_by_role("button", name="Delete conversation: Hi").click()
+        expect(page.get_by_text("No conversations yet.")).to_be_visible()
+        expect(page.locator(".user-bubble")).to_have_count(0)
+        assert owner.api.get(f"/gpts/{gpt_id}/conversations?preview=false")["items"] == []
         assert axe_check(page) == []
 
 

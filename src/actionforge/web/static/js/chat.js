@@ -23,7 +23,8 @@ const NEXT_STATE = {
 export class Chat {
   /**
    * @param root the element to fill
-   * @param options {gptId, preview, returnPath(conversationId), onConversation(conversation)}
+   * @param options {gptId, preview, returnPath(conversationId), onConversation(conversation),
+   *   onTurnDone(conversation)}
    */
   constructor(root, options) {
     this.options = options;
@@ -87,6 +88,7 @@ export class Chat {
     this.composer.hideStarters();
     const next = NEXT_STATE[event.type]?.(event.data || {});
     if (next) this.composer.setState(next);
+    if (event.type === "turn_done") this.options.onTurnDone?.(this.conversation);
   }
 
   async ensureConversation() {

@@ -1,7 +1,7 @@
 // A published GPT's chat (/g/{gpt_id}): the conversation history on the side, the chat component
 // in the middle. ?c= names the open conversation, so a reload, a second tab and the return from an
 // OAuth sign-in all land on it.
-import { ApiError, get, requireSession } from "../api.js";
+import { ApiError, del, get, requireSession } from "../api.js";
 import { $, fill, h, pageData } from "../dom.js";
 import { initHeader, ready } from "../ui.js";
 import { Chat, requestedConversation } from "../chat.js";
@@ -57,6 +57,7 @@ if (!gpt) {
       history.replaceState(null, "", chatPath(conversation.id));
       renderHistory();
     },
+    onTurnDone: () => renderHistory(), // the first message names the conversation
   });
   chat.setGpt({ name: gpt.name, starters: gpt.conversation_starters });
 
@@ -79,7 +80,7 @@ if (!gpt) {
   async function renderHistory() {
     const items = await conversations();
     const when = (c) => new Date(c.updated_at).toLocaleString();
-    fill($("#history-list"), items.map((c) => h("li", {},
+    fill($("#history-list"), items.map((c) => h("li", { class: "history-item" },
       h("a", {
         href: chatPath(c.id), dataset: { id: c.id },
         onclick: (event) => {
@@ -87,9 +88,23 @@ if (!gpt) {
           history.pushState(null, "", chatPath(c.id));
           show(c.id);
         },
-      }, c.title || "New conversation", h("span", { class: "muted small history-when" }, when(c))))));
+      }, c.title || "New conversation", h("span", { class: "muted small history-when" }, when(c))),
+      h("button", {
+        type: "button", class: "link-button", "aria-label": `Delete conversation: ${c.title || "New conversation"}`,
+        onclick: () => remove(c),
+      }, "Delete"))));
     $("#history-empty").hidden = items.length > 0;
     markCurrent();
+  }
+
+  async function remove(conversation) {
+    await del(`/conversations/${enc(conversation.id)}`);
+    if (chat.conversation?.id === conversation.id) {
+      history.replaceState(null, "", chatPath(null));
+      chat.reset();
+    }
+    await renderHistory();
+    $("#new-chat").focus();
   }
 
   $("#new-chat").addEventListener("click", () => {
