@@ -1,9 +1,10 @@
 """One tool call, step by step: the argument check, the domain policy, sign-in, consent, the call.
 
-Each step moves the call's row by compare-and-set (`runs.Runs.move`). A step that needs the user
-(``awaiting_sign_in``, ``awaiting_approval``) leaves the call there and the turn pauses; the user's
-answer, on any process, moves it on. ``sending`` is committed before the request leaves, so a crash
-can never make the loop send it twice (`recovery`).
+Each step moves the call's row by compare-and-set (`runs.Runs.move`), in one transaction with the
+events that report it. A step that needs the user (``awaiting_sign_in``, ``awaiting_approval``)
+leaves the call there and the turn pauses; the user's answer, on any process, moves it on to
+``approved``. A call the rules let run goes from where it is to ``sending`` in one commit, made
+before the request leaves, so a crash can never make the loop send it twice (`recovery`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import actionforge
 from actionforge.chat import events as ev
 from actionforge.chat.consent_memory import UserConsentMemory
+from actionforge.chat.events import Event
 from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, Runs
 from actionforge.chat.scope import Scope
 from actionforge.chat.toolbox import Entry
@@ -26,13 +28,14 @@ from actionforge.store.tables_chat import ChatToolCall
 PROPOSED, APPROVED, SENDING = "proposed", "approved", "sending"
 DONE, FAILED, DECLINED, UNKNOWN = "done", "failed", "declined", "unknown"
 SETTLED = (DONE, FAILED, DECLINED, UNKNOWN)
+OPEN = (PROPOSED, AWAITING_SIGN_IN, APPROVED)
 NOT_JSON = "The arguments are not valid JSON ({error}). Send one JSON object with the tool's parameters."
 # The contract's buttons: a consequential call's Confirm / Deny are sent as allow / decline.
 BUTTON = {Choice.CONFIRM: "allow", Choice.DENY: "decline"}
 
 
-def status(call: ChatToolCall, text: str) -> dict[str, Any]:
-    return {"call_id": call.id, "domain": call.domain, "text": text}
+def status(call: ChatToolCall, text: str) -> Event:
+    return ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": text}
 
 
 def _mode(scope: Scope) -> actionforge.Mode:
@@ -49,38 +52,40 @@ class CallSteps:
 
     async def advance(self, call: ChatToolCall) -> None:
         """Take ``call`` as far as it can go now."""
-        if call.state == PROPOSED:
-            await self.scope.emit(ev.STATUS, status(call, "Starting action"))
-        if call.state in (PROPOSED, AWAITING_SIGN_IN):
-            checked = await self._check(call)
-            if checked is None:
-                return
-            entry, arguments = checked
-            if not await self._gate(call, entry, arguments):
-                return
-        if call.state == APPROVED:
+        starting = [status(call, "Starting action")] if call.state == PROPOSED else []
+        if call.state == APPROVED:  # the user allowed it
             entry, arguments = self._resolved(call)
-            await self._send(call, entry, arguments)
+            await self._send(call, entry, arguments, starting, {})
+            return
+        checked = await self._check(call, starting)
+        if checked is None:
+            return
+        entry, arguments = checked
+        consent = await self._gate(call, entry, arguments, starting)
+        if consent is not None:
+            await self._send(call, entry, arguments, starting, {"consent": consent})
 
     # --- checks ------------------------------------------------------------------------------
 
     def _resolved(self, call: ChatToolCall) -> tuple[Entry, Any]:
         entry = self.scope.toolbox.entry(call.tool_name)
         assert entry is not None  # checked when it was proposed; the toolbox is the same configuration
-        return entry, json.loads(self.scope.arguments[call.id])
+        return entry, json.loads(self.scope.arguments[call.id] or "{}")
 
-    async def _check(self, call: ChatToolCall) -> tuple[Entry, Any] | None:
+    async def _check(self, call: ChatToolCall, starting: list[Event]) -> tuple[Entry, Any] | None:
         """The tool, its arguments (checked and repaired) and the domain policy; a failure goes back
         to the model as the call's result."""
         entry = self.scope.toolbox.entry(call.tool_name)
         if entry is None:
             known = ", ".join(self.scope.toolbox.entries) or "none"
-            await self._fail(call, f"There is no tool named {call.tool_name!r}. The tools are: {known}.")
+            await self._fail(
+                call, f"There is no tool named {call.tool_name!r}. The tools are: {known}.", starting
+            )
             return None
         try:
             arguments = json.loads(self.scope.arguments[call.id] or "{}")
         except ValueError as error:
-            await self._fail(call, NOT_JSON.format(error=error))
+            await self._fail(call, NOT_JSON.format(error=error), starting)
             return None
         try:
             entry.action.build_request(entry.tool.name, arguments)
@@ -89,36 +94,41 @@ class CallSteps:
             result = actionforge.ToolResult(
                 ok=False, error="arguments", message=str(error), attempts=0, repairs=repairs
             )
-            await self._debug(call, None, result)
-            await self._fail(call, result.for_model(), shown=f"Error talking to {entry.domain}")
+            shown = [*self._debug(call, None, result), status(call, f"Error talking to {entry.domain}")]
+            await self._fail(call, result.for_model(), [*starting, *shown])
             return None
         refused = refusal(self.scope.config.workspace, entry.row.domain)
         if refused is not None:
             result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
-            await self._fail(call, result.for_model(), shown=f"Error talking to {entry.domain}")
+            await self._fail(
+                call, result.for_model(), [*starting, status(call, f"Error talking to {entry.domain}")]
+            )
             return None
         return entry, arguments
 
-    async def _gate(self, call: ChatToolCall, entry: Entry, arguments: Any) -> bool:
+    async def _gate(
+        self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event]
+    ) -> str | None:
         """Sign-in first (as the original: "Sign in with {domain}" before any Allow), then consent.
-        True when the call may be sent now."""
+        The consent to record when the call may be sent now; None when it waits for the user."""
         if await self._needs_sign_in(entry):
             if call.state != AWAITING_SIGN_IN:
-                await self.runs.move(call, (PROPOSED,), AWAITING_SIGN_IN)
-                await self._ask_sign_in(call, entry)
-            return False
-        if call.consent in ("allowed_once", "always_allow"):  # approved before a sign-in was needed
-            return await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN), APPROVED)
+                await self.runs.move(
+                    call, (PROPOSED,), AWAITING_SIGN_IN, events=[*starting, self._sign_in(call, entry)]
+                )
+            return None
+        if call.consent in ("allowed_once", "always_allow"):  # allowed before a sign-in was needed
+            return call.consent
         memory = UserConsentMemory(self.p, self.scope.user)
         decision = await decide_for(
             entry.operation, user_id=self.scope.user.id, gpt_id=self.scope.config.gpt.id,
             domain=entry.row.domain or entry.domain, memory=memory,
         )  # fmt: skip
         if not decision.must_ask:
-            return await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN), APPROVED, consent="always_allow")
-        if await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN), AWAITING_APPROVAL):
-            await self.scope.emit(ev.CONFIRM, self._card(call, entry, arguments, decision.choices))
-        return False
+            return "always_allow"
+        card = self._card(call, entry, arguments, decision.choices)
+        await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN), AWAITING_APPROVAL, events=[*starting, card])
+        return None
 
     async def _needs_sign_in(self, entry: Entry) -> bool:
         if entry.row.auth_type != "oauth" or not entry.operation.requires_auth:
@@ -126,16 +136,12 @@ class CallSteps:
         key = actionforge.TokenKey(self.scope.user.id, entry.row.id, _mode(self.scope))
         return await self.tokens.get(key) is None
 
-    async def _ask_sign_in(self, call: ChatToolCall, entry: Entry) -> None:
-        await self.scope.emit(
-            ev.SIGN_IN, {"call_id": call.id, "domain": entry.domain, "action_id": entry.row.id}
-        )
+    def _sign_in(self, call: ChatToolCall, entry: Entry) -> Event:
+        return ev.SIGN_IN, {"call_id": call.id, "domain": entry.domain, "action_id": entry.row.id}
 
-    def _card(
-        self, call: ChatToolCall, entry: Entry, arguments: Any, choices: tuple[Choice, ...]
-    ) -> dict[str, Any]:
+    def _card(self, call: ChatToolCall, entry: Entry, arguments: Any, choices: tuple[Choice, ...]) -> Event:
         buttons = [BUTTON.get(c, c.value) for c in choices]
-        return {
+        return ev.CONFIRM, {
             "call_id": call.id, "gpt_name": self.scope.config.name, "domain": entry.domain,
             "operation_id": entry.tool.original_name, "params": json.loads(redacted_json(arguments)),
             "privacy_policy_url": entry.row.privacy_policy_url, "buttons": buttons,
@@ -143,10 +149,12 @@ class CallSteps:
 
     # --- the call ----------------------------------------------------------------------------
 
-    async def _send(self, call: ChatToolCall, entry: Entry, arguments: Any) -> None:
-        if not await self.runs.move(call, (APPROVED,), SENDING):  # committed before the request leaves
-            return
-        await self.scope.emit(ev.STATUS, status(call, f"Talking to {entry.domain}"))
+    async def _send(
+        self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event], values: dict[str, Any]
+    ) -> None:
+        talking = status(call, f"Talking to {entry.domain}")
+        if not await self.runs.move(call, OPEN, SENDING, events=[*starting, talking], **values):
+            return  # committed before the request leaves; anyone else's move wins
         scope = self.scope
         target = await self.calls.target(scope.user, scope.config.workspace, entry.row, scope.config.version)
         context = actionforge.CallContext(scope.conversation.id, scope.config.gpt.id, scope.user.id)
@@ -158,36 +166,38 @@ class CallSteps:
 
     async def _settle(self, call: ChatToolCall, entry: Entry, report: CallReport) -> None:
         result = report.result
+        debug = self._debug(call, report, result)
         if result.error == "sign_in_required":  # a revoked or expired grant: sign in again, then resend
-            await self.runs.move(call, (SENDING,), AWAITING_SIGN_IN)
-            await self._debug(call, report, result)
-            await self._ask_sign_in(call, entry)
+            await self.runs.move(
+                call, (SENDING,), AWAITING_SIGN_IN, events=[*debug, self._sign_in(call, entry)]
+            )
             return
-        text = actionforge.redactor().redact(result.for_model())
-        await self.runs.move(call, (SENDING,), DONE if result.ok else FAILED, result_text=text)
-        if report.exchange.request is not None:
-            info = {"call_id": call.id, "gpt_name": self.scope.config.name, "domain": entry.domain,
-                    "params": json.loads(call.arguments or "{}")}  # fmt: skip
-            await self.scope.emit(ev.SENT_INFO, info)
-        await self._debug(call, report, result)
-        shown = f"Talked to {entry.domain}" if result.ok else f"Error talking to {entry.domain}"
-        await self.scope.emit(ev.STATUS, status(call, shown))
+        shown: list[Event] = []
+        if report.exchange.request is not None:  # the record of what was sent, before the debug entry
+            info = {"call_id": call.id, "gpt_name": self.scope.config.name, "domain": entry.domain}
+            shown.append((ev.SENT_INFO, {**info, "params": json.loads(call.arguments or "{}")}))
+        shown.extend(debug)
+        shown.append(
+            status(call, f"Talked to {entry.domain}" if result.ok else f"Error talking to {entry.domain}")
+        )
         if self.scope.run.test_operation == entry.tool.original_name:
-            await self.scope.emit(ev.STATUS, status(call, f"Tested {entry.tool.original_name}"))
+            shown.append(status(call, f"Tested {entry.tool.original_name}"))
+        text = actionforge.redactor().redact(result.for_model())
+        await self.runs.move(call, (SENDING,), DONE if result.ok else FAILED, result_text=text, events=shown)
 
     # --- outcomes ----------------------------------------------------------------------------
 
-    async def _fail(self, call: ChatToolCall, text: str, *, shown: str | None = None) -> None:
-        await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN, APPROVED), FAILED, result_text=text)
-        if shown is not None:
-            await self.scope.emit(ev.STATUS, status(call, shown))
+    async def _fail(self, call: ChatToolCall, text: str, events: list[Event]) -> None:
+        await self.runs.move(
+            call, (PROPOSED, AWAITING_SIGN_IN, APPROVED), FAILED, result_text=text, events=events
+        )
 
-    async def _debug(
+    def _debug(
         self, call: ChatToolCall, report: CallReport | None, result: actionforge.ToolResult
-    ) -> None:
+    ) -> list[Event]:
         """Preview only: the request and response as sent and received (redacted), and the repairs."""
         if not self.scope.preview:
-            return
+            return []
         request: dict[str, Any] = {}
         response: dict[str, Any] = {"ok": result.ok, "error": result.error, "message": result.message}
         if report is not None and report.exchange.request is not None:
@@ -196,6 +206,6 @@ class CallSteps:
             response = {**response, **report.exchange.response}
         response["body"] = actionforge.redactor().redact(result.body)
         repairs = [r.to_dict() for r in result.repairs]
-        await self.scope.emit(
-            ev.DEBUG, {"call_id": call.id, "request": request, "response": response, "repairs": repairs}
-        )
+        return [
+            (ev.DEBUG, {"call_id": call.id, "request": request, "response": response, "repairs": repairs})
+        ]

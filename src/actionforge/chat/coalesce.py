@@ -35,6 +35,12 @@ class TextCoalescer:
         if now - self._started >= self._window:
             await self.flush()
 
+    def take(self) -> str:
+        """The text not emitted yet, now counted as emitted (the caller stores it with the answer)."""
+        chunk = "".join(self._pending)
+        self._pending, self._started = [], None
+        return chunk
+
     async def flush(self) -> None:
         if self._pending:
             chunk = "".join(self._pending)

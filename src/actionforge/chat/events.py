@@ -1,8 +1,9 @@
 """The conversation's event log: what the page shows, stored so a reload or another process sees it.
 
 Every event is one row with an increasing id; the SSE stream tails the log after the last id it
-sent. Writers of one conversation are serialized (one turn holds its run's lease, and a turn writes
-its events one at a time), so ids are also the order the events were committed in.
+sent. Events are written in the same transaction as the state change they report (a call's
+``sending`` and its "Talking to" status commit together), and the transactions that write one
+conversation's events are serialized (`EventLog.add_in`), so ids are the order of commits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
-from actionforge.store.tables_chat import ConversationEvent
+from actionforge.store.tables_chat import Conversation, ConversationEvent
 
 USER_MESSAGE: Final = "user_message"
 ASSISTANT_TEXT: Final = "assistant_text"
@@ -30,6 +31,8 @@ DEBUG: Final = "debug"
 NOTICE: Final = "notice"
 ERROR: Final = "error"
 TURN_DONE: Final = "turn_done"
+
+Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:
@@ -53,16 +56,25 @@ class EventLog:
         self.bell.ring(conversation_id)
 
     async def add_in(self, s: AsyncSession, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
-        """Append within the caller's transaction (the caller rings the bell after committing)."""
-        s.add(
-            ConversationEvent(
-                conversation_id=conversation_id, type=type_, data=data, created_at=self.p.clock()
-            )
+        """Append within the caller's transaction (the caller rings the bell after committing).
+
+        On PostgreSQL the transaction first locks the conversation's row, so transactions that
+        write one conversation's events commit one after another and ids follow commit order (a
+        stream reading "after id N" never misses a lower id committed later); SQLite has one writer
+        at a time anyway. The NOTIFY is delivered at commit, to every process's listener.
+        """
+        if not self.p.db.is_sqlite:
+            locked: set[str] = s.info.setdefault("actionforge_event_locks", set())
+            if conversation_id not in locked:
+                locked.add(conversation_id)
+                row = select(Conversation.id).where(Conversation.id == conversation_id)
+                await s.execute(row.with_for_update())
+                notify = text("SELECT pg_notify(:channel, :id)")
+                await s.execute(notify, {"channel": CHANNEL, "id": conversation_id})
+        event = ConversationEvent(
+            conversation_id=conversation_id, type=type_, data=data, created_at=self.p.clock()
         )
-        if not self.p.db.is_sqlite:  # delivered at commit, to every process's listener
-            await s.execute(
-                text("SELECT pg_notify(:channel, :id)"), {"channel": CHANNEL, "id": conversation_id}
-            )
+        s.add(event)
 
     async def after(
         self, conversation_id: str, after_id: int, limit: int = 500

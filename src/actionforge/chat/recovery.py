@@ -83,13 +83,12 @@ class Sweeper:
             if (call.method or "").upper() in SAFE_METHODS:
                 await self.runs.move(call, (SENDING,), APPROVED)
                 continue
-            result = UNKNOWN_RESULT.format(domain=call.domain)
-            await self.runs.move(call, (SENDING,), UNKNOWN, result_text=result)
             gpt = await self._gpt_name(run)
-            text = UNKNOWN_NOTICE.format(gpt=gpt, domain=call.domain, operation=call.operation_id)
-            await self.service.log.add(run.conversation_id, ev.NOTICE, {"text": text})
-            status = {"call_id": call.id, "domain": call.domain, "text": f"Error talking to {call.domain}"}
-            await self.service.log.add(run.conversation_id, ev.STATUS, status)
+            notice = UNKNOWN_NOTICE.format(gpt=gpt, domain=call.domain, operation=call.operation_id)
+            error = {"call_id": call.id, "domain": call.domain, "text": f"Error talking to {call.domain}"}
+            result = UNKNOWN_RESULT.format(domain=call.domain)
+            events = [(ev.NOTICE, {"text": notice}), (ev.STATUS, error)]
+            await self.runs.move(call, (SENDING,), UNKNOWN, result_text=result, events=events)
         self.service.launch(run.id)
 
     async def _gpt_name(self, run: ChatRun) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Final
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actionforge.chat.events import TURN_DONE, USER_MESSAGE, EventLog
+from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict
 from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
@@ -135,25 +135,31 @@ class Runs:
     async def finish(self, run: ChatRun, state: str, outcome: str) -> None:
         """End the turn: the conversation takes messages again, and the page is told."""
         async with self.p.db.session() as s:
-            await s.execute(
-                update(ChatRun)
-                .where(ChatRun.id == run.id)
-                .values(
-                    state=state,
-                    version=ChatRun.version + 1,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    pause_expires_at=None,
-                    updated_at=self.p.clock(),
-                )
-            )
-            await s.execute(
-                update(Conversation)
-                .where(Conversation.id == run.conversation_id, Conversation.active_run_id == run.id)
-                .values(active_run_id=None, updated_at=self.p.clock())
-            )
-            await self.log.add_in(s, run.conversation_id, TURN_DONE, {"outcome": outcome})
+            await self.finish_in(s, run.id, run.conversation_id, state, outcome)
         self.log.bell.ring(run.conversation_id)
+
+    async def finish_in(
+        self, s: AsyncSession, run_id: str, conversation_id: str, state: str, outcome: str
+    ) -> None:
+        now = self.p.clock()
+        await s.execute(
+            update(ChatRun)
+            .where(ChatRun.id == run_id)
+            .values(
+                state=state,
+                version=ChatRun.version + 1,
+                lease_owner=None,
+                lease_expires_at=None,
+                pause_expires_at=None,
+                updated_at=now,
+            )
+        )
+        await s.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.active_run_id == run_id)
+            .values(active_run_id=None, updated_at=now)
+        )
+        await self.log.add_in(s, conversation_id, TURN_DONE, {"outcome": outcome})
 
     async def request_stop(self, run_id: str) -> None:
         async with self.p.db.session() as s:
@@ -171,8 +177,17 @@ class Runs:
             query = select(ChatToolCall).where(ChatToolCall.run_id == run_id)
             return list(await s.scalars(query.order_by(ChatToolCall.message_id, ChatToolCall.position)))
 
-    async def move(self, call: ChatToolCall, states: Sequence[str], to: str, **values: Any) -> bool:
-        """Compare-and-set a call's state; on success ``call`` is updated to match."""
+    async def move(
+        self,
+        call: ChatToolCall,
+        states: Sequence[str],
+        to: str,
+        *,
+        events: Sequence[Event] = (),
+        **values: Any,
+    ) -> bool:
+        """Compare-and-set a call's state, with the events that report it in the same transaction;
+        on success ``call`` is updated to match."""
         now = self.p.clock()
         async with self.p.db.session() as s:
             moved = await s.execute(
@@ -180,8 +195,12 @@ class Runs:
                 .where(ChatToolCall.id == call.id, ChatToolCall.state.in_(states))
                 .values(state=to, updated_at=now, **values)
             )
-        if not _changed(moved):
-            return False
+            if not _changed(moved):
+                return False
+            for type_, data in events:
+                await self.log.add_in(s, call.conversation_id, type_, data)
+        if events:
+            self.log.bell.ring(call.conversation_id)
         call.state, call.updated_at = to, now
         for name, value in values.items():
             setattr(call, name, value)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import httpx
@@ -23,13 +24,13 @@ from actionforge.chat import events as ev
 from actionforge.chat.bell import Bell, PostgresListener
 from actionforge.chat.calls import APPROVED, DECLINED
 from actionforge.chat.consent_memory import UserConsentMemory
-from actionforge.chat.events import EventLog
+from actionforge.chat.events import Event, EventLog
 from actionforge.chat.recovery import Sweeper
 from actionforge.chat.runs import ACTIVE, AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Runs
 from actionforge.chat.toolbox import ActionCache
 from actionforge.chat.turn import Drive
 from actionforge.consent import DECLINED_STATUS, DECLINED_TOOL_RESULT, ConsentError, apply_choice
-from actionforge.models import ModelRegistry, bridged_client
+from actionforge.models import ChatModel, ModelRegistry, bridged_client, open_model
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import own_conversation
 from actionforge.platform.errors import Conflict, Invalid, NotFound
@@ -59,6 +60,7 @@ class ChatService:
         self.sweeper = Sweeper(self)
         self.closing = False
         self._tasks: dict[str, asyncio.Task[None]] = {}  # run id -> its drive in this process
+        self._models: dict[Hashable, ChatModel] = {}
         self._listener: PostgresListener | None = None
         self._sweeping: asyncio.Task[None] | None = None
 
@@ -84,6 +86,23 @@ class ChatService:
             await self._listener.stop()
         await self.actions.aclose()
         await self.model_http.aclose()
+
+    def model(self, registry: ModelRegistry, model_id: str) -> ChatModel:
+        """``model_id`` on this process's model client; a model (an SDK client) is made once per
+        provider setting and kept, as its connections are."""
+        info = registry.model(model_id)
+        provider = registry.provider(info.provider)
+        key = (
+            info,
+            provider.kind,
+            provider.base_url,
+            provider.timeout,
+            hashlib.sha256(provider.api_key.reveal().encode()).hexdigest(),
+        )
+        found = self._models.get(key)
+        if found is None:
+            found = self._models[key] = open_model(registry, model_id, http_client=self.model_http)
+        return found
 
     # --- turns -------------------------------------------------------------------------------
 
@@ -116,6 +135,11 @@ class ChatService:
             if stop is None or stop:
                 drive.cancel()
                 return
+
+    async def finished(self, run_id: str) -> None:
+        """Wait until this process stops driving ``run_id`` (done, paused or handed over)."""
+        while (task := self._tasks.get(run_id)) is not None and not task.done():
+            await asyncio.wait([task])
 
     async def settled(self, conversation_id: str | None = None) -> None:
         """Wait until this process drives no turn (of ``conversation_id``, if given): for tests,
@@ -161,12 +185,12 @@ class ChatService:
             {"consent": "always_allow" if decision == "always_allow" else "allowed_once"}
             if approve else {"result_text": DECLINED_TOOL_RESULT, "consent": "declined"}
         )  # fmt: skip
-        if not await self.runs.move(call, (AWAITING_APPROVAL,), APPROVED if approve else DECLINED, **values):
-            raise Conflict(ALREADY_DECIDED)
-        await self.log.add(conversation_id, ev.CONFIRM_RESOLVED, {"call_id": call.id, "decision": decision})
+        events: list[Event] = [(ev.CONFIRM_RESOLVED, {"call_id": call.id, "decision": decision})]
         if not approve:
-            status = {"call_id": call.id, "domain": call.domain, "text": DECLINED_STATUS}
-            await self.log.add(conversation_id, ev.STATUS, status)
+            events.append((ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": DECLINED_STATUS}))
+        to = APPROVED if approve else DECLINED
+        if not await self.runs.move(call, (AWAITING_APPROVAL,), to, events=events, **values):
+            raise Conflict(ALREADY_DECIDED)
         await self.resume(call.run_id)
         return call.state
 

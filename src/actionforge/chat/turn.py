@@ -21,6 +21,7 @@ from sqlalchemy import select
 from actionforge.chat import events as ev
 from actionforge.chat.calls import APPROVED, DECLINED, FAILED, PROPOSED, SENDING, SETTLED, UNKNOWN, CallSteps
 from actionforge.chat.coalesce import TextCoalescer
+from actionforge.chat.events import Event
 from actionforge.chat.prompt import fit_context, history
 from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Runs
 from actionforge.chat.scope import Scope
@@ -34,7 +35,6 @@ from actionforge.models import (
     ToolCallDone,
     no_model_message,
     offerable_models,
-    open_model,
 )
 from actionforge.platform.calls import redacted_json
 from actionforge.platform.context import Platform
@@ -54,6 +54,7 @@ STOPPED_DURING = (
     "The user stopped this call while it was being sent to {domain}: it may or may not have happened."
 )
 INTERNAL = "Something went wrong on the server while answering. Try again."
+PAUSED_OUTCOME, FINISHED = "paused", "finished"  # the run is already stored as paused / as done
 
 
 class Drive:
@@ -66,7 +67,8 @@ class Drive:
         self.run_id = run_id
         self.scope: Scope | None = None
         self.partial: TextCoalescer | None = None
-        self._emitting = asyncio.Lock()
+        self._all_calls: list[ChatToolCall] = []
+        self.registry: ModelRegistry | None = None
 
     async def drive(self) -> None:
         try:
@@ -76,7 +78,7 @@ class Drive:
             outcome = None
             while outcome is None:
                 outcome = await self._step(self.scope)
-            if outcome != "paused":
+            if outcome not in (PAUSED_OUTCOME, FINISHED):
                 await self._finish(outcome)
         except asyncio.CancelledError:
             if self.engine.closing:
@@ -100,8 +102,7 @@ class Drive:
 
     async def _emit(self, type_: str, data: dict[str, Any]) -> None:
         assert self.scope is not None
-        async with self._emitting:  # one writer per conversation: event ids follow the order of events
-            await self.engine.log.add(self.scope.conversation.id, type_, data)
+        await self.engine.log.add(self.scope.conversation.id, type_, data)
 
     async def _emit_safely(self, type_: str, data: dict[str, Any]) -> None:
         if self.scope is not None:
@@ -113,10 +114,9 @@ class Drive:
         """Advance open calls, then pause, finish, or ask the model; None to go round again."""
         messages, calls = await self._stored(scope)
         open_calls = [c for c in calls if c.state in (PROPOSED, APPROVED, AWAITING_SIGN_IN)]
-        if open_calls:
+        if open_calls:  # each step updates its call in place: no need to read them again
             steps = CallSteps(self.p, self.runs, scope)
             await asyncio.gather(*(steps.advance(c) for c in open_calls))
-            messages, calls = await self._stored(scope)
         waiting = [c.state for c in calls if c.state in PAUSED]
         if waiting:
             return await self._pause(
@@ -129,9 +129,10 @@ class Drive:
         if last is not None and last.role == "assistant" and len(calls) >= bound:
             await self._emit(ev.NOTICE, {"text": CALL_BOUND.format(n=bound)})
             return "done"
-        return await self._ask_model(scope, messages, calls)
+        return await self._ask_model(scope, messages)
 
     async def _stored(self, scope: Scope) -> tuple[list[ChatMessage], list[ChatToolCall]]:
+        """The conversation's messages and calls (this run's calls second), in one read."""
         async with self.p.db.session() as s:
             query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
             messages = list(await s.scalars(query.order_by(ChatMessage.id)))
@@ -139,10 +140,9 @@ class Drive:
             calls = list(
                 await s.scalars(calls_query.order_by(ChatToolCall.message_id, ChatToolCall.position))
             )
-        for message in messages:
-            for call in calls:
-                if call.message_id == message.id:
-                    scope.arguments[call.id] = message.tool_calls[call.position]["arguments"]
+        made = {m.id: m.tool_calls for m in messages}
+        for call in calls:
+            scope.arguments[call.id] = made[call.message_id][call.position]["arguments"]
         self._all_calls = calls
         return messages, [c for c in calls if c.run_id == scope.run.id]
 
@@ -150,7 +150,7 @@ class Drive:
         version = await self.runs.pause(scope.run.id, state)
         self.engine.log.bell.ring(scope.conversation.id)
         if version is None:
-            return "paused"
+            return PAUSED_OUTCOME
         # A decision that arrived while this process was still running could not claim the run:
         # look once more, and carry on if there is something to do now.
         run = await self.runs.get(scope.run.id)
@@ -158,24 +158,19 @@ class Drive:
         ready = any(c.state == APPROVED for c in calls) or not any(c.state in PAUSED for c in calls)
         if run is not None and ready and await self.runs.claim(run, PAUSED):
             return None
-        return "paused"
+        return PAUSED_OUTCOME
 
     # --- the model ---------------------------------------------------------------------------
 
-    async def _ask_model(
-        self, scope: Scope, messages: Sequence[ChatMessage], calls: Sequence[ChatToolCall]
-    ) -> str | None:
-        registry: ModelRegistry = await self.engine.registry_for(scope.config.workspace.id)
+    async def _ask_model(self, scope: Scope, messages: Sequence[ChatMessage]) -> str | None:
+        if self.registry is None:  # read once per drive: a turn asks the same models
+            self.registry = await self.engine.registry_for(scope.config.workspace.id)
         needs_tools = bool(scope.toolbox.entries)
-        model_id = choose_model(registry, scope.config.model, needs_tools=needs_tools)
+        model_id = choose_model(self.registry, scope.config.model, needs_tools=needs_tools)
         if model_id is None:
-            await self._emit(ev.NOTICE, {"text": no_model_message(registry, needs_tools=needs_tools)})
+            await self._emit(ev.NOTICE, {"text": no_model_message(self.registry, needs_tools=needs_tools)})
             return "done"
-        model = open_model(registry, model_id, http_client=self.engine.model_http)
-        try:
-            return await self._stream(scope, model, messages)
-        finally:
-            await model.aclose()
+        return await self._stream(scope, self.engine.model(self.registry, model_id), messages)
 
     async def _stream(self, scope: Scope, model: ChatModel, messages: Sequence[ChatMessage]) -> str | None:
         tools = scope.toolbox.tools(model.dialect)
@@ -194,25 +189,32 @@ class Drive:
                 elif isinstance(event, ToolCallDone):
                     made.append(event.call)
         except ModelError as error:
-            await self._keep_partial()
-            await self._emit(ev.ERROR, {"text": str(error)})
+            await self._keep_partial([(ev.ERROR, {"text": str(error)})])
             return "failed"
-        await self.partial.flush()
-        await self._store_answer(scope, self.partial.text, made)
-        if self.partial.text:
-            await self._emit(ev.ASSISTANT_DONE, {})
-        self.partial = None
-        return None
+        partial, self.partial = self.partial, None
+        await self._store_answer(scope, partial, made, finish=not made)
+        return None if made else FINISHED
 
-    async def _store_answer(self, scope: Scope, text: str, made: Sequence[ToolCall]) -> None:
-        """The assistant message and a ``proposed`` row per tool call, in one transaction; calls past
-        the per-turn bound are stored as not made, so the model reads why."""
+    async def _store_answer(
+        self, scope: Scope, text: TextCoalescer, made: Sequence[ToolCall], *, finish: bool,
+        after: Sequence[Event] = (),
+    ) -> None:  # fmt: skip
+        """In one transaction: the rest of the streamed text, the assistant message and a
+        ``proposed`` row per tool call (past the per-turn bound: stored as not made, so the model
+        reads why) and, for a final answer, the end of the turn."""
         now = self.p.clock()
         bound = self.p.settings.chat_max_calls_per_turn
         room = bound - sum(1 for c in self._all_calls if c.run_id == scope.run.id)
+        events: list[Event] = []
+        if rest := text.take():
+            events.append((ev.ASSISTANT_TEXT, {"text": rest}))
+        if text.text:
+            events.append((ev.ASSISTANT_DONE, {}))
+        events.extend(after)
+        cid = scope.conversation.id
         async with self.p.db.session() as s:
             message = ChatMessage(
-                conversation_id=scope.conversation.id, role="assistant", text=text, created_at=now,
+                conversation_id=cid, role="assistant", text=text.text, created_at=now,
                 tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made],
             )  # fmt: skip
             s.add(message)
@@ -222,35 +224,39 @@ class Drive:
                 if position >= room:
                     row.state, row.result_text = FAILED, OVER_BOUND_RESULT.format(n=bound)
                 s.add(row)
+            for type_, data in events:
+                await self.engine.log.add_in(s, cid, type_, data)
+            if finish:
+                await self.runs.finish_in(s, scope.run.id, cid, "done", "done")
+        self.engine.log.bell.ring(cid)
 
-    async def _keep_partial(self) -> None:
+    async def _keep_partial(self, after: Sequence[Event] = ()) -> None:
         """Text streamed before a stop or an error stays in the conversation, as the page showed it."""
-        if self.partial is None or self.scope is None:
+        partial, self.partial = self.partial, None
+        if self.scope is None:
             return
-        await self.partial.flush()
-        if self.partial.text:
-            await self._store_answer(self.scope, self.partial.text, ())
-            await self._emit(ev.ASSISTANT_DONE, {})
-        self.partial = None
+        if partial is not None and partial.text:
+            await self._store_answer(self.scope, partial, (), finish=False, after=after)
+        else:
+            for type_, data in after:
+                await self._emit(type_, data)
 
     # --- endings -----------------------------------------------------------------------------
 
     async def _finish(self, outcome: str) -> None:
         run = await self.runs.get(self.run_id)
         if run is not None:
-            await self.runs.finish(
-                run, {"done": "done", "stopped": "stopped"}.get(outcome, "failed"), outcome
-            )
+            await self.runs.finish(run, outcome if outcome in ("done", "stopped") else "failed", outcome)
 
     async def _stopped(self) -> None:
         """Stop: nothing more is sent; a call cut off while sending may or may not have happened."""
         await self._keep_partial()
         for call in await self.runs.calls(self.run_id):
             if call.state == SENDING:
+                stopped = (ev.STATUS, {"call_id": call.id, "domain": call.domain,
+                                       "text": f"Stopped talking to {call.domain}"})  # fmt: skip
                 text = STOPPED_DURING.format(domain=call.domain)
-                await self.runs.move(call, (SENDING,), UNKNOWN, result_text=text)
-                shown = f"Stopped talking to {call.domain}"
-                await self._emit_safely(ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": shown})
+                await self.runs.move(call, (SENDING,), UNKNOWN, result_text=text, events=[stopped])
             elif call.state not in SETTLED:
                 to = DECLINED if call.state == AWAITING_APPROVAL else FAILED
                 await self.runs.move(call, (call.state,), to, result_text=STOPPED_BEFORE)
