@@ -4,8 +4,10 @@
 
 Each server is its own uvicorn process on loopback (ours through ``actionforge serve``, on SQLite
 and, when ACTIONFORGE_TEST_POSTGRES_URL is set, on PostgreSQL). Clients authenticate with an API
-token. Rounds of ours and the baseline alternate, so machine noise hits both; the figures are the
-best round of each. Target: our p50 at most 1.3x the bare endpoint's.
+token. Test-operation calls one GET of an upstream API (``upstream.py``, a third process) from
+both sides; the egress guard is told to allow that loopback server, as an operator would for a
+local API. Rounds of ours and the baseline alternate, so machine noise hits both; the figures are
+the best round of each. Target: our p50 at most 1.3x the bare endpoint's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from upstream import document
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench password 1"
@@ -74,8 +78,9 @@ def fresh_postgres(admin_url: str) -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare(base: str, out: Path) -> tuple[dict[str, str], str]:
-    """The owner from the setup link, an API token, and a GPT with one action; (headers, gpt id)."""
+def prepare(base: str, out: Path, upstream: str) -> tuple[dict[str, str], str, str]:
+    """The owner from the setup link, an API token, a GPT with the weather action (read) and one on
+    the upstream (test-operation); (headers, gpt id, upstream action id)."""
     found = re.search(r"setup\?token=(\S+)", out.read_text())
     assert found, out.read_text()
     body = {"token": found.group(1), "email": "bench@example.com", "display_name": "B", "password": PASSWORD}
@@ -88,7 +93,10 @@ def prepare(base: str, out: Path) -> tuple[dict[str, str], str]:
         workspace = client.get("/api/workspaces", headers=headers).json()["items"][0]["id"]
         gpt = client.post(f"/api/workspaces/{workspace}/gpts", json={"name": "Bench"}, headers=headers).json()
         client.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": weather()}, headers=headers)
-    return headers, gpt["id"]
+        action = client.post(
+            f"/api/gpts/{gpt['id']}/actions", json={"schema": document(upstream)}, headers=headers
+        ).json()
+    return headers, gpt["id"], action["id"]
 
 
 def weather() -> str:
@@ -136,8 +144,13 @@ def figures(wall: float, latencies: list[float]) -> tuple[float, float, float]:
 
 def run(database: str, url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        ours_port, bare_port = free_port(), free_port()
-        env = {**os.environ, "ACTIONFORGE_DATA_DIR": tmp, "ACTIONFORGE_DATABASE_URL": url}
+        ours_port, bare_port, upstream_port = free_port(), free_port(), free_port()
+        upstream = f"http://127.0.0.1:{upstream_port}"
+        env = {
+            **os.environ, "ACTIONFORGE_DATA_DIR": tmp, "ACTIONFORGE_DATABASE_URL": url,
+            "BENCH_UPSTREAM": upstream,
+            **{f"ACTIONFORGE_{name}": "true" for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT")},
+        }  # fmt: skip
         ours_out, bare_out = Path(tmp) / "ours.out", Path(tmp) / "bare.out"
         ours_cmd = [sys.executable, "-m", "actionforge.cli.main", "serve", "--port", str(ours_port)]
         bare_cmd = [
@@ -150,23 +163,37 @@ def run(database: str, url: str, args: argparse.Namespace) -> None:
             "--log-level",
             "error",
         ]
+        upstream_cmd = [
+            sys.executable, "-m", "uvicorn", "upstream:app", "--port", str(upstream_port),
+            "--log-level", "error",
+        ]  # fmt: skip
         ours, bare = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
         with (
+            process(upstream_cmd, env, Path(tmp) / "upstream.out", f"{upstream}/ready"),
             process(ours_cmd, env, ours_out, f"{ours}/readyz"),
             process(bare_cmd, env, bare_out, f"{bare}/gpt"),
         ):
-            headers, gpt_id = prepare(ours, ours_out)
+            headers, gpt_id, action_id = prepare(ours, ours_out, upstream)
             text = weather()
+            call = {"operation": "getItem", "arguments": {"id": 7, "q": "bench"}}
             cases = {
                 "validate": (
                     lambda c: c.post(f"{ours}/api/editor/validate", json={"schema": text}, headers=headers),
                     lambda c: c.post(f"{bare}/validate", json={"schema": text}),
+                ),
+                "test-op": (
+                    lambda c: c.post(
+                        f"{ours}/api/gpts/{gpt_id}/actions/{action_id}/test", json=call, headers=headers
+                    ),
+                    lambda c: c.post(f"{bare}/test", json=call),
                 ),
                 "GPT read": (
                     lambda c: c.get(f"{ours}/api/gpts/{gpt_id}", headers=headers),
                     lambda c: c.get(f"{bare}/gpt"),
                 ),
             }
+            if args.only:
+                cases = {k: v for k, v in cases.items() if k in args.only.split(",")}
             shape = f"{args.requests} requests a round, {args.concurrency} clients, best of {args.rounds}"
             print(f"\n{database}: {shape}")
             print(f"{'endpoint':<10} {'side':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
@@ -189,11 +216,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated cases: validate,test-op,GPT read")
+    parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.db", args)
     postgres = os.environ.get("ACTIONFORGE_TEST_POSTGRES_URL")
-    if postgres:
+    if postgres and not args.skip_postgres:
         with fresh_postgres(postgres) as url:
             run("postgresql", url, args)
     else:

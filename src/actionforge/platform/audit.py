@@ -1,7 +1,8 @@
 """The audit of action calls: write one record per call, read them back for owners and admins.
 
 Records are written in their own transaction, so a call that fails still leaves its record; old
-records are deleted as new ones arrive (``audit_retention_days``), so no background job is needed.
+records are deleted as new ones arrive (``audit_retention_days``; at most once a minute per process),
+so no background job is needed.
 Who may read: a GPT's records, whoever may edit the GPT (its owner, workspace admins and owners);
 a workspace's records, its admins and owners. Anyone else gets NotFound, as for the GPT itself.
 """
@@ -18,16 +19,22 @@ from actionforge.store.pages import Page, page
 from actionforge.store.tables import User
 from actionforge.store.tables_calls import ActionCall
 
+PRUNE_EVERY = timedelta(minutes=1)
+
 
 class Audit:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
 
     async def record(self, entry: ActionCall) -> None:
-        """Store ``entry`` (already redacted) and drop records past the retention period."""
-        horizon = self.p.clock() - timedelta(days=self.p.settings.audit_retention_days)
+        """Store ``entry`` (already redacted) and drop records past the retention period, at most
+        once a minute per process: a retention of days needs no delete on every call."""
+        now = self.p.clock()
         async with self.p.db.session() as s:
-            await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
+            if self.p.audit_pruned_at is None or now - self.p.audit_pruned_at >= PRUNE_EVERY:
+                horizon = now - timedelta(days=self.p.settings.audit_retention_days)
+                await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
+                self.p.audit_pruned_at = now
             s.add(entry)
 
     async def of_gpt(self, user: User, gpt_id: str, *, after: str | None, limit: int) -> Page[ActionCall]:

@@ -92,13 +92,16 @@ class Calls:
     ) -> CallReport:
         """Call one operation of a draft action as its builder, with the given arguments."""
         target = await self._draft(user, gpt_id, action_id)
-        engine_action = load_engine_action(self.p, target.action, target.workspace)
+        row, workspace = target.action, target.workspace
+        depends = (row.schema_text, row.base_url, workspace.domain_policy, tuple(workspace.allowed_domains))
+        engine_action = self.p.engine_actions.get(
+            (row.id, depends), lambda: load_engine_action(self.p, row, workspace)
+        )  # kept open between tests: no re-validation, and its pooled connections serve the next
         try:
             engine_action.tool(operation)
         except actionforge.UnknownToolError as exc:
             raise Invalid.at("/operation", str(exc)) from None
-        async with engine_action:
-            return await self.call(user, target, engine_action, operation, arguments, consent="builder_test")
+        return await self.call(user, target, engine_action, operation, arguments, consent="builder_test")
 
     async def call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
@@ -130,7 +133,9 @@ class Calls:
                 raise Forbidden(CUSTOM_ACTIONS_DISABLED)
             if action.domain is None:
                 raise Invalid.at("/schema", NOT_CALLABLE)
-        own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, "draft"))
+            own_key = None
+            if action.auth_type == "api_key":  # only an API-key action takes the user's own key
+                own_key = await self.tokens.api_key_in(s, actionforge.TokenKey(user.id, action.id, "draft"))
         return Target(workspace, action, 0, engine_auth(self.p.box, action, own_key))
 
     async def _call(

@@ -84,10 +84,14 @@ class DbTokenStore:
     async def api_key(self, key: actionforge.TokenKey) -> actionforge.SecretValue | None:
         """The user's own API key for this action, if they connected one."""
         async with self.p.db.session() as s:
-            row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
-            if row is None or row.kind != "api_key":
-                return None
-            return unseal(self.p.box, row.secret_sealed, table=TABLE, row_id=_row_id(key), column=COLUMN)
+            return await self.api_key_in(s, key)
+
+    async def api_key_in(self, s: AsyncSession, key: actionforge.TokenKey) -> actionforge.SecretValue | None:
+        """`api_key`, inside the caller's transaction."""
+        row = await s.get(ConnectedAccount, (key.user_id, key.action_id, key.mode))
+        if row is None or row.kind != "api_key":
+            return None
+        return unseal(self.p.box, row.secret_sealed, table=TABLE, row_id=_row_id(key), column=COLUMN)
 
     async def put_api_key(self, key: actionforge.TokenKey, value: actionforge.SecretValue) -> None:
         await self._write(key, "api_key", value, scope=None, expires_at=None)

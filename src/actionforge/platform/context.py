@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import actionforge
+from actionforge.platform.engine_cache import EngineActionCache
 from actionforge.platform.model_entries import Catalog
 from actionforge.platform.passwords import PasswordHasher
 from actionforge.platform.settings import ServerSettings
@@ -29,6 +30,9 @@ class Platform:
     # Model providers from the server's environment, filled by the layer that reads it (`web`).
     instance_models: Catalog = field(default_factory=Catalog)
     passwords: PasswordHasher = field(init=False)
+    # Caches and schedules of this process: losing them costs time, never correctness.
+    engine_actions: EngineActionCache = field(init=False, default_factory=EngineActionCache)
+    audit_pruned_at: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
@@ -49,4 +53,5 @@ class Platform:
         )  # fmt: skip
 
     async def close(self) -> None:
+        await self.engine_actions.close()
         await self.db.dispose()
