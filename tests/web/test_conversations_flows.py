@@ -19,6 +19,7 @@ from tests.chat.world import (
     builder,
     chat_server,
     chat_user,
+    decide,
     engine_allows_loopback,
     new_gpt,
     of_type,
@@ -282,3 +283,22 @@ async def test_published_conversations_for_whoever_the_gpt_is_shared_with_withou
     assert listed["items"][0]["title"] == "Item 3?"
     assert (await stranger.delete(f"/api/conversations/{conversation}")).status_code == 204
     assert (await stranger.get(f"/api/conversations/{conversation}")).status_code == 404
+
+
+async def test_a_decision_on_the_second_actions_renamed_tool(
+    chat_server: Server, builder: httpx.AsyncClient
+) -> None:
+    shop, other = Upstream(), Upstream()
+    with upstream_server(shop) as first_url, upstream_server(other, host="localhost") as second_url:
+        gpt_id = await new_gpt(builder)
+        await add_action(builder, gpt_id, first_url)
+        await add_action(builder, gpt_id, second_url)
+        with scripted(call_tools(("createOrder_2", {"item": 8})), reply("Ordered there.")) as (_, base):
+            await register_model(builder, base)
+            conversation = await open_conversation(builder, gpt_id)
+            await say(chat_server, builder, conversation, "Order item 8 from the other shop")
+            (card,) = of_type(await read(builder, conversation), "confirm")
+            assert (card["domain"], card["operation_id"]) == ("localhost", "createOrder")
+            allowed = await decide(chat_server, builder, conversation, card["call_id"], "allow")
+            assert allowed.status_code == 200, allowed.text
+    assert (shop.orders, other.orders) == ([], [{"item": 8}])

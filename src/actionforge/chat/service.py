@@ -216,7 +216,8 @@ class ChatService:
         if action is None:
             return decision != "decline"
         engine_action = self.actions.load(action, await self._workspace(action), ())
-        operation = engine_action.tool(call.tool_name).operation
+        operation = engine_action.tool(call.operation_id or call.tool_name).operation  # by operationId:
+        # this action's tool names may carry a suffix in the GPT's toolbox (getItem_2)
         try:
             return await apply_choice(
                 decision, operation, user_id=user.id, gpt_id=conversation.gpt_id,
@@ -279,9 +280,9 @@ async def _test_message(s: Any, conversation: Conversation, test: dict[str, str]
     action = await s.get(Action, test["action_id"])
     if action is None or action.gpt_id != conversation.gpt_id or action.version != 0 or action.domain is None:
         raise Invalid.at("/test/action_id", "No such action in this GPT's draft.")
-    try:
-        loaded = actionforge.load_action(action.schema_text, server_url=action.base_url)
-        operation = loaded.tool(test["operation_id"]).original_name
+    try:  # the names only: nothing is called here
+        names = actionforge.load_action(action.schema_text, server_url=action.base_url)
+        operation = names.tool(test["operation_id"]).original_name
     except actionforge.SchemaError:
         raise Invalid.at("/test/action_id", "Fix the action's schema before testing it.") from None
     except actionforge.UnknownToolError as error:
