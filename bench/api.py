@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from upstream import document
+from api_upstream import document
 
 HERE = Path(__file__).resolve().parent
 PASSWORD = "bench password 1"
@@ -164,7 +164,7 @@ def run(database: str, url: str, args: argparse.Namespace) -> None:
             "error",
         ]
         upstream_cmd = [
-            sys.executable, "-m", "uvicorn", "upstream:app", "--port", str(upstream_port),
+            sys.executable, "-m", "uvicorn", "api_upstream:app", "--port", str(upstream_port),
             "--log-level", "error",
         ]  # fmt: skip
         ours, bare = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"

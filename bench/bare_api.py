@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 import actionforge
-from upstream import document
+from api_upstream import document
 
 app = FastAPI()
 SETTINGS = actionforge.Settings()

@@ -1,42 +1,21 @@
-"""The upstream API that bench/api.py's test-operation requests call, ours and the baseline alike.
-
-.venv/bin/python -m uvicorn upstream:app --port PORT    (from bench/)
-"""
+"""The loopback API the calls benchmark talks to (run by bench/calls.py in its own process)."""
 
 from __future__ import annotations
-
-import json
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-
-async def item(request: Request) -> JSONResponse:
-    return JSONResponse({"id": request.path_params["id"], "q": request.query_params.get("q"), "ok": True})
+PET = {"id": 1, "name": "doggie", "photoUrls": ["https://example.com/a.png"], "status": "available"}
 
 
-async def ready(_request: Request) -> JSONResponse:
-    return JSONResponse({})
+async def pet(request: Request) -> JSONResponse:
+    return JSONResponse({**PET, "id": int(request.path_params["pet_id"])})
 
 
-app = Starlette(routes=[Route("/items/{id}", item), Route("/ready", ready)])
+async def find(request: Request) -> JSONResponse:
+    return JSONResponse([{**PET, "status": request.query_params.get("status", "")}])
 
 
-def document(base_url: str) -> str:
-    """The action both servers call: one GET operation with a path and a query parameter."""
-    operation = {
-        "operationId": "getItem",
-        "parameters": [
-            {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
-            {"name": "q", "in": "query", "schema": {"type": "string"}},
-        ],
-        "responses": {"200": {"description": "ok"}},
-    }
-    return json.dumps({
-        "openapi": "3.1.0",
-        "info": {"title": "Bench upstream", "version": "1"},
-        "servers": [{"url": base_url}],
-        "paths": {"/items/{id}": {"get": operation}},
-    })  # fmt: skip
+app = Starlette(routes=[Route("/v2/pet/{pet_id:int}", pet), Route("/v2/pet/findByStatus", find)])
