@@ -90,10 +90,14 @@ def freeze(value: Any) -> Any:
     if isinstance(value, FrozenDict | FrozenList):
         return value
     if isinstance(value, dict):
-        return FrozenDict({k: freeze(v) if isinstance(v, dict | list) else v for k, v in value.items()})
+        return FrozenDict({k: v if type(v) in _KEPT else freeze(v) for k, v in value.items()})
     if isinstance(value, list):
-        return FrozenList([freeze(v) if isinstance(v, dict | list) else v for v in value])
+        return FrozenList([v if type(v) in _KEPT else freeze(v) for v in value])
     return value
+
+
+# Values freeze() keeps as they are, told apart by one set lookup: a tool's schema holds many.
+_KEPT = frozenset({str, int, float, bool, type(None), FrozenDict, FrozenList})
 
 
 def ref_values(node: Any, *, skip_keys: Collection[str] = (), skip_extensions: bool = False) -> Iterator[Any]:

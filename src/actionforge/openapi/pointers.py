@@ -35,7 +35,7 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         raise RefError(pointer, "a JSON pointer must start with '/'")
     node = document
     for token in pointer_tokens(pointer):
-        if isinstance(node, Mapping):
+        if type(node) is dict or isinstance(node, Mapping):  # parsed documents: plain dicts
             if token not in node:
                 raise RefError(pointer, f"no key {token!r}")
             node = node[token]
