@@ -89,7 +89,10 @@ def test_a_broken_schema_shows_the_error_at_its_line_with_a_gutter_mark(page: Pa
     lines = petstore.splitlines()
     assert lines[72] == "            type: integer"  # getPetById's petId, line 73
     lines[72] = "            type: intger"
-    set_editor_text(page, "\n".join(lines) + "\n")
+    page.get_by_label("OpenAPI schema").focus()
+    page.evaluate("document.querySelector('.CodeMirror').CodeMirror.setCursor({line: 72, ch: 22})")
+    page.keyboard.press("Backspace")  # typed, as a user would: "integer" -> "intger"
+    assert editor_text(page) == "\n".join(lines) + "\n"
     issue = page.locator("#issues li").filter(has_text="intger").first
     expect(issue).to_contain_text("Line 73, column 13")
     assert 73 in gutter_lines(page)
@@ -323,6 +326,9 @@ def test_hostile_schema_text_renders_as_text_and_never_runs(page: Page, owner: L
     expect(page.locator("#issues")).to_contain_text("<img src=x onerror=alert(1)>")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Edit actions")).to_be_visible()
+    page.goto("/gpts")
+    ready(page)
+    expect(page.locator("#gpt-list")).to_contain_text("<img src=x onerror=alert('name')>")
     page.goto(f"/gpts/{gpt['id']}/edit")
     ready(page)
     expect(page.locator("#gpt-title")).to_have_text("<img src=x onerror=alert('name')>")
