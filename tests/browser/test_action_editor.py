@@ -462,3 +462,12 @@ def test_delete_asks_first_and_cancel_keeps_the_action(page: Page, owner: Live) 
     confirm.get_by_role("button", name="Delete").click()
     expect(page).to_have_url(re.compile(rf"/gpts/{action['gpt_id']}/edit$"))
     assert owner.api.get(f"/gpts/{action['gpt_id']}/actions")["items"] == []
+
+
+def test_an_operations_preview_button_posts_the_test_message_into_preview(page: Page, owner: Live) -> None:
+    open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    expect(page.locator("[data-chat-mount][data-ready]")).to_have_count(1)
+    page.get_by_role("button", name="Test GetCurrentWeather in Preview").click()
+    expect(page.locator("[data-chat-mount] .user-bubble")).to_contain_text(
+        "Call the weather.example.com API with the GetCurrentWeather operation"
+    )
