@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.errors import Forbidden, NotFound
-from actionforge.store.tables import Gpt, Membership, User, Workspace
+from actionforge.store.tables import Action, Gpt, Membership, User, Workspace
 
 ROLES = ("member", "admin", "owner")  # lowest to highest
 
@@ -66,3 +66,23 @@ async def editable_gpt_with(
     if gpt.owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
         raise NotFound("No such GPT.")
     return gpt, workspace, tuple(values)
+
+
+async def editable_action(
+    s: AsyncSession, user: User, gpt_id: str, action_id: str
+) -> tuple[Gpt, Workspace, Action]:
+    """A draft action of a GPT the user may edit (`editable_gpt`'s rule), in one query."""
+    query = (
+        select(Gpt, Workspace, Membership.role, Action)
+        .join(Workspace, Workspace.id == Gpt.workspace_id)
+        .join(Membership, (Membership.workspace_id == Gpt.workspace_id) & (Membership.user_id == user.id))
+        .outerjoin(Action, (Action.id == action_id) & (Action.gpt_id == Gpt.id) & (Action.version == 0))
+        .where(Gpt.id == gpt_id)
+    )
+    found = (await s.execute(query)).first()
+    if found is None or (found[0].owner_id != user.id and ROLES.index(found[2]) < ROLES.index("admin")):
+        raise NotFound("No such GPT.")
+    gpt, workspace, _, action = found
+    if action is None:
+        raise NotFound("No such action.")
+    return gpt, workspace, action

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import actionforge
-from actionforge.platform.access import editable_gpt
+from actionforge.platform.access import editable_action, editable_gpt
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED, Actions, ActionView
 from actionforge.platform.context import Platform
-from actionforge.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from actionforge.platform.errors import Conflict, Forbidden, Invalid
 from actionforge.platform.schema_diff import SchemaDiff, diff, signatures
 from actionforge.platform.workspaces import domain_policy
-from actionforge.store.tables import Action, User
+from actionforge.store.tables import User
 
 NOT_IMPORTED = "This action's schema was not imported from a URL: use Import from URL first"
 
@@ -90,15 +90,16 @@ class ActionImports:
     async def _current(self, user: User, gpt_id: str, action_id: str | None) -> _Current:
         """The access check and what a fetch needs, read before (not during) the fetch."""
         async with self.p.db.session() as s:
-            gpt, workspace = await editable_gpt(s, user, gpt_id)
-            if not workspace.custom_actions_enabled:
-                raise Forbidden(CUSTOM_ACTIONS_DISABLED)
             if action_id is None:
-                return _Current(domain_policy(workspace), None, "", None)
-            action = await s.get(Action, action_id)
-            if action is None or action.gpt_id != gpt.id or action.version != 0:
-                raise NotFound("No such action.")
-            return _Current(domain_policy(workspace), action.source_url, action.schema_text, action.base_url)
+                _, workspace = await editable_gpt(s, user, gpt_id)
+                action = None
+            else:
+                _, workspace, action = await editable_action(s, user, gpt_id, action_id)
+        if not workspace.custom_actions_enabled:
+            raise Forbidden(CUSTOM_ACTIONS_DISABLED)
+        if action is None:
+            return _Current(domain_policy(workspace), None, "", None)
+        return _Current(domain_policy(workspace), action.source_url, action.schema_text, action.base_url)
 
     async def _fetch(self, url: str, policy: actionforge.DomainPolicy, *, pointer: str) -> str:
         limit = self.p.settings.max_url_chars

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
-from actionforge.platform.access import editable_gpt
+from actionforge.platform.access import editable_action, editable_gpt
 from actionforge.platform.auth_config import apply_auth, auth_summary
 from actionforge.platform.context import Platform
-from actionforge.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from actionforge.platform.errors import Conflict, Forbidden, Invalid
 from actionforge.platform.gpts import APPS_OR_ACTIONS, tool_model_needed
 from actionforge.platform.model_catalog import ModelCatalog
 from actionforge.platform.workspaces import domain_policy
@@ -102,11 +102,7 @@ class Actions:
     async def _find(
         self, s: AsyncSession, user: User, gpt_id: str, action_id: str
     ) -> tuple[Gpt, Workspace, Action]:
-        gpt, workspace = await editable_gpt(s, user, gpt_id)
-        action = await s.get(Action, action_id)
-        if action is None or action.gpt_id != gpt.id or action.version != 0:
-            raise NotFound("No such action.")
-        return gpt, workspace, action
+        return await editable_action(s, user, gpt_id, action_id)
 
     async def _apply(
         self, s: AsyncSession, gpt: Gpt, workspace: Workspace, action: Action, changes: dict[str, Any]

@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 import actionforge
-from actionforge.platform.access import editable_gpt
+from actionforge.platform.access import editable_action
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
 from actionforge.platform.audit import Audit
 from actionforge.platform.connections import DbTokenStore
 from actionforge.platform.context import Platform
 from actionforge.platform.engine_auth import EngineAuth, engine_auth
-from actionforge.platform.errors import Forbidden, Invalid, NotFound
+from actionforge.platform.errors import Forbidden, Invalid
 from actionforge.platform.exchange import Exchange
 from actionforge.platform.workspaces import domain_policy
 from actionforge.store.tables import Action, User, Workspace
@@ -125,10 +125,7 @@ class Calls:
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
         async with self.p.db.session() as s:
-            gpt, workspace = await editable_gpt(s, user, gpt_id)
-            action = await s.get(Action, action_id)
-            if action is None or action.gpt_id != gpt.id or action.version != 0:
-                raise NotFound("No such action.")
+            _, workspace, action = await editable_action(s, user, gpt_id, action_id)
             if not workspace.custom_actions_enabled:
                 raise Forbidden(CUSTOM_ACTIONS_DISABLED)
             if action.domain is None:
