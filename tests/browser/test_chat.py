@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from actionforge.models import NO_MODEL_CONFIGURED
 from actionforge.testing import call_tools, say
 from tests.browser.chat_world import HOSTILE, PRIVACY_URL, scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check, screenshot
@@ -154,3 +155,32 @@ def test_stop_ends_a_call_in_flight_and_the_chat_goes_on(page: Page, owner: Live
         send(page, "Still there?")
         expect(page.locator(".assistant-bubble")).to_have_text(["Here again."])
         assert api.hits["getSlow"] == 1
+
+
+def test_without_a_model_the_chat_says_so_and_stays_usable(page: Page, owner: Live) -> None:
+    with shop() as (_, url):
+        gpt_id = shop_gpt(owner, url)
+        open_preview(page, gpt_id)
+        send(page, "Hello?")
+        expect(page.locator(".notice-line")).to_have_text(NO_MODEL_CONFIGURED)
+        expect(page.get_by_role("button", name="Send")).to_be_enabled()
+        expect(page.get_by_role("button", name="Stop")).to_be_hidden()
+
+
+def test_a_hostile_gpt_name_description_and_starter_render_as_text(page: Page, owner: Live) -> None:
+    name, starter = "<b>Bold</b><img src=x onerror=alert(3)>", "<script>alert(4)</script>"
+    with shop() as (_, url), scripted_model(owner, call_tools(("getItem", {"id": 1}))):
+        gpt_id = shop_gpt(
+            owner, url, publish=True, name=name, description=HOSTILE, conversation_starters=[starter]
+        )
+        page.goto(f"/g/{gpt_id}")
+        page.wait_for_selector("main[data-ready]")
+        expect(page.locator("#gpt-name")).to_have_text(name)
+        expect(page.locator("#gpt-description")).to_have_text(HOSTILE)
+        page.get_by_role("button", name=starter).click()
+        expect(page.locator(".confirm-card h3")).to_have_text(f"{name} wants to talk to 127.0.0.1")
+        injected = page.evaluate(
+            "() => document.querySelectorAll('main b, main img, main script, [onerror]').length"
+        )
+        assert injected == 0
+        assert page.evaluate("window.__pwned") is None
