@@ -20,6 +20,20 @@ the file. Lists are JSON in the environment (`ACTIONFORGE_CATEGORIES='["Writing"
 """
 
 
+# Not settings fields: `web.app.create_app` reads them (`actionforge.models.catalog`).
+MODEL_PROVIDERS = """## Model providers
+
+Read from the environment at start-up, under the names the official SDKs use (never from the
+settings file). Each registers an instance-wide provider that every workspace lists, read-only;
+workspace admins add their own providers and models in the model settings.
+
+| variable | default | meaning |
+|---|---|---|
+| `OPENAI_API_KEY` | `unset` | the OpenAI provider, with the official endpoint's current models |
+| `OPENAI_BASE_URL` | `unset` | an OpenAI-compatible server instead (Ollama, vLLM); an admin adds its models |
+| `ANTHROPIC_API_KEY` | `unset` | the Anthropic provider, with its current models |
+"""
+
 BOUNDS = (("ge", "≥"), ("gt", ">"), ("le", "≤"))
 
 
@@ -30,6 +44,7 @@ def render() -> str:
     )
     engine = "the engine's limits (`actionforge.Settings`), read from the same environment"
     parts.append(_table("Engine", engine, actionforge.Settings))
+    parts.append(MODEL_PROVIDERS)
     return "\n".join(parts)
 
 
