@@ -102,14 +102,15 @@ export class Chat {
   /** Send a message, or the Test button's (`test`: {action_id, operation_id}). */
   async send(text, test = null) {
     this.error.hidden = true;
+    const before = this.composer.state;
     try {
       const conversation = await this.ensureConversation();
-      this.composer.setState("running");
+      this.composer.setState("running"); // before the POST: its events may arrive before its answer
       this.composer.hideStarters();
       await post(`/conversations/${enc(conversation.id)}/messages`, { text, test });
     } catch (exc) {
+      this.composer.setState(before);
       this.showError(exc);
-      this.composer.setState(exc.status === 409 ? "running" : "idle");
     }
   }
 
