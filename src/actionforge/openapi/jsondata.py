@@ -96,8 +96,10 @@ def freeze(value: Any) -> Any:
     return value
 
 
-# Values freeze() keeps as they are, told apart by one set lookup: a tool's schema holds many.
-_KEPT = frozenset({str, int, float, bool, type(None), FrozenDict, FrozenList})
+# JSON's scalars, and the values freeze() keeps as they are: told apart by one set lookup, cheaper
+# than isinstance() on the many values of a tool's schema.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_KEPT = _SCALARS | {FrozenDict, FrozenList}
 
 
 def ref_values(node: Any, *, skip_keys: Collection[str] = (), skip_extensions: bool = False) -> Iterator[Any]:
@@ -113,13 +115,13 @@ def ref_values(node: Any, *, skip_keys: Collection[str] = (), skip_extensions: b
             if "$ref" in current:
                 yield current["$ref"]
             for key, value in current.items():
-                if not isinstance(value, dict | list) or key in skip_keys:
+                if type(value) in _SCALARS or not isinstance(value, dict | list) or key in skip_keys:
                     continue
                 if skip_extensions and str(key).startswith("x-"):
                     continue
                 push(value)
         elif isinstance(current, list):
-            stack.extend(value for value in current if isinstance(value, dict | list))
+            stack.extend(v for v in current if type(v) not in _SCALARS and isinstance(v, dict | list))
 
 
 def has_ref(node: Any) -> bool:

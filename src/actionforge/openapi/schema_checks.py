@@ -23,6 +23,7 @@ Tokens = tuple[str | int, ...]
 # Where the schemas sit below a Parameter, Media Type or Header Object.
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SUBSCHEMA_KEYS = ("not", "items")
+_SUBSCHEMA_HOLDERS = frozenset({*_SUBSCHEMA_LISTS, *_SUBSCHEMA_KEYS, "properties"})
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _COMPONENTS_WITH_SCHEMA = ("parameters", "headers")
 _COMPONENTS_WITH_CONTENT = ("requestBodies", "responses")
@@ -176,7 +177,8 @@ def _walk(document: Mapping[str, Any], tokens: Tokens, root: Any, dialect: str) 
             yield from _pattern(_tokens(tokens, link), schema)
         if "default" in schema:
             yield from _default(_tokens(tokens, link), schema, dialect)
-        _push_subschemas(stack, link, schema)
+        if not _SUBSCHEMA_HOLDERS.isdisjoint(schema):  # most subschemas are leaves
+            _push_subschemas(stack, link, schema)
 
 
 def _push_subschemas(stack: list[tuple[Any, _Link]], link: _Link, schema: dict[str, Any]) -> None:
