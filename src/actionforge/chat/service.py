@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import os
 import socket
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 import httpx
@@ -110,30 +110,38 @@ class ChatService:
         """Drive ``run_id`` here, in the background; this process holds its lease."""
         task = asyncio.create_task(self._drive(run_id), name=f"actionforge-chat-{run_id}")
         self._tasks[run_id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(run_id, None))
+        task.add_done_callback(lambda done: self._forget(run_id, done))
+
+    def _forget(self, run_id: str, task: asyncio.Task[None]) -> None:
+        if self._tasks.get(run_id) is task:  # not a newer drive of the same run (resumed meanwhile)
+            del self._tasks[run_id]
 
     async def _drive(self, run_id: str) -> None:
-        drive = asyncio.create_task(Drive(self, run_id).drive())
-        heartbeat = asyncio.create_task(self._heartbeat(run_id, drive))
+        drive = Drive(self, run_id)
+        driving = asyncio.create_task(drive.drive())
+        heartbeat = asyncio.create_task(self._heartbeat(run_id, drive, driving))
         try:
-            await asyncio.shield(drive)
+            await asyncio.shield(driving)
         except asyncio.CancelledError:
-            drive.cancel()
+            driving.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await drive
+                await driving
             if self.closing:
                 raise
         finally:
             heartbeat.cancel()
 
-    async def _heartbeat(self, run_id: str, drive: asyncio.Task[None]) -> None:
-        """Renew the lease while the drive runs; a stop asked on another process cancels it here."""
+    async def _heartbeat(self, run_id: str, drive: Drive, driving: asyncio.Task[None]) -> None:
+        """Renew the lease while the drive runs. A stop asked on another process cancels the drive
+        (which ends the turn as stopped); a lease lost to another process cancels it too, but then
+        the drive leaves the run to its new owner."""
         every = self.p.settings.chat_lease_s / 3
-        while not drive.done():
+        while not driving.done():
             await asyncio.sleep(every)
             stop = await self.runs.renew(run_id)
             if stop is None or stop:
-                drive.cancel()
+                drive.lost = stop is None
+                driving.cancel()
                 return
 
     async def finished(self, run_id: str) -> None:
@@ -171,11 +179,18 @@ class ChatService:
         self.launch(run.id)
         return run.id
 
-    async def state(self, conversation: Conversation) -> str:
-        if conversation.active_run_id is None:
-            return "idle"
-        run = await self.runs.get(conversation.active_run_id)
-        return run.state if run is not None and run.state in ACTIVE else "idle"
+    async def states(self, conversations: Sequence[Conversation]) -> dict[str, str]:
+        """Each conversation's state for the page (idle, running, awaiting_*), in one query."""
+        active = {c.active_run_id: c.id for c in conversations if c.active_run_id is not None}
+        found = dict.fromkeys((c.id for c in conversations), "idle")
+        if active:
+            async with self.p.db.session() as s:
+                query = select(ChatRun.id, ChatRun.state).where(
+                    ChatRun.id.in_(active), ChatRun.state.in_(ACTIVE)
+                )
+                for run_id, state in await s.execute(query):
+                    found[active[run_id]] = state
+        return found
 
     async def decide(self, user: User, conversation_id: str, call_id: str, decision: str) -> str:
         """The user's answer to a consent card; the paused turn resumes here, exactly once."""

@@ -69,6 +69,7 @@ class Drive:
         self.partial: TextCoalescer | None = None
         self._all_calls: list[ChatToolCall] = []
         self.registry: ModelRegistry | None = None
+        self.lost = False  # the lease went to another process: leave the run to it
 
     async def drive(self) -> None:
         try:
@@ -81,8 +82,8 @@ class Drive:
             if outcome not in (PAUSED_OUTCOME, FINISHED):
                 await self._finish(outcome)
         except asyncio.CancelledError:
-            if self.engine.closing:
-                raise  # the process is shutting down: the lease lapses and another process recovers
+            if self.engine.closing or self.lost:
+                raise  # shutting down (the lease lapses, another process recovers) or already taken over
             await self._stopped()
         except Exception:
             log.exception("chat turn %s failed", self.run_id)

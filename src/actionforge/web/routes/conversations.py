@@ -31,11 +31,15 @@ STREAM: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def conversation_out(chat: ChatService, row: Conversation) -> dict[str, Any]:
+def conversation_out(row: Conversation, state: str) -> dict[str, Any]:
     return {
         "id": row.id, "gpt_id": row.gpt_id, "preview": row.preview, "title": row.title,
-        "created_at": row.created_at, "updated_at": row.updated_at, "state": await chat.state(row),
+        "created_at": row.created_at, "updated_at": row.updated_at, "state": state,
     }  # fmt: skip
+
+
+async def one(chat: ChatService, row: Conversation) -> dict[str, Any]:
+    return conversation_out(row, (await chat.states([row]))[row.id])
 
 
 @router.post("/api/gpts/{gpt_id}/conversations", status_code=status.HTTP_201_CREATED)
@@ -44,7 +48,7 @@ async def open_conversation(
 ) -> ConversationOut:
     """A new conversation with the GPT: Preview (editors only) or the published GPT."""
     row = await Conversations(svc.platform).open(caller.user, gpt_id, preview=body.preview)
-    return ConversationOut.model_validate(await conversation_out(svc.chat, row))
+    return ConversationOut.model_validate(await one(svc.chat, row))
 
 
 @router.get("/api/gpts/{gpt_id}/conversations")
@@ -55,7 +59,8 @@ async def list_conversations(
     found = await Conversations(svc.platform).list(
         caller.user, gpt_id, preview=preview, after=paging.cursor, limit=paging.limit
     )
-    items = [ConversationOut.model_validate(await conversation_out(svc.chat, r)) for r in found.items]
+    states = await svc.chat.states(found.items)
+    items = [ConversationOut.model_validate(conversation_out(r, states[r.id])) for r in found.items]
     return PageOf[ConversationOut](items=items, next_cursor=found.next_cursor)
 
 
@@ -64,7 +69,7 @@ async def read_conversation(conversation_id: str, caller: Caller, svc: ServicesD
     """The conversation and its whole event log (what a reload shows)."""
     row = await Conversations(svc.platform).get(caller.user, conversation_id)
     events = [event_json(e) for e in await svc.chat.log.after(row.id, 0, limit=1_000_000)]
-    return ConversationWithEvents.model_validate({**await conversation_out(svc.chat, row), "events": events})
+    return ConversationWithEvents.model_validate({**await one(svc.chat, row), "events": events})
 
 
 @router.delete("/api/conversations/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
