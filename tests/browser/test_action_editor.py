@@ -471,3 +471,10 @@ def test_an_operations_preview_button_posts_the_test_message_into_preview(page: 
     expect(page.locator("[data-chat-mount] .user-bubble")).to_contain_text(
         "Call the weather.example.com API with the GetCurrentWeather operation"
     )
+
+
+def test_an_action_out_of_reach_says_so(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="Mine")
+    page.goto(f"/gpts/{gpt['id']}/actions/act_notthere/edit")
+    ready(page)
+    expect(page.locator(".page-error")).to_have_text("No such action.")

@@ -158,3 +158,33 @@ def test_the_model_picker_offers_only_tool_calling_models_once_the_gpt_has_actio
     expect(picker.locator("option")).to_have_text(["Default model", "Toolful"])
     expect(page.locator("#model-note")).to_contain_text("Only models that can call tools are offered")
     expect(picker).to_have_value("local/toolful")
+
+
+def test_sharing_wider_than_the_workspace_allows_is_not_offered(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="Inside")
+    owner.api.set_workspace(max_visibility="workspace")
+    open_editor(page, gpt["id"])
+    page.get_by_role("button", name="Publish").click()
+    dialog = page.get_by_role("dialog", name="Share GPT")
+    expect(dialog.get_by_label("Anyone in your workspace")).to_be_enabled()
+    expect(dialog.get_by_label("Anyone with a link")).to_be_disabled()
+    expect(dialog.get_by_label("Everyone (GPT directory)")).to_be_disabled()
+    dialog.get_by_label("Anyone in your workspace").check()
+    dialog.get_by_role("button", name="Publish").click()
+    expect(dialog.locator("#publish-done")).to_have_text("Published version 1.")
+
+
+def test_a_refused_field_says_why_at_the_field_and_is_not_stored(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="Short")
+    open_editor(page, gpt["id"])
+    page.get_by_label("Name", exact=True).fill("x" * 51)
+    page.get_by_label("Description").focus()
+    error = page.locator('[data-error-for="/name"]')
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    expect(page.locator("#save-state")).to_have_text("Not saved")
+    assert owner.api.get(f"/gpts/{gpt['id']}")["name"] == "Short"
+    page.get_by_label("Name", exact=True).fill("Short and fine")
+    page.get_by_label("Description").focus()
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    expect(error).to_be_hidden()

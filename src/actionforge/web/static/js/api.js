@@ -68,6 +68,7 @@ export async function api(method, path, body) {
   }
   const response = await fetch(`/api${path}`, init);
   if (response.status === 204) return null;
+  if (response.status === 401 && path !== "/session") location.assign(signInUrl()); // the session ended
   if (!response.ok) throw new ApiError(response.status, await readProblem(response));
   return response.json();
 }

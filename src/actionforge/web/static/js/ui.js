@@ -1,6 +1,6 @@
 // Shared page furniture: the account menu, toasts, dialogs (native <dialog>: modal, focus kept
 // inside, Escape closes), and copying to the clipboard.
-import { del, session } from "./api.js";
+import { ApiError, del, session } from "./api.js";
 import { h } from "./dom.js";
 
 export function toast(text) {
@@ -102,4 +102,19 @@ export function safeNext(value, fallback = "/gpts") {
 /** Mark the page as loaded (main[data-ready]): its controls now respond. Tests wait for it. */
 export function ready() {
   document.getElementById("main").dataset.ready = "true";
+}
+
+/**
+ * The data a page cannot do without: a refusal (a GPT that is not there, or not yours: 404) is
+ * said on the page and the page stops there, instead of leaving a half-built screen.
+ */
+export async function must(promise) {
+  try {
+    return await promise;
+  } catch (exc) {
+    if (!(exc instanceof ApiError)) throw exc;
+    document.getElementById("main").prepend(h("p", { class: "alert page-error", role: "alert" }, exc.message));
+    ready();
+    return new Promise(() => {}); // never settles: the page module goes no further
+  }
 }

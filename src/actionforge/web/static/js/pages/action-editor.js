@@ -6,7 +6,7 @@ import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
 import { AUTH_LABELS, AuthDialog } from "../action/auth.js";
 import { SchemaEditor } from "../action/schema-editor.js";
 import { argumentsForm, resultView } from "../action/test-form.js";
-import { initHeader, openDialog, trapFocus, ready } from "../ui.js";
+import { initHeader, must, openDialog, ready, trapFocus } from "../ui.js";
 
 const VALIDATE_AFTER_MS = 1000;
 const NO_DOMAINS = "No domains are allowed by your workspace's settings.";
@@ -16,9 +16,9 @@ initHeader();
 const gptId = pageData().gptId;
 let actionId = pageData().actionId || null;
 const gptPath = `/gpts/${encodeURIComponent(gptId)}`;
-const gpt = await get(gptPath);
+const gpt = await must(get(gptPath));
 const workspace = await get(`/workspaces/${encodeURIComponent(gpt.workspace_id)}`);
-let action = actionId ? await get(`${gptPath}/actions/${encodeURIComponent(actionId)}`) : null;
+let action = actionId ? await must(get(`${gptPath}/actions/${encodeURIComponent(actionId)}`)) : null;
 let report = null;
 let dirty = false;
 

@@ -2,7 +2,7 @@
 // the Publish dialog listing every blocking error with a link to what must change.
 import { ApiError, get, patch, post, requireSession } from "../api.js";
 import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
-import { copyText, initHeader, openDialog, trapFocus, ready } from "../ui.js";
+import { copyText, initHeader, must, openDialog, ready, trapFocus } from "../ui.js";
 
 const ACTIONS_DISABLED = "Custom actions are disabled for your workspace. Contact your admin to enable them.";
 const APPS_OR_ACTIONS = "A GPT can use either apps or actions, but not both at the same time.";
@@ -14,7 +14,7 @@ const gptId = pageData().gptId;
 const maxActions = Number(pageData().maxActions || 10);
 const form = $("#configure");
 const saveState = $("#save-state");
-let gpt = await get(`/gpts/${encodeURIComponent(gptId)}`);
+let gpt = await must(get(`/gpts/${encodeURIComponent(gptId)}`));
 const workspace = await get(`/workspaces/${encodeURIComponent(gpt.workspace_id)}`);
 let actions = (await get(`/gpts/${encodeURIComponent(gptId)}/actions`)).items;
 
@@ -22,12 +22,27 @@ function announceDraft() {
   document.dispatchEvent(new CustomEvent("actionforge:draft-saved", { detail: { gptId } }));
 }
 
-async function save(changes) {
+// Saves run one after another, in the order the edits happened; "Saved" shows once all are done.
+let queue = Promise.resolve();
+let pending = 0;
+
+function save(changes) {
+  pending += 1;
   saveState.textContent = "Saving…";
+  queue = queue.then(() => saveNow(changes)).finally(() => {
+    pending -= 1;
+    if (pending === 0 && saveState.textContent === "Saving…") saveState.textContent = "Saved";
+  });
+  return queue;
+}
+
+async function saveNow(changes) {
   try {
     gpt = await patch(`/gpts/${encodeURIComponent(gptId)}`, changes);
-    showFieldErrors([], form);
-    saveState.textContent = "Saved";
+    for (const field of Object.keys(changes)) { // only these fields are now known good
+      const slot = form.querySelector(`[data-error-for="/${field}"]`);
+      if (slot) slot.hidden = true;
+    }
     renderTitle();
     renderCapabilities();
     announceDraft();
@@ -218,9 +233,21 @@ function showPublishErrors(exc) {
   $("#publish-errors").hidden = false;
 }
 
+const VISIBILITIES = ["private", "workspace", "link", "public"];
+
+function limitVisibility() {
+  const allowed = VISIBILITIES.indexOf(workspace.settings.max_visibility);
+  for (const input of dialog.querySelectorAll('input[name="visibility"]')) {
+    const over = VISIBILITIES.indexOf(input.value) > allowed;
+    input.disabled = over;
+    input.closest("label").title = over ? "Your workspace does not allow sharing this widely." : "";
+  }
+}
+
 $("#open-publish").addEventListener("click", () => {
   $("#publish-errors").hidden = true;
   $("#publish-done").hidden = true;
+  limitVisibility();
   const current = dialog.querySelector(`input[value="${gpt.visibility}"]`);
   if (current) current.checked = true;
   openDialog(dialog);
