@@ -478,3 +478,21 @@ def test_an_action_out_of_reach_says_so(page: Page, owner: Live) -> None:
     page.goto(f"/gpts/{gpt['id']}/actions/act_notthere/edit")
     ready(page)
     expect(page.locator(".page-error")).to_have_text("No such action.")
+
+
+def test_the_schema_editor_indents_with_tab_and_esc_leaves_it(page: Page, owner: Live) -> None:
+    gpt = owner.api.create_gpt(name="Keys")
+    page.goto(f"/gpts/{gpt['id']}/actions/new")
+    ready(page)
+    page.get_by_role("button", name="Import from URL").focus()
+    page.keyboard.press("Tab")  # the Examples menu
+    page.keyboard.press("Tab")
+    editor = page.get_by_label("OpenAPI schema")
+    expect(editor).to_be_focused()
+    page.keyboard.type("openapi: 3.1.0")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.type("x: 1")
+    assert editor_text(page) == "openapi: 3.1.0\n  x: 1"
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Format")).to_be_focused()

@@ -7,7 +7,7 @@ import { isJsonText, locate } from "../pointer.js";
 const GUTTER = "issue-gutter";
 
 export class SchemaEditor {
-  constructor(textarea, { onChange }) {
+  constructor(textarea, { onChange, onEscape }) {
     this.cm = window.CodeMirror.fromTextArea(textarea, {
       lineNumbers: true,
       inputStyle: "contenteditable", // the editable element sits in the scroller: keyboard and screen readers reach it
@@ -19,10 +19,12 @@ export class SchemaEditor {
       gutters: [GUTTER, "CodeMirror-linenumbers"],
       extraKeys: {
         Tab: (cm) => cm.execCommand("insertSoftTab"),
-        Esc: (cm) => cm.getInputField().blur(), // the editor never traps the keyboard
+        Esc: (cm) => (onEscape ? onEscape() : cm.getInputField().blur()), // Tab indents, so Esc leaves
       },
       screenReaderLabel: "OpenAPI schema",
     });
+    const described = textarea.getAttribute("aria-describedby");
+    if (described) this.cm.getInputField().setAttribute("aria-describedby", described);
     this.marked = [];
     this.cm.on("change", () => {
       this.cm.setOption("mode", isJsonText(this.text) ? { name: "javascript", json: true } : "yaml");

@@ -106,6 +106,7 @@ const editor = new SchemaEditor($("#schema"), {
     $("#format").disabled = text.trim() === "";
     scheduleValidation();
   },
+  onEscape: () => $("#format").focus(),
 });
 
 const examples = await get("/editor/examples");
