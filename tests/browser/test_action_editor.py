@@ -110,6 +110,7 @@ def test_a_broken_schema_shows_the_error_at_its_line_with_a_gutter_mark(page: Pa
     assert gutter_lines(page) == [10, 73]
     assert page.locator(".CodeMirror-code > div").nth(9).locator(".issue-line").count() == 1
     screenshot(page, "action-editor-error.png")
+    assert axe_check(page) == []  # with the issues listed and marked
     set_editor_text(page, petstore)  # fixed: the marks go
     expect(page.locator("#operations tbody tr")).to_have_count(3)
     assert gutter_lines(page) == []
@@ -273,6 +274,7 @@ def test_direct_test_shows_the_exact_request_the_response_and_the_timing(
         "owner": {"email": "a@example.com", "age": 41},
     }
     expect(panel.locator("pre.response")).to_contain_text("lamp")
+    assert axe_check(page) == []  # with the generated form and the exchange shown
 
 
 def test_workspace_domain_policy_is_shown_under_the_schema(page: Page, owner: Live) -> None:
