@@ -302,3 +302,20 @@ async def test_a_decision_on_the_second_actions_renamed_tool(
             allowed = await decide(chat_server, builder, conversation, card["call_id"], "allow")
             assert allowed.status_code == 200, allowed.text
     assert (shop.orders, other.orders) == ([], [{"item": 8}])
+
+
+async def test_no_tools_while_the_workspace_has_custom_actions_turned_off(
+    chat_server: Server, builder: httpx.AsyncClient, upstream: tuple[Upstream, str]
+) -> None:
+    _, url = upstream
+    gpt_id = await new_gpt(builder)
+    await add_action(builder, gpt_id, url)
+    ws = await workspace_id(builder)
+    off = await builder.patch(f"/api/workspaces/{ws}/settings", json={"custom_actions_enabled": False})
+    assert off.status_code == 200, off.text
+    with scripted(reply("I cannot reach the shop.")) as (model, base):
+        await register_model(builder, base)
+        conversation = await open_conversation(builder, gpt_id)
+        await say(chat_server, builder, conversation, "Item 1?")
+    assert "tools" not in model.requests[0].body
+    assert "Look up items and place orders." not in model.requests[0].body["messages"][0]["content"]

@@ -132,9 +132,11 @@ class Runs:
             version: int | None = await s.scalar(select(ChatRun.version).where(ChatRun.id == run_id))
         return version
 
-    async def finish(self, run: ChatRun, state: str, outcome: str) -> None:
+    async def finish(self, run: ChatRun, state: str, outcome: str, *, events: Sequence[Event] = ()) -> None:
         """End the turn: the conversation takes messages again, and the page is told."""
         async with self.p.db.session() as s:
+            for type_, data in events:
+                await self.log.add_in(s, run.conversation_id, type_, data)
             await self.finish_in(s, run.id, run.conversation_id, state, outcome)
         self.log.bell.ring(run.conversation_id)
 

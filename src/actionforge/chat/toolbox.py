@@ -84,10 +84,12 @@ class ActionCache:
         return found
 
     def toolbox(self, config: Configuration) -> Toolbox:
-        """Every action of the configuration that loads; one with a broken schema offers no tools."""
+        """Every action of the configuration that loads; one with a broken schema offers no tools,
+        and none does while the workspace has custom actions turned off."""
         entries: dict[str, Entry] = {}
         loaded: list[tuple[Action, actionforge.Action]] = []
-        for row in config.actions:
+        rows = config.actions if config.workspace.custom_actions_enabled else ()
+        for row in rows:
             if row.domain is None:
                 continue
             try:

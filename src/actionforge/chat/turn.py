@@ -39,6 +39,7 @@ from actionforge.models import (
 from actionforge.platform.calls import redacted_json
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import configuration
+from actionforge.platform.errors import NotFound
 from actionforge.store.tables import User
 from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
 from actionforge.store.types import new_id
@@ -81,6 +82,8 @@ class Drive:
                 outcome = await self._step(self.scope)
             if outcome not in (PAUSED_OUTCOME, FINISHED):
                 await self._finish(outcome)
+        except NotFound as gone:  # the GPT was unpublished or deleted since the conversation began
+            await self._finish("failed", [(ev.ERROR, {"text": gone.message})])
         except asyncio.CancelledError:
             if self.engine.closing or self.lost:
                 raise  # shutting down (the lease lapses, another process recovers) or already taken over
@@ -244,10 +247,11 @@ class Drive:
 
     # --- endings -----------------------------------------------------------------------------
 
-    async def _finish(self, outcome: str) -> None:
+    async def _finish(self, outcome: str, events: Sequence[Event] = ()) -> None:
         run = await self.runs.get(self.run_id)
         if run is not None:
-            await self.runs.finish(run, outcome if outcome in ("done", "stopped") else "failed", outcome)
+            state = outcome if outcome in ("done", "stopped") else "failed"
+            await self.runs.finish(run, state, outcome, events=events)
 
     async def _stopped(self) -> None:
         """Stop: nothing more is sent; a call cut off while sending may or may not have happened."""
