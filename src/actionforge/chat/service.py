@@ -38,7 +38,7 @@ from actionforge.store.tables import Action, Gpt, User, Workspace
 from actionforge.store.tables_chat import ChatRun, ChatToolCall, Conversation
 
 RegistryFor = Callable[[str], Awaitable[ModelRegistry]]
-DECISIONS = {"allow": "allow", "always_allow": "always_allow", "decline": "decline"}
+DECISIONS = frozenset({"allow", "always_allow", "decline"})
 ALREADY_DECIDED = "This call was already answered."
 TEST_TEXT = "Call the {domain} API with the {operation} operation"
 
