@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform import ratelimit, tokens
@@ -19,6 +19,9 @@ from actionforge.store.types import new_id
 BAD_LOGIN = "Wrong email or password."
 TOO_MANY_LOGINS = "Too many failed sign-in attempts. Try again later."
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+# Run on every request, so built once (a statement costs more to build than to run).
+_SESSION_QUERY = select(Session, User).join(User).where(Session.token_hash == bindparam("token_hash"))
+_TOKEN_QUERY = select(ApiToken, User).join(User).where(ApiToken.token_hash == bindparam("token_hash"))
 BAD_SETUP_LINK = "This setup link is not valid: it was used already, has expired, or was mistyped."
 
 
@@ -148,8 +151,7 @@ class Accounts:
     async def authenticate_session(self, token: str) -> Principal:
         found: Principal | None = None
         async with self.p.db.session() as s:
-            query = select(Session, User).join(User).where(Session.token_hash == tokens.digest(token))
-            pair = (await s.execute(query)).first()
+            pair = (await s.execute(_SESSION_QUERY, {"token_hash": tokens.digest(token)})).first()
             if pair is not None and pair.Session.expires_at <= self.p.clock():
                 await s.delete(pair.Session)  # removed the first time it is seen expired
             elif pair is not None and pair.User.is_active:
@@ -162,8 +164,7 @@ class Accounts:
 
     async def authenticate_token(self, token: str) -> Principal:
         async with self.p.db.session() as s:
-            query = select(ApiToken, User).join(User).where(ApiToken.token_hash == tokens.digest(token))
-            found = (await s.execute(query)).first()
+            found = (await s.execute(_TOKEN_QUERY, {"token_hash": tokens.digest(token)})).first()
             if found is None or not found.User.is_active:
                 raise Unauthenticated("The API token is not valid.")
             row, user = found

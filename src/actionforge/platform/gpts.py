@@ -6,10 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actionforge.platform.access import ROLES, editable_gpt, editable_gpt_with, role_in, workspace_for
+from actionforge.platform.access import (
+    EDITABLE_GPT,
+    ROLES,
+    editable_gpt,
+    editable_gpt_with,
+    role_in,
+    workspace_for,
+)
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Forbidden, Invalid, Problem
 from actionforge.platform.model_catalog import ModelCatalog
@@ -135,11 +142,12 @@ class Gpts:
             if ROLES.index(await role_in(s, user, workspace_id)) < ROLES.index("admin"):
                 query = query.where(Gpt.owner_id == user.id)
             found = await page(s, query, Gpt.id, after=after, limit=limit)
-            return Page([GptView(g, await _action_count(s, g.id)) for g in found.items], found.next_cursor)
+            counts = await _action_counts(s, [g.id for g in found.items])
+            return Page([GptView(g, counts.get(g.id, 0)) for g in found.items], found.next_cursor)
 
     async def get(self, user: User, gpt_id: str) -> GptView:
         async with self.p.db.session() as s:
-            gpt, _, (count,) = await editable_gpt_with(s, user, gpt_id, _draft_action_count())
+            gpt, _, (count,) = await editable_gpt_with(s, user, gpt_id, _GPT_AND_ACTION_COUNT)
             return GptView(gpt, int(count))
 
     async def update(self, user: User, gpt_id: str, changes: dict[str, Any]) -> GptView:
@@ -247,10 +255,23 @@ def _check_publish(
         raise Invalid(problems[0].message, tuple(problems))
 
 
-def _draft_action_count() -> ColumnElement[int]:
-    """The number of the GPT's draft actions, as a column of a query on ``Gpt``."""
-    query = select(func.count()).select_from(Action).where(Action.gpt_id == Gpt.id, Action.version == 0)
-    return query.scalar_subquery()
+# A GPT read: the edit check and the number of draft actions in one query, built once.
+_GPT_AND_ACTION_COUNT = EDITABLE_GPT.add_columns(
+    select(func.count())
+    .select_from(Action)
+    .where(Action.gpt_id == Gpt.id, Action.version == 0)
+    .scalar_subquery()
+)
+
+
+async def _action_counts(s: AsyncSession, gpt_ids: list[str]) -> dict[str, int]:
+    """The draft action count of each GPT of a page, in one query (not one per GPT)."""
+    query = (
+        select(Action.gpt_id, func.count())
+        .where(Action.gpt_id.in_(gpt_ids), Action.version == 0)
+        .group_by(Action.gpt_id)
+    )
+    return {gpt_id: int(count) for gpt_id, count in await s.execute(query)}
 
 
 async def _action_count(s: AsyncSession, gpt_id: str) -> int:
