@@ -112,7 +112,8 @@ async def test_secrets_are_write_only_and_sealed_to_their_row(
     auth = {"type": "api_key", "authorization_type": "bearer", "api_key": "sk-very-secret"}
     created = await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema(), "auth": auth})
     assert created.json()["auth"] == {
-        "type": "api_key", "authorization_type": "bearer", "custom_auth_header": None, "api_key": "set",
+        "type": "api_key", "authorization_type": "bearer", "custom_auth_header": None,
+        "key_source": "builder", "api_key": "set",
     }  # fmt: skip
     action_id = created.json()["id"]
     for response in [created, await owner.get(f"/api/gpts/{gpt['id']}/actions/{action_id}")]:

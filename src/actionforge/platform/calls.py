@@ -20,9 +20,10 @@ import actionforge
 from actionforge.platform.access import editable_action
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
 from actionforge.platform.audit import Audit
+from actionforge.platform.auth_config import users_bring_keys
 from actionforge.platform.connections import DbTokenStore
 from actionforge.platform.context import Platform
-from actionforge.platform.engine_auth import EngineAuth, engine_auth
+from actionforge.platform.engine_auth import EngineAuth, engine_auth, own_key_needed
 from actionforge.platform.errors import Forbidden, Invalid
 from actionforge.platform.exchange import Exchange
 from actionforge.platform.workspaces import domain_policy
@@ -41,6 +42,7 @@ class Target:
     action: Action
     gpt_version: int
     auth: EngineAuth
+    refused: str | None = None  # why nothing may be sent (no own key where users bring keys)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class Calls:
         """What a call of ``action`` needs: its auth, with the user's own API key if they stored one."""
         mode: actionforge.Mode = "draft" if gpt_version == 0 else "published"
         own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, mode))
-        return Target(workspace, action, gpt_version, engine_auth(self.p.box, action, own_key))
+        return _target(self.p, workspace, action, gpt_version, own_key)
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
         async with self.p.db.session() as s:
@@ -133,7 +135,7 @@ class Calls:
             own_key = None
             if action.auth_type == "api_key":  # only an API-key action takes the user's own key
                 own_key = await self.tokens.api_key_in(s, actionforge.TokenKey(user.id, action.id, "draft"))
-        return Target(workspace, action, 0, engine_auth(self.p.box, action, own_key))
+        return _target(self.p, workspace, action, 0, own_key)
 
     async def _call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
@@ -146,6 +148,8 @@ class Calls:
         refused = refusal(target.workspace, target.action.domain)
         if refused is not None:  # the policy changed after the action was saved: nothing is sent
             result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
+        elif target.refused is not None:  # the user has not added their own key: nothing is sent
+            result = actionforge.ToolResult(ok=False, error="auth", message=target.refused, attempts=0)
         else:
             exchange.attach(engine_action.http_client())
             result = await engine_action.call(
@@ -157,6 +161,14 @@ class Calls:
             latency_ms=round(latency.total_seconds() * 1000), egress=_egress(result, exchange),
             consent=consent, arguments=arguments,
         )  # fmt: skip
+
+
+def _target(
+    p: Platform, workspace: Workspace, action: Action, version: int, own_key: actionforge.SecretValue | None
+) -> Target:
+    if own_key is None and users_bring_keys(action):
+        return Target(workspace, action, version, actionforge.NoAuthConfig(), own_key_needed(action))
+    return Target(workspace, action, version, engine_auth(p.box, action, own_key))
 
 
 def _egress(result: actionforge.ToolResult, exchange: Exchange) -> dict[str, str | None]:

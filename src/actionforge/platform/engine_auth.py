@@ -1,7 +1,9 @@
 """A stored action's auth setting as the engine's config, with its secrets unsealed for one call.
 
 The secrets become `SecretValue`s at once, so the process redactor masks them in anything that
-is logged or stored afterwards (the audit's request copy included).
+is logged or stored afterwards (the audit's request copy included). An action whose users bring
+their own keys never falls back to a shared key: without the user's own key there is no config,
+and the call is refused with `own_key_needed` (it tells the user where to add it).
 """
 
 from __future__ import annotations
@@ -9,11 +11,18 @@ from __future__ import annotations
 import pydantic
 
 import actionforge
+from actionforge.platform.auth_config import users_bring_keys
 from actionforge.platform.errors import Invalid
 from actionforge.store.sealing import unseal
 from actionforge.store.tables import Action
 
 EngineAuth = actionforge.NoAuthConfig | actionforge.ApiKeyAuthConfig | actionforge.OAuthConfig
+OWN_KEY_NEEDED = "This action needs your own API key: add your key for {domain} under Connected accounts."
+
+
+def own_key_needed(action: Action) -> str:
+    """The one sentence a user without their own key reads (the model reads it too)."""
+    return OWN_KEY_NEEDED.format(domain=action.domain or "this action")
 
 
 def engine_auth(
@@ -22,11 +31,13 @@ def engine_auth(
     """The engine's config for ``action``; Invalid (pointing at the auth field) if it is incomplete.
 
     ``own_key`` is the calling user's own API key (a connected account): it replaces the
-    builder's shared key, if any.
+    builder's shared key, if any. With key_source "user" it is the only key ever used; call
+    `own_key_needed` first when the user may not have one.
     """
     try:
         if action.auth_type == "api_key":
-            return _api_key(action, own_key or _secret(box, action, "api_key_sealed"))
+            shared = None if users_bring_keys(action) else _secret(box, action, "api_key_sealed")
+            return _api_key(action, own_key or shared)
         if action.auth_type == "oauth":
             return _oauth(box, action)
         return actionforge.NoAuthConfig()
@@ -61,5 +72,7 @@ def _oauth(box: actionforge.SecretBox, action: Action) -> EngineAuth:
         "token_url": config.get("token_url", ""),
         "scope": config.get("scope") or "",
         "token_exchange_method": config.get("token_exchange_method") or "default_post",
+        "pkce": config.get("pkce", True),
+        "extra_authorize_params": config.get("extra_authorize_params") or {},
         "revocation_url": config.get("revocation_url"),
     })  # fmt: skip

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actionforge.platform.auth_config import MAX_EXTRA_PARAMS, MAX_PARAM_NAME, MAX_PARAM_VALUE
+
 T = TypeVar("T")
 Visibility = Literal["private", "workspace", "link", "public"]
 
@@ -152,6 +154,9 @@ class VersionOut(Response):
 
 # --- actions ----------------------------------------------------------------------------------
 
+_ParamName = Annotated[str, Field(min_length=1, max_length=MAX_PARAM_NAME)]
+_ParamValue = Annotated[str, Field(max_length=MAX_PARAM_VALUE)]
+
 
 class AuthIn(Request):
     type: Literal["none", "api_key", "oauth"] = "none"
@@ -166,6 +171,20 @@ class AuthIn(Request):
     token_exchange_method: Literal["default_post", "basic_auth_header"] | None = None
     revocation_url: Annotated[str, Field(max_length=2_000)] | None = Field(
         None, description="optional: where Log out revokes the user's tokens (RFC 7009)"
+    )
+    key_source: Literal["builder", "user"] | None = Field(
+        None,
+        description='API key: "builder" (default) for one shared key set here; "user" for each user\'s '
+        "own key, added under Connected accounts (api_key is then refused)",
+    )
+    pkce: bool | None = Field(None, description="OAuth: send a PKCE code challenge (default true)")
+    extra_authorize_params: (
+        Annotated[dict[_ParamName, _ParamValue], Field(max_length=MAX_EXTRA_PARAMS)] | None
+    ) = Field(
+        None,
+        description="OAuth: more query parameters for the authorize URL (such as audience or prompt); "
+        "the flow's own names (response_type, client_id, redirect_uri, scope, state, code_challenge, "
+        "code_challenge_method) are refused",
     )
 
 
@@ -188,7 +207,10 @@ class ActionOut(Response):
     privacy_policy_url: str | None
     source_url: str | None
     base_url: str | None
-    auth: dict[str, Any] = Field(description='secrets appear only as "set" or "not set"')
+    auth: dict[str, Any] = Field(
+        description="the AuthIn fields as stored (with key_source for API keys, pkce and "
+        'extra_authorize_params for OAuth); secrets appear only as "set" or "not set"'
+    )
     callback_url: str | None
     blocked: str | None = Field(description="set when the workspace's domain policy now refuses this action")
     validation: dict[str, Any]
