@@ -292,3 +292,27 @@ async def test_a_process_killed_after_the_call_before_its_result_is_stored_does_
     assert shop.orders == 1
     told = [m["content"] for m in model.requests[-1].messages if m["role"] == "tool"]
     assert len(told) == 1
+
+
+async def test_stop_asked_on_another_process_ends_the_turn_where_it_runs(
+    tmp_path: Path, database_url: str
+) -> None:
+    with (
+        hanging_model(reply("Later.")) as (door, model_url),
+        server_process(tmp_path, database_url, "first") as (first, _, out),
+        server_process(tmp_path, database_url, "second") as (second, _, _),
+    ):
+        auth = owner_token(first, out)
+        async with (
+            httpx.AsyncClient(base_url=first, headers=auth, timeout=30) as a,
+            httpx.AsyncClient(base_url=second, headers=auth, timeout=30) as b,
+        ):
+            conversation = await shop_conversation(a, "http://127.0.0.1:9", model_url)
+            events = stream(a, conversation)
+            await a.post(f"/api/conversations/{conversation}/messages", json={"text": "Hello"})
+            assert await asyncio.to_thread(door.arrived.wait, 20)  # the first process awaits the model
+            assert (await b.post(f"/api/conversations/{conversation}/stop")).status_code == 202
+            seen = await asyncio.wait_for(until(events, "turn_done"), 30)
+            await events.aclose()
+            assert seen[-1]["data"] == {"outcome": "stopped"}
+            assert (await b.get(f"/api/conversations/{conversation}")).json()["state"] == "idle"
