@@ -99,6 +99,24 @@ async def test_each_user_brings_their_own_key_and_the_shared_key_is_never_used(
     }  # fmt: skip
 
 
+async def test_the_connected_accounts_list_offers_the_keys_a_gpt_still_needs(
+    owner: httpx.AsyncClient, api: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, api, {**BEARER, "key_source": "user"})
+    other_gpt, _ = await new_action(owner, api, {**BEARER, "api_key": SHARED_KEY})
+    assert (await owner.get("/api/me/connections")).json()["items"] == []  # no GPT named: stored ones only
+    [pending] = (await owner.get(f"/api/me/connections?gpt_id={gpt_id}")).json()["items"]
+    assert (pending["action_id"], pending["kind"], pending["mode"], pending["connected"]) == (
+        action_id, "api_key", "draft", False,
+    )  # fmt: skip
+    assert pending["key_source"] == "user"
+    assert (await owner.get(f"/api/me/connections?gpt_id={other_gpt}")).json()["items"] == []
+    await owner.put(f"/api/me/connections/{action_id}/api-key", json={"api_key": OWN_KEY})
+    [connected] = (await owner.get(f"/api/me/connections?gpt_id={gpt_id}")).json()["items"]
+    assert (connected["action_id"], connected["connected"]) == (action_id, True)
+    assert (await owner.get("/api/me/connections?gpt_id=gpt_unknown")).json()["items"] == []
+
+
 def oauth(**fields: Any) -> dict[str, Any]:
     """The OAuth setting; the secrets stay as stored (re-entering one is a change of its own)."""
     return {

@@ -6,6 +6,10 @@ process is what the next process reads. Secrets are sealed to their row (`store.
 Who may connect to an action: for a draft action (the builder's Preview) whoever may edit the
 GPT; for the published action rows, whoever the published GPT is shared with (link and public:
 any signed-in user; workspace: its members; private: its editors). Anyone else gets NotFound.
+
+Listed for one GPT, the accounts also include the keys it still needs: each action of it whose
+users bring their own keys (key_source "user") and for which the caller has stored none, as a
+row that is not connected (so the privacy page can offer "Add your key").
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
 from actionforge.platform.access import editable_gpt
+from actionforge.platform.auth_config import users_bring_keys
 from actionforge.platform.context import Platform
 from actionforge.platform.engine_auth import engine_auth
 from actionforge.platform.errors import Invalid, NotFound
@@ -116,9 +121,12 @@ class DbTokenStore:
 
 @dataclass(frozen=True)
 class ConnectionView:
-    account: ConnectedAccount
+    account: ConnectedAccount | None  # None: a key the user has yet to add
     gpt_id: str
     domain: str | None
+    action_id: str
+    mode: actionforge.Mode
+    key_source: str | None  # an API-key action's "builder" or "user"
 
 
 class Connections:
@@ -126,13 +134,23 @@ class Connections:
         self.p = platform
         self.tokens = DbTokenStore(platform)
 
-    async def list(self, user: User, *, after: str | None, limit: int) -> Page[ConnectionView]:
+    async def list(
+        self, user: User, *, after: str | None, limit: int, gpt_id: str | None = None
+    ) -> Page[ConnectionView]:
+        """The user's stored accounts; with ``gpt_id``, that GPT's only, and (on the last page)
+        the keys it still needs from the user."""
         async with self.p.db.session() as s:
             query = select(ConnectedAccount).where(ConnectedAccount.user_id == user.id)
+            if gpt_id is not None:
+                query = query.where(
+                    ConnectedAccount.action_id.in_(select(Action.id).where(Action.gpt_id == gpt_id))
+                )
             found = await page(s, query, ConnectedAccount.action_id, after=after, limit=limit)
             ids = [r.action_id for r in found.items]
             actions = {a.id: a for a in await s.scalars(select(Action).where(Action.id.in_(ids)))}
-        views = [_view(r, actions[r.action_id]) for r in found.items]
+            views = [_view(r, actions[r.action_id]) for r in found.items]
+            if gpt_id is not None and found.next_cursor is None:
+                views.extend(await _keys_needed(s, user, gpt_id))
         return Page(views, found.next_cursor)
 
     async def connect_api_key(self, user: User, action_id: str, value: str) -> ConnectionView:
@@ -167,7 +185,32 @@ class Connections:
 
 
 def _view(account: ConnectedAccount, action: Action) -> ConnectionView:
-    return ConnectionView(account, action.gpt_id, action.domain)
+    mode: actionforge.Mode = "draft" if account.mode == "draft" else "published"
+    source = action.auth_config.get("key_source", "builder") if action.auth_type == "api_key" else None
+    return ConnectionView(account, action.gpt_id, action.domain, action.id, mode, source)
+
+
+async def _keys_needed(s: AsyncSession, user: User, gpt_id: str) -> list[ConnectionView]:
+    """The GPT's actions (published, if shared with the user; draft, if they may edit it) whose
+    users bring their own keys and for which this user has stored none."""
+    gpt = await s.get(Gpt, gpt_id)
+    if gpt is None:
+        return []
+    versions: list[tuple[int, actionforge.Mode]] = []
+    if gpt.published_version is not None and await shared_with(s, user, gpt):
+        versions.append((gpt.published_version, "published"))
+    try:
+        await editable_gpt(s, user, gpt.id)
+        versions.append((0, "draft"))
+    except NotFound:
+        pass
+    needed: list[ConnectionView] = []
+    for version, mode in versions:
+        rows = await s.scalars(select(Action).where(Action.gpt_id == gpt.id, Action.version == version))
+        for action in rows:
+            if users_bring_keys(action) and await s.get(ConnectedAccount, (user.id, action.id, mode)) is None:
+                needed.append(ConnectionView(None, gpt.id, action.domain, action.id, mode, "user"))
+    return needed
 
 
 async def usable_action(s: AsyncSession, user: User, action_id: str) -> tuple[Action, actionforge.Mode]:

@@ -18,10 +18,16 @@ class ConnectionOut(Response):
     domain: str | None
     mode: Literal["draft", "published"]
     kind: Literal["oauth", "api_key"]
+    connected: bool = Field(
+        True, description="false: an action of the GPT asked for (gpt_id) that needs the user's own key"
+    )
+    key_source: Literal["builder", "user"] | None = Field(
+        None, description='API key: "user" when each user brings their own key'
+    )
     scope: str | None
     expires_at: datetime | None = Field(description="the access token's expiry, when the provider said")
-    connected_at: datetime
-    updated_at: datetime
+    connected_at: datetime | None = Field(description="null when not connected")
+    updated_at: datetime | None = Field(description="null when not connected")
 
 
 class ApiKeyIn(Request):

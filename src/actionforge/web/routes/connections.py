@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import RedirectResponse
 
 from actionforge.platform.connections import Connections, ConnectionView
@@ -25,16 +27,34 @@ router = APIRouter(tags=["connections"])
 
 def connection_out(view: ConnectionView) -> ConnectionOut:
     a = view.account
+    common = {
+        "action_id": view.action_id, "gpt_id": view.gpt_id, "domain": view.domain, "mode": view.mode,
+        "key_source": view.key_source,
+    }  # fmt: skip
+    if a is None:  # a key the user has yet to add
+        return ConnectionOut.model_validate({
+            **common, "kind": "api_key", "connected": False, "scope": None, "expires_at": None,
+            "connected_at": None, "updated_at": None,
+        })  # fmt: skip
     return ConnectionOut.model_validate({
-        "action_id": a.action_id, "gpt_id": view.gpt_id, "domain": view.domain, "mode": a.mode,
-        "kind": a.kind, "scope": a.scope, "expires_at": a.expires_at, "connected_at": a.created_at,
+        **common, "kind": a.kind, "scope": a.scope, "expires_at": a.expires_at, "connected_at": a.created_at,
         "updated_at": a.updated_at,
     })  # fmt: skip
 
 
 @router.get("/api/me/connections")
-async def list_connections(caller: Caller, paging: Paging, svc: ServicesDep) -> PageOf[ConnectionOut]:
-    found = await Connections(svc.platform).list(caller.user, after=paging.cursor, limit=paging.limit)
+async def list_connections(
+    caller: Caller,
+    paging: Paging,
+    svc: ServicesDep,
+    gpt_id: Annotated[
+        str | None,
+        Query(max_length=100, description="only this GPT's, with the keys it still needs from you"),
+    ] = None,
+) -> PageOf[ConnectionOut]:
+    found = await Connections(svc.platform).list(
+        caller.user, after=paging.cursor, limit=paging.limit, gpt_id=gpt_id
+    )
     return PageOf[ConnectionOut](
         items=[connection_out(v) for v in found.items], next_cursor=found.next_cursor
     )
