@@ -20,9 +20,11 @@ from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, Runs
 from actionforge.chat.scope import Scope
 from actionforge.chat.toolbox import Entry
 from actionforge.consent import Choice, decide_for
+from actionforge.platform.auth_config import users_bring_keys
 from actionforge.platform.calls import CallReport, Calls, redacted_json, refusal
 from actionforge.platform.connections import DbTokenStore
 from actionforge.platform.context import Platform
+from actionforge.platform.engine_auth import own_key_needed
 from actionforge.store.tables_chat import ChatToolCall
 
 PROPOSED, APPROVED, SENDING = "proposed", "approved", "sending"
@@ -104,7 +106,20 @@ class CallSteps:
                 call, result.for_model(), [*starting, status(call, f"Error talking to {entry.domain}")]
             )
             return None
+        if await self._lacks_own_key(entry):  # told at once: no Allow is asked for a call that cannot go
+            needed = own_key_needed(entry.row)
+            result = actionforge.ToolResult(ok=False, error="auth", message=needed, attempts=0)
+            shown = [(ev.NOTICE, {"text": needed}), status(call, f"Error talking to {entry.domain}")]
+            await self._fail(call, result.for_model(), [*starting, *shown])
+            return None
         return entry, arguments
+
+    async def _lacks_own_key(self, entry: Entry) -> bool:
+        """An action whose users bring their own keys, and this user has not added theirs."""
+        if not users_bring_keys(entry.row):
+            return False
+        key = actionforge.TokenKey(self.scope.user.id, entry.row.id, _mode(self.scope))
+        return await self.tokens.api_key(key) is None
 
     async def _gate(
         self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event]
