@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from actionforge.secrets.keys import SecretBoxError, SecretKeyError, generate_key
     from actionforge.secrets.redact import install_log_redaction, redactor
     from actionforge.secrets.value import SecretValue
-    from actionforge.settings import Settings
+    from actionforge.settings import Settings, SettingsError
     from actionforge.signin import (
         begin_sign_in,
         check_oauth_config,
@@ -132,6 +132,7 @@ _EXPORTS = {
     "EXAMPLES": "actionforge.examples",
     "example_text": "actionforge.examples",
     "Settings": "actionforge.settings",
+    "SettingsError": "actionforge.settings",
 }
 
 __all__ = [
@@ -173,6 +174,7 @@ __all__ = [
     "SecretKeyError",
     "SecretValue",
     "Settings",
+    "SettingsError",
     "SignInRequired",
     "SignedIn",
     "StateBinding",

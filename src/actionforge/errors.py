@@ -24,11 +24,13 @@ live next to the code that raises them; all of them are importable from ``action
     │   └── LoginTimeout         auth.oauth.loopback_login
     ├── SecretBoxError           secrets.keys: a ciphertext cannot be opened
     │   └── SecretKeyError       the key material is missing, malformed or unsafe
+    ├── SettingsError (ValueError)   settings: an unknown setting, or a value it cannot take
     ├── ConsentError             consent: a choice that does not fit the decision
     └── CredentialsFileError     cli: the CLI's credentials file
 
 Misuse of the API itself (a wrong argument type, an unknown profile name) raises ``TypeError`` /
-``ValueError`` as Python does; invalid configuration objects raise pydantic's ``ValidationError``.
+``ValueError`` as Python does; invalid configuration objects (the auth configs) raise pydantic's
+``ValidationError``.
 """
 
 from __future__ import annotations

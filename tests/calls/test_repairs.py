@@ -3,6 +3,7 @@ change what the API receives in a way the schema does not sanction."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -302,7 +303,7 @@ async def test_a_repaired_call_sends_the_repaired_request_and_lists_the_repairs(
 
 
 async def test_with_repairs_off_the_same_call_is_refused_and_nothing_is_sent(echo_server: str) -> None:
-    strict = LOOPBACK.model_copy(update={"repair_arguments": False})
+    strict = dataclasses.replace(LOOPBACK, repair_arguments=False)
     async with actionforge.load_action(PETS.replace("BASE", echo_server), settings=strict) as action:
         result = await action.call("updatePet", {"petId": "7", "name": "Rex"})
     assert result.error == "arguments"

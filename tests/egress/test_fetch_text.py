@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -57,7 +58,7 @@ def docs() -> Iterator[str]:
         yield f"{url}/doc"
 
 
-def dev(**overrides: object) -> Settings:
+def dev(**overrides: Any) -> Settings:
     return Settings(allow_loopback=True, allow_http=True, allow_any_port=True, **overrides)
 
 

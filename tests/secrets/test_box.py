@@ -241,7 +241,7 @@ def test_env_keys_newest_first(monkeypatch: pytest.MonkeyPatch, old_key: str, ne
 
 def test_settings_secret_key_wins_over_key_file(tmp_path: Path, old_key: str) -> None:
     key_file = tmp_path / "never-created.key"
-    ring = load_keyring(Settings(secret_key=old_key, key_file=key_file))
+    ring = load_keyring(Settings(secret_key=SecretValue(old_key), key_file=key_file))
     assert ring.source == "ACTIONFORGE_SECRET_KEY"
     assert not key_file.exists()
 

@@ -10,7 +10,9 @@ from actionforge.store.sealing import seal, unseal
 
 @pytest.fixture
 def box() -> actionforge.SecretBox:
-    return actionforge.SecretBox.from_settings(actionforge.Settings(secret_key=actionforge.generate_key()))
+    return actionforge.SecretBox.from_settings(
+        actionforge.Settings(secret_key=actionforge.SecretValue(actionforge.generate_key()))
+    )
 
 
 def test_a_sealed_value_opens_only_in_its_own_row_and_column(box: actionforge.SecretBox) -> None:

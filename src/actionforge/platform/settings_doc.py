@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 
 import actionforge
 from actionforge.platform.settings import ServerSettings
@@ -39,40 +40,54 @@ BOUNDS = (("ge", "≥"), ("gt", ">"), ("le", "≤"))
 
 def render() -> str:
     parts = [HEADER]
-    parts.append(
-        _table("Server", "read by `actionforge serve` (`actionforge.platform.settings`)", ServerSettings)
-    )
+    server = "read by `actionforge serve` (`actionforge.platform.settings`)"
+    parts.append(_table("Server", server, _model_rows(ServerSettings)))
     engine = "the engine's limits (`actionforge.Settings`), read from the same environment"
-    parts.append(_table("Engine", engine, actionforge.Settings))
+    parts.append(_table("Engine", engine, _dataclass_rows(actionforge.Settings)))
     parts.append(MODEL_PROVIDERS)
     return "\n".join(parts)
 
 
-def _table(title: str, intro: str, model: type[BaseModel]) -> str:
-    rows = [f"## {title}\n", f"{intro.capitalize()}.\n", "| variable | default | meaning |", "|---|---|---|"]
+Row = tuple[str, str, str]  # name, default as shown, meaning
+
+
+def _table(title: str, intro: str, rows: Iterable[Row]) -> str:
+    lines = [f"## {title}\n", f"{intro.capitalize()}.\n", "| variable | default | meaning |", "|---|---|---|"]
+    for name, default, meaning in rows:
+        lines.append(f"| `ACTIONFORGE_{name.upper()}` | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def _model_rows(model: type[BaseModel]) -> Iterator[Row]:
+    """The server's settings: a pydantic model, bounds in each field's ``metadata``."""
     for name, field in model.model_fields.items():
-        rows.append(f"| `ACTIONFORGE_{name.upper()}` | {_default(field)} | {_meaning(field)} |")
-    return "\n".join(rows) + "\n"
+        default = "(computed; see meaning)" if field.default_factory is not None else _shown(field.default)
+        bounds = [
+            (attr, getattr(m, attr))
+            for m in field.metadata
+            for attr, _ in BOUNDS
+            if getattr(m, attr, None) is not None
+        ]
+        yield name, default, _meaning(field.description or "", bounds)
 
 
-def _default(field: FieldInfo) -> str:
-    if field.default_factory is not None:
-        return "(computed; see meaning)"
-    value: Any = field.default
+def _dataclass_rows(cls: type[Any]) -> Iterator[Row]:
+    """The engine's settings: a dataclass, bounds and meaning in each field's ``metadata``."""
+    for field in dataclasses.fields(cls):
+        bounds = [(attr, field.metadata[attr]) for attr, _ in BOUNDS if field.metadata.get(attr) is not None]
+        yield field.name, _shown(field.default), _meaning(field.metadata["description"], bounds)
+
+
+def _shown(value: Any) -> str:
     if isinstance(value, frozenset | tuple):
         value = sorted(value) if isinstance(value, frozenset) else list(value)
     shown = "unset" if value is None else repr(value) if isinstance(value, str) else str(value)
     return f"`{shown}`".replace("|", "\\|")
 
 
-def _meaning(field: FieldInfo) -> str:
-    text = field.description or ""
-    bounds = [
-        f"{label} {getattr(m, attr)}"
-        for m in field.metadata
-        for attr, label in BOUNDS
-        if getattr(m, attr, None) is not None
-    ]
-    if bounds:
-        text = f"{text} ({', '.join(bounds)})" if text else ", ".join(bounds)
+def _meaning(text: str, bounds: list[tuple[str, Any]]) -> str:
+    labels = dict(BOUNDS)
+    shown = [f"{labels[attr]} {limit}" for attr, limit in bounds]
+    if shown:
+        text = f"{text} ({', '.join(shown)})" if text else ", ".join(shown)
     return text.replace("|", "\\|")

@@ -27,14 +27,12 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 
-from pydantic import SecretStr
-from pydantic_core import core_schema
-
 from actionforge.secrets.redact import redactor
 
 if TYPE_CHECKING:
-    from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+    from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
     from pydantic.json_schema import JsonSchemaValue
+    from pydantic_core import core_schema
 
 MASK = "**********"
 
@@ -46,14 +44,11 @@ class SecretValue:
     _value: str
 
     def __init__(self, value: str | SecretValue | SecretStr) -> None:
-        if isinstance(value, SecretValue):
-            value = value._value
-        elif isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        if not isinstance(value, str):
-            raise TypeError(f"SecretValue wraps a str, not {type(value).__name__}")
-        object.__setattr__(self, "_value", value)
-        redactor().add(value)
+        text = value._value if isinstance(value, SecretValue) else _unwrap_secret_str(value)
+        if not isinstance(text, str):
+            raise TypeError(f"SecretValue wraps a str, not {type(text).__name__}")
+        object.__setattr__(self, "_value", text)
+        redactor().add(text)
 
     def reveal(self) -> str:
         """The secret text. Call it only where the value leaves the process on purpose."""
@@ -110,6 +105,9 @@ class SecretValue:
     def __get_pydantic_core_schema__(
         cls, source_type: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        from pydantic import SecretStr  # pydantic is loaded already when it asks for this schema
+        from pydantic_core import core_schema
+
         from_str = core_schema.no_info_after_validator_function(cls, core_schema.str_schema())
         from_secret_str = core_schema.no_info_after_validator_function(
             cls, core_schema.is_instance_schema(SecretStr)
@@ -127,3 +125,13 @@ class SecretValue:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"type": "string", "format": "password", "writeOnly": True}
+
+
+def _unwrap_secret_str(value: object) -> object:
+    """The text of a ``pydantic.SecretStr``, else ``value`` unchanged. pydantic is imported only
+    for a value that is not a ``str``: the engine loads documents without it."""
+    if isinstance(value, str):
+        return value
+    from pydantic import SecretStr
+
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
