@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any
 
 from actionforge.errors import ActionforgeError
-from actionforge.secrets.value import SecretValue
+
+if TYPE_CHECKING:  # imported when a key is given: a load without one needs no secrets stack
+    from actionforge.secrets.value import SecretValue
 
 ENV_PREFIX = "ACTIONFORGE_"
 
@@ -128,9 +130,9 @@ def _field_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _fields() -> dict[str, tuple[Callable[[Any], Any], dataclasses.Field[Any]]]:
-    """Each setting's converter (by its annotation) and field, resolved once."""
-    hints = get_type_hints(Settings)
-    return {field.name: (_CONVERTERS[hints[field.name]], field) for field in dataclasses.fields(Settings)}
+    """Each setting's converter (by its annotation, as written: this module's annotations are
+    strings) and field, looked up once."""
+    return {field.name: (_CONVERTERS[str(field.type)], field) for field in dataclasses.fields(Settings)}
 
 
 def _checked(
@@ -236,6 +238,8 @@ def _string_tuple(value: Any) -> tuple[str, ...]:
 def _secret(value: Any) -> SecretValue | None:
     if value is None:
         return None
+    from actionforge.secrets.value import SecretValue
+
     try:
         return SecretValue(value)
     except TypeError:
@@ -248,14 +252,14 @@ def _path(value: Any) -> Path:
     raise ValueError(f"must be a path, not {value!r}")
 
 
-_CONVERTERS: dict[object, Callable[[Any], Any]] = {
-    int: _integer,
-    float: _number,
-    bool: _boolean,
-    frozenset[int]: _port_set,
-    tuple[str, ...]: _string_tuple,
-    SecretValue | None: _secret,
-    Path: _path,
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "int": _integer,
+    "float": _number,
+    "bool": _boolean,
+    "frozenset[int]": _port_set,
+    "tuple[str, ...]": _string_tuple,
+    "SecretValue | None": _secret,
+    "Path": _path,
 }
 
 
