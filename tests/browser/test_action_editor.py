@@ -148,7 +148,8 @@ def test_api_key_auth_is_saved_and_the_key_never_shown_again(page: Page, owner: 
     expect(page.locator("#auth-type")).to_have_text("API Key")
     stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
     assert stored == {
-        "type": "api_key", "authorization_type": "custom", "custom_auth_header": "X-Api-Key", "api_key": "set"
+        "type": "api_key", "authorization_type": "custom", "custom_auth_header": "X-Api-Key",
+        "key_source": "builder", "api_key": "set",
     }  # fmt: skip
     page.reload()
     ready(page)
@@ -176,6 +177,15 @@ def test_the_auth_modal_is_fully_operable_with_the_keyboard(page: Page, owner: L
     page.keyboard.press("ArrowDown")  # radio group: None -> API Key
     expect(dialog.locator("#api-key")).to_be_visible()
     page.keyboard.press("Tab")
+    shared = dialog.get_by_role("radio", name="One key for everyone (set here)")
+    expect(shared).to_be_focused()
+    page.keyboard.press("ArrowDown")  # each user brings their own: the key field goes away
+    expect(dialog.get_by_role("radio", name="Each user adds their own key")).to_be_checked()
+    expect(dialog.locator("#api-key")).to_be_hidden()
+    expect(dialog.locator("#user-key-note")).to_be_visible()
+    page.keyboard.press("ArrowUp")  # back to one shared key
+    expect(shared).to_be_checked()
+    page.keyboard.press("Tab")
     expect(dialog.locator("#api-key")).to_be_focused()
     page.keyboard.type("kb-secret-123")
     page.keyboard.press("Tab")
@@ -201,6 +211,85 @@ def test_the_auth_modal_is_fully_operable_with_the_keyboard(page: Page, owner: L
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(gear).to_be_focused()
+
+
+def test_oauth_pkce_and_extra_parameters_with_the_keyboard(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    gear = page.get_by_role("button", name="Edit authentication")
+    gear.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Authentication")
+    dialog.get_by_role("radio", name="OAuth").check()
+    dialog.get_by_label("Client ID").fill("client-kb")
+    dialog.get_by_label("Client Secret").fill("secret-kb")
+    dialog.get_by_label("Authorization URL").fill("https://auth.example.com/authorize")
+    dialog.get_by_label("Token URL").fill("https://auth.example.com/token")
+    pkce = dialog.get_by_role("switch", name="PKCE")
+    expect(pkce).to_be_checked()  # on by default
+    pkce.focus()
+    page.keyboard.press("Space")
+    expect(pkce).not_to_be_checked()
+    page.keyboard.press("Tab")
+    add = dialog.get_by_role("button", name="Add parameter")
+    expect(add).to_be_focused()
+    page.keyboard.press("Enter")  # a row; focus on its name
+    expect(dialog.get_by_label("Parameter 1 name")).to_be_focused()
+    page.keyboard.type("audience")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_label("Parameter 1 value")).to_be_focused()
+    page.keyboard.type("https://api.example.com/")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Remove parameter 1")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Parameter 2 name")).to_be_focused()
+    page.keyboard.type("state")  # the flow's own: refused, the modal stays open
+    page.keyboard.press("Tab")
+    page.keyboard.type("x")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.locator("#auth-error")).to_contain_text("state is set by the sign-in flow itself")
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert stored["type"] == "none"  # nothing stored
+    dialog.get_by_role("button", name="Remove parameter 2").focus()
+    page.keyboard.press("Enter")
+    expect(dialog.get_by_label("Parameter 1 name")).to_be_focused()  # focus stays in the list
+    expect(dialog.get_by_label("Parameter 2 name")).to_have_count(0)
+    assert axe_check(page) == []
+    dialog.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(gear).to_be_focused()
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert (stored["pkce"], stored["extra_authorize_params"]) == (
+        False,
+        {"audience": "https://api.example.com/"},
+    )
+    page.keyboard.press("Enter")  # reopened: the switch and the row as stored
+    expect(dialog.get_by_role("switch", name="PKCE")).not_to_be_checked()
+    expect(dialog.get_by_label("Parameter 1 value")).to_have_value("https://api.example.com/")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_each_user_adds_their_own_key_hides_the_key_field(page: Page, owner: Live) -> None:
+    action = open_new_action(page, owner, owner.api.get("/editor/examples/weather")["text"])
+    page.get_by_role("button", name="Edit authentication").click()
+    dialog = page.get_by_role("dialog", name="Authentication")
+    dialog.get_by_role("radio", name="API Key").check()
+    dialog.get_by_placeholder("[HIDDEN]").fill("typed-then-dropped")
+    dialog.get_by_role("radio", name="Each user adds their own key").check()
+    expect(dialog.locator("#api-key")).to_be_hidden()
+    expect(dialog.locator("#user-key-note")).to_contain_text("under Connected accounts")
+    dialog.get_by_role("radio", name="Bearer").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
+    assert (stored["key_source"], stored["api_key"]) == ("user", "not set")  # the typed key was not sent
+    page.reload()
+    ready(page)
+    page.get_by_role("button", name="Edit authentication").click()
+    expect(dialog.get_by_role("radio", name="Each user adds their own key")).to_be_checked()
+    expect(dialog.locator("#api-key")).to_be_hidden()
 
 
 def echo_schema(base: str) -> str:
