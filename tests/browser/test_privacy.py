@@ -60,7 +60,7 @@ def test_the_tabs_work_by_keyboard_and_accounts_log_out_and_take_a_key(page: Pag
         assert axe_check(page) == []
 
         page.get_by_role("button", name="Log out of 127.0.0.1").click()
-        key = page.get_by_label("Your API key for 127.0.0.1")
+        key = page.get_by_label("Your API key for 127.0.0.1 (Preview)")
         expect(key).to_be_visible()
         assert owner.api.get("/me/connections")["items"] == []
         key.fill("sk-my-new-key-2")
@@ -74,3 +74,24 @@ def test_the_tabs_work_by_keyboard_and_accounts_log_out_and_take_a_key(page: Pag
         page.keyboard.press("Home")
         expect(page.get_by_role("tab", name="Actions")).to_have_attribute("aria-selected", "true")
         expect(page.get_by_role("tabpanel", name="Actions")).to_be_visible()
+
+
+def test_an_action_whose_users_bring_their_own_keys_asks_for_yours(page: Page, owner: Live) -> None:
+    with shop() as (_, url):
+        auth = {"type": "api_key", "authorization_type": "bearer", "key_source": "user"}
+        gpt_id = shop_gpt(owner, url, publish=True, auth=auth)
+        open_privacy(page, gpt_id)
+        page.get_by_role("tab", name="Connected accounts").click()
+        panel = page.get_by_role("tabpanel", name="Connected accounts")
+        expect(panel).to_contain_text("Add your key: this action needs your own API key.")
+        expect(panel).to_contain_text("Add your key (Preview): this action needs your own API key.")
+        assert axe_check(page) == []
+        key = page.get_by_label("Your API key for 127.0.0.1", exact=True)  # the published GPT's
+        key.fill("sk-mine-for-the-published-3")
+        key.press("Enter")
+        expect(panel).to_contain_text("API key, connected")
+        (connection,) = [
+            c for c in owner.api.get(f"/me/connections?gpt_id={gpt_id}")["items"] if c["connected"]
+        ]
+        assert (connection["mode"], connection["key_source"]) == ("published", "user")
+        expect(page.get_by_label("Your API key for 127.0.0.1 (Preview)")).to_be_visible()  # still needed

@@ -34,7 +34,7 @@ async function myConnections() {
   const items = [];
   let cursor = null;
   do {
-    const page = await get(`/me/connections?limit=100${cursor ? `&cursor=${enc(cursor)}` : ""}`);
+    const page = await get(`/me/connections?limit=100&gpt_id=${enc(gptId)}${cursor ? `&cursor=${enc(cursor)}` : ""}`);
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);
@@ -101,6 +101,7 @@ async function renderActions(gpt) {
 // --- Connected accounts: Log out / Log in, per-user keys ---------------------------------------
 function keyForm(account, after) {
   const id = `key-${account.action_id}`;
+  const preview = account.mode === "draft" ? " (Preview)" : "";
   const input = h("input", { id, type: "password", autocomplete: "off" });
   return h("form", { class: "row", onsubmit: async (event) => {
     event.preventDefault();
@@ -112,7 +113,7 @@ function keyForm(account, after) {
     } catch (exc) {
       showError(exc);
     }
-  } }, h("label", { for: id, class: "visually-hidden" }, `Your API key for ${account.domain}`), input,
+  } }, h("label", { for: id, class: "visually-hidden" }, `Your API key for ${account.domain}${preview}`), input,
   h("button", { type: "submit", class: "secondary" }, "Save key"));
 }
 
@@ -124,9 +125,12 @@ async function logIn(account) {
 
 function accountRow(account, connected, refresh) {
   const name = account.domain || "Invalid action";
+  const preview = account.mode === "draft" ? " (Preview)" : "";
   const detail = connected
-    ? `${KIND_LABELS[account.kind] || account.kind}${account.mode === "draft" ? " (Preview)" : ""}, connected ${new Date(account.connected_at).toLocaleString()}`
-    : `${KIND_LABELS[account.kind] || account.kind}, not connected`;
+    ? `${KIND_LABELS[account.kind] || account.kind}${preview}, connected ${new Date(account.connected_at).toLocaleString()}`
+    : account.key_source === "user" // each user brings their own key: the action cannot run without it
+      ? `Add your key${preview}: this action needs your own API key.`
+      : `${KIND_LABELS[account.kind] || account.kind}, not connected`;
   let control;
   if (connected) {
     control = h("button", { type: "button", class: "secondary", "aria-label": `Log out of ${name}`, onclick: async () => {
@@ -165,10 +169,14 @@ function kindOf(action) {
 }
 
 async function renderAccounts(gpt) {
-  const connected = await myConnections();
+  const listed = await myConnections();
+  const connected = listed.filter((c) => c.connected !== false);
+  const needed = listed.filter((c) => c.connected === false); // keys this GPT still needs from the user
   const ids = new Set(connected.map((c) => c.action_id));
   const others = new Map();
-  for (const a of [...loginTargets(gpt), ...loggedOut.values()]) if (!ids.has(a.action_id)) others.set(a.action_id, a);
+  for (const a of [...needed, ...loginTargets(gpt), ...loggedOut.values()]) {
+    if (!ids.has(a.action_id) && !others.has(a.action_id)) others.set(a.action_id, a);
+  }
   const refresh = () => renderAccounts(gpt).catch(showError);
   fill($("#account-list"),
     connected.map((a) => accountRow(a, true, refresh)),
