@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -164,3 +165,24 @@ async def test_pkce_and_extra_authorize_params_are_stored_checked_and_move_the_c
 
 def test_the_platform_refuses_the_names_the_engine_reserves() -> None:
     assert FLOW_PARAMS == RESERVED_AUTHORIZE_PARAMS
+
+
+async def test_the_published_copy_keeps_the_new_settings(
+    owner: httpx.AsyncClient, server: Server, api: str
+) -> None:
+    extra = {"audience": "https://api.example.com/"}
+    auth = oauth(client_id="c", client_secret="s", pkce=False, extra_authorize_params=extra)
+    gpt_id, _ = await new_action(owner, api, auth)
+    ws = await workspace_id(owner)
+    keyed = await owner.post(f"/api/workspaces/{ws}/gpts", json={"name": "Keys"})
+    body = {"schema": document(api), "auth": {**BEARER, "key_source": "user"}}
+    assert (await owner.post(f"/api/gpts/{keyed.json()['id']}/actions", json=body)).status_code == 201
+    for gpt in (gpt_id, keyed.json()["id"]):
+        published = await owner.post(f"/api/gpts/{gpt}/publish", json={"visibility": "workspace"})
+        assert published.status_code == 201, published.text
+    async with server.services.platform.db.session() as s:
+        rows = (await s.scalars(select(Action).where(Action.version > 0))).all()
+    configs = {row.auth_type: row.auth_config for row in rows}
+    assert (configs["oauth"]["pkce"], configs["oauth"]["extra_authorize_params"]) == (False, extra)
+    assert configs["api_key"]["key_source"] == "user"
+    assert all(row.api_key_sealed is None for row in rows)
