@@ -186,3 +186,20 @@ async def test_the_published_copy_keeps_the_new_settings(
     assert (configs["oauth"]["pkce"], configs["oauth"]["extra_authorize_params"]) == (False, extra)
     assert configs["api_key"]["key_source"] == "user"
     assert all(row.api_key_sealed is None for row in rows)
+
+
+async def test_a_setting_stored_before_pkce_existed_keeps_its_callback_url(
+    owner: httpx.AsyncClient, server: Server, api: str
+) -> None:
+    gpt_id, action_id = await new_action(owner, api, oauth(client_id="c", client_secret="s"))
+    async with server.services.platform.db.session() as s:
+        row = await s.get(Action, action_id)
+        assert row is not None
+        row.auth_config = {
+            k: v for k, v in row.auth_config.items() if k not in ("pkce", "extra_authorize_params")
+        }
+    path = f"/api/gpts/{gpt_id}/actions/{action_id}"
+    before = (await owner.get(path)).json()
+    assert (before["auth"]["pkce"], before["auth"]["extra_authorize_params"]) == (True, {})  # the defaults
+    again = await owner.patch(path, json={"auth": oauth()})
+    assert again.json()["callback_url"] == before["callback_url"]
