@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
-from actionforge.store.tables_chat import Conversation, ConversationEvent
+from actionforge.store.tables_chat import ConversationEvent
 
 USER_MESSAGE: Final = "user_message"
 ASSISTANT_TEXT: Final = "assistant_text"
@@ -31,6 +31,9 @@ DEBUG: Final = "debug"
 NOTICE: Final = "notice"
 ERROR: Final = "error"
 TURN_DONE: Final = "turn_done"
+
+# One round trip: lock the conversation's row (until commit) and queue the NOTIFY (sent at commit).
+LOCK_AND_NOTIFY = text("SELECT pg_notify(:channel, id) FROM conversations WHERE id = :id FOR UPDATE")
 
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
@@ -67,10 +70,7 @@ class EventLog:
             locked: set[str] = s.info.setdefault("actionforge_event_locks", set())
             if conversation_id not in locked:
                 locked.add(conversation_id)
-                row = select(Conversation.id).where(Conversation.id == conversation_id)
-                await s.execute(row.with_for_update())
-                notify = text("SELECT pg_notify(:channel, :id)")
-                await s.execute(notify, {"channel": CHANNEL, "id": conversation_id})
+                await s.execute(LOCK_AND_NOTIFY, {"channel": CHANNEL, "id": conversation_id})
         event = ConversationEvent(
             conversation_id=conversation_id, type=type_, data=data, created_at=self.p.clock()
         )
