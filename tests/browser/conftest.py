@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,11 +111,30 @@ class Live:
         self.session_cookie = self.api.client.cookies.get("actionforge_session")
 
 
+SERVER_LOG = pytest.StashKey[Path]()
+LOG_TAIL_LINES = 80
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test shows the end of its server's log (stdout and stderr: the setup link, each
+    request, and a 500's traceback, redacted), so a failure in CI explains itself."""
+    report: pytest.TestReport = yield
+    log = item.stash.get(SERVER_LOG, None)
+    if report.failed and log is not None and log.exists():
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        report.sections.append((f"server log ({log}, last {len(lines)} lines)", "\n".join(lines)))
+    return report
+
+
 @pytest.fixture
-def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+def live(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
     """A real server on SQLite whose engine may call loopback test APIs over plain http."""
     for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    request.node.stash[SERVER_LOG] = tmp_path / "serve.out"
     with running_server(tmp_path, f"sqlite:///{tmp_path / 'browser.db'}") as (base, output):
         api = Api(base)
         yield Live(base, output, api)

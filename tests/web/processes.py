@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 CLI = [sys.executable, "-m", "actionforge.cli.main"]
+START_TIMEOUT_S = 120
 
 
 def free_port() -> int:
@@ -47,17 +48,36 @@ def running_server(tmp_path: Path, database_url: str, name: str = "serve") -> It
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):  # wait for start-up: readiness, not a timing assertion
-            if process.poll() is not None:
-                pytest.fail(out.read_text())
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_ready(process, base, out)
         yield base, out
     finally:
-        process.terminate()
+        stop(process)
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], base: str, out: Path) -> None:
+    """Poll /readyz until it answers 200. The deadline is generous (a loaded CI machine may take many
+    seconds to import and migrate) and is a guard, not a timing assertion: the test fails, with the
+    server's output, rather than going on against a server that is not up."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{out.read_text()}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=10).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server was not ready after {START_TIMEOUT_S} s:\n{out.read_text()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the server; kill it if it does not end in time, so no test leaves one behind."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
         process.wait(timeout=20)
 
 
