@@ -154,6 +154,7 @@ class _Extractor:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.root_host: str | None = None
+        self.ref_memo: dict[str, tuple[Any, str]] = {}  # for deref: the document does not change here
 
     def error(self, message: str, at: str) -> None:
         self.errors.append(Issue(message, at))
@@ -230,7 +231,7 @@ class _Extractor:
     def path_item(self, path: str, raw_item: Any, root_url: str, taken_ids: set[str]) -> list[Operation]:
         item_at = pointer("paths", path)
         try:
-            item, target = deref(self.doc, raw_item)
+            item, target = deref(self.doc, raw_item, memo=self.ref_memo)
         except RefError as exc:
             self.warning(f"In path {path}, {_ref_reason(exc)}; skipping the path", item_at)
             return []
@@ -359,7 +360,7 @@ class _Extractor:
             for index, raw in enumerate(raw_list):
                 param_at = f"{list_at}/{index}"
                 try:
-                    resolved, target = deref(self.doc, raw)
+                    resolved, target = deref(self.doc, raw, memo=self.ref_memo)
                 except RefError as exc:
                     raise _Skip(_ref_reason(exc), param_at) from None
                 param = self.parameter(site.path, site.method, resolved, target or param_at)
@@ -485,7 +486,7 @@ class _Extractor:
             return None
         body_at = f"{at}/requestBody"
         try:
-            body, target = deref(self.doc, raw)
+            body, target = deref(self.doc, raw, memo=self.ref_memo)
         except RefError as exc:
             raise _Skip(_ref_reason(exc), body_at) from None
         body_at = target or body_at

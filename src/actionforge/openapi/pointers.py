@@ -72,17 +72,26 @@ def find_local_ref(document: Any, ref: str, default: Any = None) -> Any:
         return default
 
 
-def deref(document: Any, node: Any, *, max_hops: int = 32) -> tuple[Any, str | None]:
+def deref(
+    document: Any, node: Any, *, max_hops: int = 32, memo: dict[str, tuple[Any, str]] | None = None
+) -> tuple[Any, str | None]:
     """Follow a chain of `$ref`s (a ref to a ref ...) to a concrete object.
 
     Returns the object and the pointer of the last ref followed (None if ``node`` was not a ref),
     so callers can report problems at the right place. A loop of pure refs is an error.
+    ``memo`` keeps each ref's target and pointer for a caller that resolves the same refs many
+    times in a document it does not change (GitHub's 845 operations share a few hundred
+    parameters: 3,153 resolutions of about 300 refs).
     """
     target_pointer: str | None = None
     for _ in range(max_hops):
-        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+        if not ((type(node) is dict or isinstance(node, Mapping)) and isinstance(node.get("$ref"), str)):
             return node, target_pointer
         ref = node["$ref"]
-        node = resolve_local_ref(document, ref)
-        target_pointer = unquote(ref[1:])
+        known = memo.get(ref) if memo is not None else None
+        if known is None:
+            known = (resolve_local_ref(document, ref), unquote(ref[1:]))
+            if memo is not None:
+                memo[ref] = known
+        node, target_pointer = known
     raise RefError(str(node.get("$ref")), f"more than {max_hops} chained references (a loop?)")

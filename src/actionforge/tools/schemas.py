@@ -211,6 +211,8 @@ class SchemaConverter:
         return name
 
     def _drain(self) -> None:
+        if not self._pending:  # most conversions (a parameter's string, a known body) name no new def
+            return
         fresh: dict[str, Converted] = {}
         while self._pending:
             name, target_pointer, target = self._pending.pop()
