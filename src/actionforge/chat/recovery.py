@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from actionforge.chat import events as ev
 from actionforge.chat.calls import APPROVED, DECLINED, FAILED, SENDING, SETTLED, UNKNOWN
+from actionforge.chat.events import Event
 from actionforge.chat.runs import AWAITING_APPROVAL, PAUSED, RUNNING
 from actionforge.store.tables import Gpt
 from actionforge.store.tables_chat import ChatRun, Conversation
+
+if TYPE_CHECKING:
+    from actionforge.chat.service import ChatService
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ UNKNOWN_RESULT = (
 
 
 class Sweeper:
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: ChatService) -> None:
         self.service = service
         self.p = service.p
         self.runs = service.runs
@@ -87,7 +91,7 @@ class Sweeper:
             notice = UNKNOWN_NOTICE.format(gpt=gpt, domain=call.domain, operation=call.operation_id)
             error = {"call_id": call.id, "domain": call.domain, "text": f"Error talking to {call.domain}"}
             result = UNKNOWN_RESULT.format(domain=call.domain)
-            events = [(ev.NOTICE, {"text": notice}), (ev.STATUS, error)]
+            events: list[Event] = [(ev.NOTICE, {"text": notice}), (ev.STATUS, error)]
             await self.runs.move(call, (SENDING,), UNKNOWN, result_text=result, events=events)
         self.service.launch(run.id)
 

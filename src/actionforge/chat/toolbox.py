@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import actionforge
+from actionforge.models import Dialect
 from actionforge.platform.calls import load_engine_action
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import Configuration
@@ -46,11 +47,9 @@ class Toolbox:
     def entry(self, name: str) -> Entry | None:
         return self.entries.get(name)
 
-    def tools(self, dialect: str) -> list[dict[str, Any]]:
-        rendered: list[dict[str, Any]] = []
-        for _, action in self.actions:
-            rendered.extend(action.tools(dialect="anthropic" if dialect == "anthropic" else "openai"))
-        return rendered
+    def tools(self, dialect: Dialect) -> list[dict[str, Any]]:
+        """Every tool of every action, as the engine renders them for the model's provider."""
+        return [tool for _, action in self.actions for tool in action.tools(dialect=dialect)]
 
     def system_prompt(self, config: Configuration) -> str:
         """The GPT's instructions, then what each action is for (its ``info.description``)."""

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -44,6 +44,9 @@ from actionforge.store.tables import User
 from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
 from actionforge.store.types import new_id
 
+if TYPE_CHECKING:
+    from actionforge.chat.service import ChatService
+
 log = logging.getLogger(__name__)
 
 CALL_BOUND = (
@@ -61,7 +64,7 @@ PAUSED_OUTCOME, FINISHED = "paused", "finished"  # the run is already stored as 
 class Drive:
     """Runs one turn for as long as this process holds its lease."""
 
-    def __init__(self, engine: Any, run_id: str) -> None:
+    def __init__(self, engine: ChatService, run_id: str) -> None:
         self.engine = engine  # the ChatService: platform, runs, registry, model client
         self.p: Platform = engine.p
         self.runs: Runs = engine.runs
