@@ -140,6 +140,9 @@ async def test_a_domain_the_workspace_no_longer_allows_is_refused_and_the_model_
     found = await read(builder, conversation)
     assert api.hits["getItem"] == 0
     assert statuses(found) == ["Starting action", "Error talking to 127.0.0.1"]
+    error_status = of_type(found, "status")[-1]
+    assert error_status["reason"] == "127.0.0.1 is not in your workspace's allowed domains"
+    assert "reason" not in of_type(found, "status")[0]
     told = json.loads(model.requests[1].body["messages"][-1]["content"])
     assert told == {"error": "blocked", "message": "127.0.0.1 is not in your workspace's allowed domains"}
 

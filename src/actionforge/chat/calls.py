@@ -36,8 +36,8 @@ NOT_JSON = "The arguments are not valid JSON ({error}). Send one JSON object wit
 BUTTON = {Choice.CONFIRM: "allow", Choice.DENY: "decline"}
 
 
-def status(call: ChatToolCall, text: str) -> Event:
-    return ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": text}
+def status(call: ChatToolCall, text: str, **extra: str) -> Event:
+    return ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": text, **extra}
 
 
 def _mode(scope: Scope) -> actionforge.Mode:
@@ -102,9 +102,8 @@ class CallSteps:
         refused = refusal(self.scope.config.workspace, entry.row.domain)
         if refused is not None:
             result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
-            await self._fail(
-                call, result.for_model(), [*starting, status(call, f"Error talking to {entry.domain}")]
-            )
+            shown = [*starting, status(call, f"Error talking to {entry.domain}", reason=refused)]
+            await self._fail(call, result.for_model(), shown)  # the user sees why, as the model does
             return None
         if await self._lacks_own_key(entry):  # told at once: no Allow is asked for a call that cannot go
             needed = own_key_needed(entry.row)
