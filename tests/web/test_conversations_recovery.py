@@ -26,6 +26,7 @@ from tests.chat.world import (
     builder,
     chat_server,
     engine_allows_loopback,
+    hanging_model,
     new_gpt,
     of_type,
     open_conversation,
@@ -105,9 +106,9 @@ def hanging() -> Iterator[tuple[HangingShop, str]]:
 
 
 @asynccontextmanager
-async def process(tmp_path: Path, database_url: str) -> AsyncIterator[Server]:
+async def process(tmp_path: Path, database_url: str, **overrides: object) -> AsyncIterator[Server]:
     """One server process's app on the shared database, with its own clock."""
-    clock, settings = FakeClock(), server_settings(tmp_path, database_url)
+    clock, settings = FakeClock(), server_settings(tmp_path, database_url, **overrides)
     app = create_app(settings, clock=clock, environ={})
     async with app.router.lifespan_context(app):
         yield Server(app, clock, settings)
@@ -167,3 +168,35 @@ async def _confirm_card(
 ) -> list[dict[str, object]]:
     await server.services.chat.settled(conversation)
     return of_type(await read(client, conversation), "confirm")
+
+
+async def test_a_drive_that_lost_its_lease_to_another_process_writes_nothing_more(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The first process stalls (its model has not answered) past its lease; the second takes the
+    turn over and ends it. The first one's heartbeat then finds the lease gone: its drive stops
+    without a word (no "stopped" ending, no error), leaving the conversation as the second left it."""
+    with hanging_model(reply("From the second process.")) as (door, base):
+        async with process(tmp_path, database_url, chat_lease_s=2) as first, first.client() as client:
+            await sign_up_owner(first, client)
+            gpt_id = await new_gpt(client)
+            await register_model(client, base)
+            conversation = await open_conversation(client, gpt_id)
+            sent = await client.post(f"/api/conversations/{conversation}/messages", json={"text": "Hi"})
+            assert sent.status_code == 202
+            assert await asyncio.to_thread(door.arrived.wait, 10)  # the first process is asking the model
+            async with process(tmp_path, database_url) as second, second.client() as again:
+                again.cookies, again.headers = client.cookies, client.headers
+                second.clock.advance(second.settings.chat_lease_s + 1)
+                await second.services.chat.sweeper.sweep()
+                await second.services.chat.settled(conversation)
+                taken_over = await read(again, conversation)
+                await asyncio.wait_for(first.services.chat.settled(conversation), 10)  # the heartbeat saw it
+                door.release.set()
+                after = await read(again, conversation)
+    assert taken_over["state"] == "idle"
+    assert of_type(taken_over, "assistant_text") == [{"text": "From the second process."}]
+    assert of_type(taken_over, "turn_done") == [{"outcome": "done"}]
+    assert after["events"] == taken_over["events"]  # the first process wrote nothing after losing the lease
+    assert after["state"] == "idle"
+    assert door.requests == 2
