@@ -133,7 +133,10 @@ def shop_gpt(
 
 
 def send(page: Page, text: str, gpt_name: str = "Shopper") -> None:
-    """Type a message and press Enter, once the last turn is over (Send is enabled again)."""
+    """Type a message and press Enter once the page has opened its conversation (a message sent
+    before that would start a new one) and the last turn is over (Send is enabled again)."""
+    page.wait_for_selector("main[data-ready]")
+    expect(page.locator("[data-chat-mount]:not([data-ready])")).to_have_count(0)  # a Preview's chat
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
     box = page.get_by_label(f"Message {gpt_name}")
     box.fill(text)

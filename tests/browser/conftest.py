@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
 from tests.web.conftest import PASSWORD
 from tests.web.processes import running_server
@@ -37,6 +37,11 @@ AXE = REPO / "src" / "actionforge" / "web" / "static" / "vendor" / "axe-core" / 
 SCREENSHOTS = REPO / "docs" / "screenshots"
 OWNER_EMAIL = "owner@example.com"
 VIEWPORT = {"width": 1280, "height": 900}
+# How long a wait on the page may take before it fails: a condition (a selector, a URL, an expect),
+# never a sleep. Generous, since a loaded CI machine may run the server and Chromium slowly; a
+# passing test never waits for it.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)  # Playwright's default is 5 s
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +182,7 @@ def page(browser: Browser, owner: Live, watched: Watched) -> Iterator[Page]:
     """A page signed in as the owner; uncaught errors and native dialogs fail the test."""
     context = new_context(browser, owner)
     opened = context.new_page()
-    opened.set_default_timeout(10_000)
+    opened.set_default_timeout(WAIT_MS)
     opened.on("pageerror", lambda exc: watched.errors.append(str(exc)))
     opened.on("dialog", lambda dialog: watched.dismiss(dialog))
     yield opened

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from actionforge.testing import call_tools, say
 from tests.auth.conftest import protected_api_app
 from tests.browser.chat_world import PRIVACY_URL, scripted_model, send, shop, shop_gpt
-from tests.browser.conftest import Live, axe_check
+from tests.browser.conftest import Live, axe_check, ready
 from tests.servers.threaded import free_port, serve
 from tests.web.test_oauth_signin import UNSET, document, oauth, provider_for
 
@@ -68,6 +68,8 @@ def test_sign_in_continue_always_allow_log_out_and_sign_in_again(
         expect(page.locator("#history-list a")).to_contain_text("Who am I?")  # named by its first message
 
         page.get_by_role("link", name="Privacy settings").click()  # 6. log out...
+        page.wait_for_url(f"**/g/{oauth_gpt.gpt_id}/privacy")
+        ready(page)  # its tabs respond
         page.get_by_role("tab", name="Connected accounts").click()
         page.get_by_role("button", name="Log out of 127.0.0.1").click()
         expect(page.get_by_role("button", name="Log in to 127.0.0.1")).to_be_visible()

@@ -112,6 +112,7 @@ def test_link_publishing_needs_a_privacy_policy_then_succeeds(page: Page, owner:
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#save-state")).to_have_text("Saved")
     page.get_by_role("link", name="Back to the GPT").click()
+    page.wait_for_url(f"**/gpts/{gpt['id']}/edit")  # the editor's own page, not the one left behind
     ready(page)
     page.get_by_role("button", name="Publish").click()
     dialog.get_by_label("Anyone with a link").check()
