@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.bell import CHANNEL, Bell
@@ -35,6 +35,8 @@ TURN_DONE: Final = "turn_done"
 # One round trip: lock the conversation's row (until commit) and queue the NOTIFY (sent at commit).
 LOCK_AND_NOTIFY = text("SELECT pg_notify(:channel, id) FROM conversations WHERE id = :id FOR UPDATE")
 
+# Events are written with Core statements: no ORM unit of work per event.
+EVENTS = cast(Table, ConversationEvent.__table__)
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
@@ -59,22 +61,31 @@ class EventLog:
         self.bell.ring(conversation_id)
 
     async def add_in(self, s: AsyncSession, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
-        """Append within the caller's transaction (the caller rings the bell after committing).
+        """Append within the caller's transaction (the caller rings the bell after committing)."""
+        await self.add_all_in(s, conversation_id, [(type_, data)])
+
+    async def add_all_in(self, s: AsyncSession, conversation_id: str, events: Sequence[Event]) -> None:
+        """Append ``events`` in order within the caller's transaction: one Core INSERT (no ORM unit of
+        work on the hot path); the caller rings the bell after committing.
 
         On PostgreSQL the transaction first locks the conversation's row, so transactions that
         write one conversation's events commit one after another and ids follow commit order (a
         stream reading "after id N" never misses a lower id committed later); SQLite has one writer
         at a time anyway. The NOTIFY is delivered at commit, to every process's listener.
         """
+        if not events:
+            return
         if not self.p.db.is_sqlite:
             locked: set[str] = s.info.setdefault("actionforge_event_locks", set())
             if conversation_id not in locked:
                 locked.add(conversation_id)
                 await s.execute(LOCK_AND_NOTIFY, {"channel": CHANNEL, "id": conversation_id})
-        event = ConversationEvent(
-            conversation_id=conversation_id, type=type_, data=data, created_at=self.p.clock()
-        )
-        s.add(event)
+        now = self.p.clock()
+        rows = [
+            {"conversation_id": conversation_id, "type": type_, "data": data, "created_at": now}
+            for type_, data in events
+        ]
+        await s.execute(insert(EVENTS), rows[0] if len(rows) == 1 else rows)
 
     async def after(
         self, conversation_id: str, after_id: int, limit: int = 500

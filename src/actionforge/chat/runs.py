@@ -135,8 +135,7 @@ class Runs:
     async def finish(self, run: ChatRun, state: str, outcome: str, *, events: Sequence[Event] = ()) -> None:
         """End the turn: the conversation takes messages again, and the page is told."""
         async with self.p.db.session() as s:
-            for type_, data in events:
-                await self.log.add_in(s, run.conversation_id, type_, data)
+            await self.log.add_all_in(s, run.conversation_id, events)
             await self.finish_in(s, run.id, run.conversation_id, state, outcome)
         self.log.bell.ring(run.conversation_id)
 
@@ -199,8 +198,7 @@ class Runs:
             )
             if not _changed(moved):
                 return False
-            for type_, data in events:
-                await self.log.add_in(s, call.conversation_id, type_, data)
+            await self.log.add_all_in(s, call.conversation_id, events)
         if events:
             self.log.bell.ring(call.conversation_id)
         call.state, call.updated_at = to, now

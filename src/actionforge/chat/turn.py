@@ -13,10 +13,10 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 
 from actionforge.chat import events as ev
 from actionforge.chat.calls import APPROVED, DECLINED, FAILED, PROPOSED, SENDING, SETTLED, UNKNOWN, CallSteps
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from actionforge.chat.service import ChatService
 
 log = logging.getLogger(__name__)
+MESSAGES, CALLS = cast(Table, ChatMessage.__table__), cast(Table, ChatToolCall.__table__)
 
 CALL_BOUND = (
     "This turn reached the limit of {n} action calls, so it stopped here. Send a message to continue."
@@ -219,20 +220,19 @@ class Drive:
             events.append((ev.ASSISTANT_DONE, {}))
         events.extend(after)
         cid = scope.conversation.id
-        async with self.p.db.session() as s:
-            message = ChatMessage(
-                conversation_id=cid, role="assistant", text=text.text, created_at=now,
-                tool_calls=[{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made],
-            )  # fmt: skip
-            s.add(message)
-            await s.flush()
-            for position, made_call in enumerate(made):
-                row = _call_row(scope, message, position, made_call)
-                if position >= room:
-                    row.state, row.result_text = FAILED, OVER_BOUND_RESULT.format(n=bound)
-                s.add(row)
-            for type_, data in events:
-                await self.engine.log.add_in(s, cid, type_, data)
+        made_calls = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made]
+        message = {"conversation_id": cid, "role": "assistant", "text": text.text, "created_at": now}
+        async with self.p.db.session() as s:  # Core statements: no ORM unit of work on the hot path
+            message_id = await s.scalar(
+                insert(MESSAGES).values(**message, tool_calls=made_calls).returning(MESSAGES.c.id)
+            )
+            assert message_id is not None
+            rows = [_call_row(scope, message_id, now, position, c) for position, c in enumerate(made)]
+            for row in rows[max(room, 0) :]:
+                row["state"], row["result_text"] = FAILED, OVER_BOUND_RESULT.format(n=bound)
+            if rows:
+                await s.execute(insert(CALLS), rows)
+            await self.engine.log.add_all_in(s, cid, events)
             if finish:
                 await self.runs.finish_in(s, scope.run.id, cid, "done", "done")
         self.engine.log.bell.ring(cid)
@@ -276,15 +276,18 @@ class Drive:
         await self._stopped()
 
 
-def _call_row(scope: Scope, message: ChatMessage, position: int, made: ToolCall) -> ChatToolCall:
+def _call_row(scope: Scope, message_id: int, now: datetime, position: int, made: ToolCall) -> dict[str, Any]:
+    """A ``proposed`` row for one call the model made, as the values of an INSERT."""
     entry = scope.toolbox.entry(made.name)
-    return ChatToolCall(
-        id=new_id("call"), run_id=scope.run.id, conversation_id=scope.conversation.id, message_id=message.id,
-        position=position, model_call_id=made.id, tool_name=made.name, state=PROPOSED,
-        arguments=_shown(made.arguments), created_at=message.created_at, updated_at=message.created_at,
-        action_id=entry.row.id if entry else None, operation_id=entry.tool.original_name if entry else None,
-        domain=entry.domain if entry else None, method=entry.operation.method.upper() if entry else None,
-    )  # fmt: skip
+    return {
+        "id": new_id("call"), "run_id": scope.run.id, "conversation_id": scope.conversation.id,
+        "message_id": message_id, "position": position, "model_call_id": made.id, "tool_name": made.name,
+        "state": PROPOSED, "arguments": _shown(made.arguments), "result_text": None, "consent": None,
+        "created_at": now, "updated_at": now, "action_id": entry.row.id if entry else None,
+        "operation_id": entry.tool.original_name if entry else None,
+        "domain": entry.domain if entry else None,
+        "method": entry.operation.method.upper() if entry else None,
+    }  # fmt: skip
 
 
 def choose_model(registry: ModelRegistry, wanted: str | None, *, needs_tools: bool) -> str | None:
