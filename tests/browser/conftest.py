@@ -139,6 +139,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     """A real server on SQLite whose engine may call loopback test APIs over plain http."""
     for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    monkeypatch.setenv("ACTIONFORGE_MODELS_LOCAL_NETWORK", "true")  # the scripted model on 127.0.0.1
     request.node.stash[SERVER_LOG] = tmp_path / "serve.out"
     with running_server(tmp_path, f"sqlite:///{tmp_path / 'browser.db'}") as (base, output):
         api = Api(base)

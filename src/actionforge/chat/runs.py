@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
@@ -30,6 +30,7 @@ PAUSED = (AWAITING_APPROVAL, AWAITING_SIGN_IN)
 ACTIVE = (RUNNING, *PAUSED)
 TURN_BUSY = "A turn is already running or waiting for your answer in this conversation: stop it first."
 TITLE_CHARS = 80
+MESSAGES, RUNS = cast(Table, ChatMessage.__table__), cast(Table, ChatRun.__table__)
 
 
 def _changed(result: Any) -> bool:
@@ -63,17 +64,16 @@ class Runs:
             )
             if not _changed(claimed):
                 raise Conflict(TURN_BUSY)
-            s.add(
-                ChatMessage(
-                    conversation_id=conversation.id, role="user", text=text, tool_calls=[], created_at=now
-                )
-            )
-            run = ChatRun(
-                id=run_id, conversation_id=conversation.id, state=RUNNING, version=1, lease_owner=self.owner,
-                lease_expires_at=self._lease(), stop_requested=False, call_count=0,
-                test_operation=test_operation, created_at=now, updated_at=now,
-            )  # fmt: skip
-            s.add(run)
+            message = {"conversation_id": conversation.id, "role": "user", "text": text, "tool_calls": []}
+            await s.execute(insert(MESSAGES).values(**message, created_at=now))  # Core: no unit of work
+            values = {
+                "id": run_id, "conversation_id": conversation.id, "state": RUNNING, "version": 1,
+                "lease_owner": self.owner, "lease_expires_at": self._lease(), "pause_expires_at": None,
+                "stop_requested": False, "call_count": 0, "test_operation": test_operation,
+                "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            await s.execute(insert(RUNS).values(**values))
+            run = ChatRun(**values)
             await self.log.add_in(s, conversation.id, USER_MESSAGE, {"text": text, "test": test})
         self.log.bell.ring(conversation.id)
         return run

@@ -73,6 +73,7 @@ class Drive:
         self.scope: Scope | None = None
         self.partial: TextCoalescer | None = None
         self._all_calls: list[ChatToolCall] = []
+        self._messages: list[ChatMessage] | None = None  # the conversation's, once read (`_stored`)
         self.registry: ModelRegistry | None = None
         self.lost = False  # the lease went to another process: leave the run to it
 
@@ -140,10 +141,14 @@ class Drive:
         return await self._ask_model(scope, messages)
 
     async def _stored(self, scope: Scope) -> tuple[list[ChatMessage], list[ChatToolCall]]:
-        """The conversation's messages and calls (this run's calls second), in one read."""
+        """The conversation's messages and calls (this run's calls second), in one read. The messages
+        are read once per drive: while a turn is active only its drive adds any (`_store_answer`,
+        which appends to them); the calls are read every step (a decision may have moved one)."""
         async with self.p.db.session() as s:
-            query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
-            messages = list(await s.scalars(query.order_by(ChatMessage.id)))
+            if self._messages is None:
+                query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
+                self._messages = list(await s.scalars(query.order_by(ChatMessage.id)))
+            messages = self._messages
             calls_query = select(ChatToolCall).where(ChatToolCall.conversation_id == scope.conversation.id)
             calls = list(
                 await s.scalars(calls_query.order_by(ChatToolCall.message_id, ChatToolCall.position))
@@ -236,6 +241,8 @@ class Drive:
             if finish:
                 await self.runs.finish_in(s, scope.run.id, cid, "done", "done")
         self.engine.log.bell.ring(cid)
+        if self._messages is not None:
+            self._messages.append(ChatMessage(id=message_id, **message, tool_calls=made_calls))
 
     async def _keep_partial(self, after: Sequence[Event] = ()) -> None:
         """Text streamed before a stop or an error stays in the conversation, as the page showed it."""
