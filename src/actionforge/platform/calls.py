@@ -122,7 +122,9 @@ class Calls:
     async def target(self, user: User, workspace: Workspace, action: Action, gpt_version: int) -> Target:
         """What a call of ``action`` needs: its auth, with the user's own API key if they stored one."""
         mode: actionforge.Mode = "draft" if gpt_version == 0 else "published"
-        own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, mode))
+        own_key = None
+        if action.auth_type == "api_key":  # only an API-key action takes the user's own key
+            own_key = await self.tokens.api_key(actionforge.TokenKey(user.id, action.id, mode))
         return _target(self.p, workspace, action, gpt_version, own_key)
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
