@@ -36,6 +36,7 @@ from api import free_port, fresh_postgres, process
 HERE = Path(__file__).resolve().parent
 for _name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
     os.environ[f"ACTIONFORGE_{_name}"] = "true"  # the loopback upstream, as an operator would allow it
+os.environ["ACTIONFORGE_MODELS_LOCAL_NETWORK"] = "true"  # and the loopback model, as for a local Ollama
 
 import actionforge  # noqa: E402  (after the egress settings above)
 from actionforge.platform.settings import ServerSettings  # noqa: E402
