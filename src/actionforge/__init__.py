@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from actionforge.calls.result import ToolResult
     from actionforge.calls.serialize import RequestBuildError
     from actionforge.consent.decide import ConsentError
-    from actionforge.egress.client import fetch_document
+    from actionforge.egress.client import fetch_document, guarded_transport
     from actionforge.egress.hosts import InvalidHost
     from actionforge.egress.policy import DomainPolicy
     from actionforge.errors import ActionforgeError, AuthError, FetchError, RequestBlocked, SignInRequired
@@ -115,6 +115,7 @@ _EXPORTS = {
     "TokenSet": "actionforge.auth.oauth.tokens",
     "DomainPolicy": "actionforge.egress.policy",
     "fetch_document": "actionforge.egress.client",
+    "guarded_transport": "actionforge.egress.client",
     "InvalidHost": "actionforge.egress.hosts",
     "ActionforgeError": "actionforge.errors",
     "AuthError": "actionforge.errors",
@@ -197,6 +198,7 @@ __all__ = [
     "fetch_document",
     "format",
     "generate_key",
+    "guarded_transport",
     "install_log_redaction",
     "load_action",
     "redactor",

@@ -73,6 +73,11 @@ class Settings:
     allowed_ports: frozenset[int] = setting(frozenset({443}))
     allow_any_port: bool = setting(False, description="ignore allowed_ports (development, internal APIs)")
     allow_loopback: bool = setting(False, description="development only: lets actions reach 127.0.0.1")
+    allow_private_network: bool = setting(
+        False,
+        description="lets requests reach this machine and the private network (127/8, 10/8, 172.16/12, "
+        "192.168/16, 100.64/10, fc00::/7, ::1); link-local and cloud metadata stay refused",
+    )
     follow_redirects: bool = setting(False)
     max_redirects: int = setting(5, ge=0)
 

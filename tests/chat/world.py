@@ -98,6 +98,7 @@ def document(
 def engine_allows_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    monkeypatch.setenv("ACTIONFORGE_MODELS_LOCAL_NETWORK", "true")  # the scripted model on 127.0.0.1
 
 
 @contextmanager

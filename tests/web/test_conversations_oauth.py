@@ -30,6 +30,7 @@ from tests.web.test_oauth_signin import WEB_CLIENT, OAuthGpt
 def engine_allows_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    monkeypatch.setenv("ACTIONFORGE_MODELS_LOCAL_NETWORK", "true")  # the scripted model on 127.0.0.1
 
 
 @dataclass

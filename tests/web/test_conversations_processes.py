@@ -37,6 +37,7 @@ def processes_allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     that a dead process's turn is recovered within the test."""
     for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
+    monkeypatch.setenv("ACTIONFORGE_MODELS_LOCAL_NETWORK", "true")  # the scripted model on 127.0.0.1
     monkeypatch.setenv("ACTIONFORGE_CHAT_LEASE_S", "2")
     monkeypatch.setenv("ACTIONFORGE_CHAT_SWEEP_INTERVAL_S", "0.2")
     monkeypatch.setenv("ACTIONFORGE_CHAT_POLL_INTERVAL_MS", "50")

@@ -16,7 +16,6 @@ import socket
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 import actionforge
@@ -56,7 +55,9 @@ class ChatService:
         self.log = EventLog(platform, self.bell)
         self.runs = Runs(platform, self.log, owner or process_owner())
         self.actions = ActionCache(platform)
-        self.model_http = bridged_client(httpx.AsyncHTTPTransport())
+        # every provider request passes the egress guard: a provider URL is typed by an admin (SSRF)
+        guard = actionforge.guarded_transport(settings=platform.settings.model_egress())
+        self.model_http = bridged_client(guard)
         self.sweeper = Sweeper(self)
         self.closing = False
         self._tasks: dict[str, asyncio.Task[None]] = {}  # run id -> its drive in this process

@@ -29,6 +29,13 @@ _CLOUD_INTERNAL: dict[IPAddress, str] = {
 
 _LOOPBACK_V4 = IPv4Network("127.0.0.0/8")
 _LOOPBACK_V6 = IPv6Address("::1")
+_PRIVATE_NETWORKS: tuple[IPv4Network | IPv6Network, ...] = (
+    IPv4Network("10.0.0.0/8"),
+    IPv4Network("172.16.0.0/12"),
+    IPv4Network("192.168.0.0/16"),
+    IPv4Network("100.64.0.0/10"),
+    IPv6Network("fc00::/7"),
+)
 
 # First match wins: more specific ranges come before the ranges that contain them.
 _V4_RANGES: tuple[tuple[IPv4Network, str], ...] = tuple(
@@ -93,9 +100,18 @@ def is_loopback(address: IPAddress) -> bool:
     return address == _LOOPBACK_V6
 
 
-def refusal(address: IPAddress, *, allow_loopback: bool = False) -> str | None:
+def is_private_network(address: IPAddress) -> bool:
+    """Loopback or a private range (what ``allow_private_network`` opens); never link-local or metadata."""
+    if address in _CLOUD_METADATA:  # AWS's IPv6 metadata address is inside fc00::/7
+        return False
+    return is_loopback(address) or any(address in net for net in _PRIVATE_NETWORKS)
+
+
+def refusal(address: IPAddress, *, allow_loopback: bool = False, allow_private: bool = False) -> str | None:
     """Why ``address`` must not be connected to, as a phrase ("a loopback address"); None if it may."""
     if allow_loopback and is_loopback(address):
+        return None
+    if allow_private and is_private_network(address):
         return None
     return _described(address)
 

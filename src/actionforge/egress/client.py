@@ -64,6 +64,20 @@ def guarded_async_client(
     )
 
 
+def guarded_transport(
+    policy: DomainPolicy | None = None, settings: Settings | None = None
+) -> GuardedAsyncTransport:
+    """The egress guard as an ``httpx.AsyncBaseTransport``, for a client built elsewhere (such as a
+    model provider's SDK client): every request passes the scheme, port, domain-policy and SSRF
+    checks, and connects to the address it vetted. ``policy`` defaults to any public domain.
+
+    Reaching this machine or the private network (a model server on localhost or the LAN) takes
+    ``Settings(allow_private_network=True)``, with ``allow_http``/``allow_any_port`` as needed.
+    """
+    _redact_http_library_logs()
+    return GuardedAsyncTransport(policy or DomainPolicy.allow_all(), settings or Settings())
+
+
 def _client_options(settings: Settings, client_kwargs: dict[str, Any]) -> dict[str, Any]:
     """The caller's options plus the guard's own (redirect limits, no environment), shared by both
     factories; refuses any option that would loosen the guard."""

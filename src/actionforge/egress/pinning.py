@@ -46,7 +46,9 @@ def vet_addresses(host: str, port: int, answers: Sequence[str], settings: Settin
             raise RequestBlocked(
                 f"{host}:{port}", f"{host} resolves to {answer!r}, not an IP address"
             ) from None
-        reason = refusal(address, allow_loopback=settings.allow_loopback)
+        reason = refusal(
+            address, allow_loopback=settings.allow_loopback, allow_private=settings.allow_private_network
+        )
         if reason is not None:
             raise RequestBlocked(f"{host}:{port}", f"{host} resolves to {address}, {reason}")
         addresses.append(address)
@@ -61,7 +63,9 @@ def _literal(host: str, port: int, settings: Settings) -> list[IPAddress] | None
         raise RequestBlocked(f"{host}:{port}", str(exc)) from None
     if address is None:
         return None
-    reason = refusal(address, allow_loopback=settings.allow_loopback)
+    reason = refusal(
+        address, allow_loopback=settings.allow_loopback, allow_private=settings.allow_private_network
+    )
     if reason is not None:
         raise RequestBlocked(f"{host}:{port}", f"{address} is {reason}")
     return [address]

@@ -108,7 +108,9 @@ def _check_host(host: str, settings: Settings) -> str:
     try:
         address = parse_ip_literal(host)
         if address is not None:
-            reason = refusal(address, allow_loopback=settings.allow_loopback)
+            reason = refusal(
+                address, allow_loopback=settings.allow_loopback, allow_private=settings.allow_private_network
+            )
             if reason is not None:
                 literal = unquote(host.strip("[]"))
                 canonical = literal == str(address) or ":" in literal  # IPv6 spellings are all explicit
@@ -118,7 +120,9 @@ def _check_host(host: str, settings: Settings) -> str:
         domain = normalise_domain(host)
     except InvalidHost as exc:
         raise _Refused(str(exc)) from None
-    reason = local_name_refusal(domain, allow_loopback=settings.allow_loopback)
+    reason = local_name_refusal(
+        domain, allow_loopback=settings.allow_loopback or settings.allow_private_network
+    )
     if reason is not None:
         raise _Refused(reason)
     return domain

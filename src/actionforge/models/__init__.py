@@ -19,6 +19,7 @@ from actionforge.models.environment import registry_from_environment
 from actionforge.models.errors import (
     ContextOverflow,
     ModelAuthFailed,
+    ModelBlocked,
     ModelError,
     ModelNotFound,
     ModelRateLimited,
@@ -72,6 +73,7 @@ __all__ = [
     "HttpxTransportBridge",
     "Message",
     "ModelAuthFailed",
+    "ModelBlocked",
     "ModelError",
     "ModelEvent",
     "ModelInfo",

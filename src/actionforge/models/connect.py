@@ -2,9 +2,9 @@
 
 Each SDK is imported only when a model of its kind is opened. Pass ``http_client`` (an
 ``httpx2.AsyncClient``, the client both SDKs are built on) to choose how requests leave: the
-server passes one whose transport is the egress guard, so a provider URL an admin typed is held to
-the same SSRF and domain rules as every action call (a loopback Ollama needs the policy to allow
-it). The caller owns that client and closes it.
+server passes ``bridged_client(actionforge.guarded_transport(...))``, so a provider URL an admin
+typed is held to the egress guard's SSRF checks (a local Ollama or vLLM needs the server's
+``models_local_network``). The caller owns that client and closes it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
     ├── ModelAuthFailed         401/403: the provider refused the key
     ├── ModelTimeout            no answer in time (client timeout, 408, 504)
     ├── ContextOverflow         the conversation is longer than the model's context
-    ├── ModelUnreachable        no connection (refused, DNS, TLS), or the egress guard refused it
+    ├── ModelUnreachable        no connection (refused, DNS, TLS)
+    │   └── ModelBlocked        the egress guard refused the provider's URL (nothing sent)
     ├── ModelNotFound           404: the provider has no such model
     ├── ModelUnavailable        5xx / overloaded: the provider failed
     └── ModelRequestRejected    any other refusal of the request (4xx)
@@ -55,6 +56,22 @@ class ContextOverflow(ModelError):
 
 class ModelUnreachable(ModelError):
     sentence = "Could not connect to {provider}; check the provider's base URL and that it is running."
+
+
+class ModelBlocked(ModelUnreachable):
+    """The egress guard refused the provider's URL: nothing was sent. The guard's reason names only
+    the host and why, so it is part of the sentence (an admin must act on it)."""
+
+    sentence = (
+        "The egress guard refused {provider}'s base URL ({reason}); an admin must change it, or allow "
+        "model servers on this machine or the private network (ACTIONFORGE_MODELS_LOCAL_NETWORK)."
+    )
+
+    def __init__(self, provider: str, reason: str) -> None:
+        actionforge.ActionforgeError.__init__(self, self.sentence.format(provider=provider, reason=reason))
+        self.provider = provider
+        self.detail = actionforge.redactor().redact(reason)
+        self.status = None
 
 
 class ModelNotFound(ModelError):

@@ -17,7 +17,7 @@ import httpx2
 
 import actionforge
 from actionforge.models.error_mapping import body_error, from_status
-from actionforge.models.errors import ModelError, ModelTimeout, ModelUnreachable
+from actionforge.models.errors import ModelBlocked, ModelError, ModelTimeout, ModelUnreachable
 from actionforge.models.events import ModelEvent
 from actionforge.models.messages import Message
 from actionforge.models.registry import ModelInfo, ProviderConfig
@@ -74,7 +74,7 @@ class ChatModel(ABC):
                 async for event in events:
                     yield event
         except actionforge.RequestBlocked as blocked:
-            raise ModelUnreachable(self.provider.name, blocked.reason) from None
+            raise ModelBlocked(self.provider.name, blocked.reason) from None
         except self.errors.api as error:
             raise self.translate(error) from None
 

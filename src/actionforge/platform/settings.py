@@ -101,6 +101,14 @@ class ServerSettings(BaseSettings):
         250, ge=10, description="on SQLite, how often an open event stream looks for new events"
     )
 
+    # --- model providers ---
+    models_local_network: bool = Field(
+        False,
+        description="model providers' base URLs may be on this machine or the private network "
+        "(Ollama on localhost, a vLLM box on the LAN), over http on any port; off, they are held to "
+        "the egress guard like any public API; link-local and cloud metadata are always refused",
+    )
+
     # --- HTTP ---
     max_request_bytes: int = Field(
         12_000_000, ge=1_000, description="larger request bodies get 413 before they are read"
@@ -155,3 +163,17 @@ class ServerSettings(BaseSettings):
     def engine(self) -> actionforge.Settings:
         """The engine's settings from the same environment, with the key file in the data dir."""
         return actionforge.Settings(key_file=self.resolved_key_file)
+
+    def model_egress(self) -> actionforge.Settings:
+        """The egress guard's settings for model-provider traffic: the engine's, except that the
+        actions' development switch ``allow_loopback`` never applies; only ``models_local_network``
+        opens this machine and the private network to a provider URL."""
+        if not self.models_local_network:
+            return actionforge.Settings(key_file=self.resolved_key_file, allow_loopback=False)
+        return actionforge.Settings(
+            key_file=self.resolved_key_file,
+            allow_loopback=False,
+            allow_private_network=True,
+            allow_http=True,
+            allow_any_port=True,
+        )
