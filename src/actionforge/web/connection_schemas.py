@@ -9,7 +9,7 @@ from pydantic import Field
 
 from actionforge.web.schemas import Request, Response
 
-NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"  # PostgreSQL text cannot hold NUL; no field here needs any
+NO_CONTROL_CHARS = r"^[^\x00-\x1f\x7f]*$"  # no field here needs a control character (NUL: `Request`)
 
 
 class ConnectionOut(Response):

@@ -5,16 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from actionforge.platform.auth_config import MAX_EXTRA_PARAMS, MAX_PARAM_NAME, MAX_PARAM_VALUE
+from actionforge.web.no_nul import nul_pointer
 
 T = TypeVar("T")
 Visibility = Literal["private", "workspace", "link", "public"]
 
 
 class Request(BaseModel):
+    """Every request body: unknown fields refused, and no NUL character in any string or key, at
+    any depth (PostgreSQL text cannot hold one; the error points at the field)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        where = nul_pointer(value)
+        if where is not None:
+            inside = f" (at {where})" if where else ""
+            raise PydanticCustomError(
+                "nul_character", "must not contain a NUL character (U+0000){inside}", {"inside": inside}
+            )
+        return value
 
 
 class Response(BaseModel):
