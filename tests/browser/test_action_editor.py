@@ -285,6 +285,7 @@ def test_each_user_adds_their_own_key_hides_the_key_field(page: Page, owner: Liv
     expect(dialog).to_be_hidden()
     stored = owner.api.get(f"/gpts/{action['gpt_id']}/actions/{action['id']}")["auth"]
     assert (stored["key_source"], stored["api_key"]) == ("user", "not set")  # the typed key was not sent
+    expect(page.locator("#auth-type")).to_have_text("API Key (each user)")
     page.reload()
     ready(page)
     page.get_by_role("button", name="Edit authentication").click()

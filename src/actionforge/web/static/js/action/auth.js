@@ -8,6 +8,12 @@ import { openDialog, trapFocus } from "../ui.js";
 
 export const AUTH_LABELS = { none: "None", api_key: "API Key", oauth: "OAuth" };
 
+// The Authentication row's words: an API key each user brings says so.
+export function authLabel(auth) {
+  if (auth.type === "api_key" && auth.key_source === "user") return "API Key (each user)";
+  return AUTH_LABELS[auth.type] || auth.type;
+}
+
 function radio(form, name) {
   return form.querySelector(`input[name="${name}"]:checked`)?.value;
 }

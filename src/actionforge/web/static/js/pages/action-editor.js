@@ -3,7 +3,7 @@
 // the direct test, the workspace's domains, and the privacy policy. Preview is on the right.
 import { ApiError, del, get, patch, post, requireSession } from "../api.js";
 import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
-import { AUTH_LABELS, AuthDialog } from "../action/auth.js";
+import { AuthDialog, authLabel } from "../action/auth.js";
 import { SchemaEditor } from "../action/schema-editor.js";
 import { argumentsForm, resultView } from "../action/test-form.js";
 import { initHeader, must, openDialog, ready, trapFocus } from "../ui.js";
@@ -32,7 +32,7 @@ function renderHead() {
   document.title = `${title} · actionforge`;
   $("#delete-action").hidden = !action;
   $("#refresh-open").hidden = !(action && action.source_url);
-  $("#auth-type").textContent = AUTH_LABELS[action ? action.auth.type : "none"];
+  $("#auth-type").textContent = authLabel(action ? action.auth : { type: "none" });
 }
 
 const deleteDialog = $("#delete-dialog");
