@@ -96,7 +96,12 @@ async def test_the_published_view_is_the_snapshot_without_instructions_or_secret
         ["Find a thing"],
     )
     assert (view["version"], view["visibility"], view["category"]) == (1, "link", "Writing")
-    assert view["actions"] == [{"domain": "api.example.com", "privacy_policy_url": PRIVACY}]
+    (action,) = view["actions"]
+    assert action == {
+        "id": action["id"], "auth_type": "api_key", "domain": "api.example.com", "privacy_policy_url": PRIVACY,
+    }  # fmt: skip
+    draft_ids = [a["id"] for a in (await owner.get(f"/api/gpts/{gpt_id}/actions")).json()["items"]]
+    assert action["id"] not in draft_ids  # the published copy's id, as connected accounts name it
     for hidden in ("secret instructions", "k-123", "listThings", "openapi"):
         assert hidden not in response.text
 

@@ -68,6 +68,8 @@ async def published_gpt(s: AsyncSession, user: User, gpt_id: str) -> Gpt:
 
 @dataclass(frozen=True)
 class PublishedAction:
+    id: str  # the published copy's id, as connected accounts name it
+    auth_type: str  # none | api_key | oauth: which kind of sign-in a user may need (no settings)
     domain: str | None
     privacy_policy_url: str | None
 
@@ -100,7 +102,7 @@ class Sharing:
                 raise NotFound(NO_GPT)
             query = select(Action).where(Action.gpt_id == gpt.id, Action.version == version.version)
             actions = [
-                PublishedAction(a.domain, a.privacy_policy_url)
+                PublishedAction(a.id, a.auth_type, a.domain, a.privacy_policy_url)
                 for a in await s.scalars(query.order_by(Action.id))
             ]
             workspace = await s.get(Workspace, gpt.workspace_id)

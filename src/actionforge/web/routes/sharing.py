@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import Field
@@ -16,6 +16,8 @@ router = APIRouter(prefix="/api", tags=["sharing"])
 
 
 class PublishedActionOut(Response):
+    id: str = Field(description="the published action's id (connected accounts' action_id)")
+    auth_type: Literal["none", "api_key", "oauth"]
     domain: str | None
     privacy_policy_url: str | None
 
@@ -29,7 +31,7 @@ class PublishedGptOut(Response):
     conversation_starters: list[str]
     category: str | None
     published_at: datetime
-    actions: list[PublishedActionOut] = Field(description="each action's domain and privacy policy")
+    actions: list[PublishedActionOut] = Field(description="id, auth type, domain, privacy policy")
 
 
 def published_out(view: PublishedView) -> PublishedGptOut:
