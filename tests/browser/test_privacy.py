@@ -95,3 +95,22 @@ def test_an_action_whose_users_bring_their_own_keys_asks_for_yours(page: Page, o
         ]
         assert (connection["mode"], connection["key_source"]) == ("published", "user")
         expect(page.get_by_label("Your API key for 127.0.0.1 (Preview)")).to_be_visible()  # still needed
+
+
+def test_an_oauth_action_never_signed_in_to_offers_log_in(page: Page, owner: Live) -> None:
+    gpt_id = owner.api.create_gpt(name="Forecaster")["id"]
+    auth = {
+        "type": "oauth", "client_id": "id", "client_secret": "secret",
+        "authorization_url": "https://auth.example.com/authorize", "token_url": "https://auth.example.com/token",
+    }  # fmt: skip
+    weather = owner.api.get("/editor/examples/weather")["text"]
+    owner.api.add_action(gpt_id, schema=weather, auth=auth, privacy_policy_url=PRIVACY_URL)
+    owner.api.post(f"/gpts/{gpt_id}/publish", {"visibility": "workspace"}, expect=201)
+    assert owner.api.get("/me/connections")["items"] == []  # never signed in
+    open_privacy(page, gpt_id)
+    page.get_by_role("tab", name="Connected accounts").click()
+    panel = page.get_by_role("tabpanel", name="Connected accounts")
+    expect(panel).to_contain_text("OAuth, not connected")
+    expect(panel.get_by_role("button", name="Log in to weather.example.com")).to_be_visible()
+    expect(page.locator("#accounts-empty")).to_be_hidden()
+    assert axe_check(page) == []

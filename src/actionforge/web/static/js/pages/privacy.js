@@ -154,7 +154,8 @@ function accountRow(account, connected, refresh) {
 
 const loggedOut = new Map(); // action_id -> account, so a log-out can be undone from this page
 
-/** The published GPT's OAuth and per-user-key actions, when the API names them. */
+/** The GPT's OAuth actions (and, in a draft, its per-user-key ones), to log in to before first use;
+ * a published GPT's per-user keys come from /me/connections?gpt_id= (needed). */
 function loginTargets(gpt) {
   return gpt.actions
     .map((a) => ({ action_id: a.action_id || a.id, domain: a.domain, kind: kindOf(a) }))
@@ -164,7 +165,7 @@ function loginTargets(gpt) {
 function kindOf(action) {
   const auth = action.auth_type || action.auth?.type;
   if (auth === "oauth") return "oauth";
-  if (auth === "api_key") return "api_key"; // a user may always bring their own key
+  if (auth === "api_key" && action.auth?.key_source === "user") return "api_key"; // a builder's key needs nothing
   return null;
 }
 
