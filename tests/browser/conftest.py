@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, ViewportSize, expect, sync_playwright
 
 from tests.web.conftest import PASSWORD
 from tests.web.processes import running_server
@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "src" / "actionforge" / "web" / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 OWNER_EMAIL = "owner@example.com"
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 # How long a wait on the page may take before it fails: a condition (a selector, a URL, an expect),
 # never a sleep. Generous, since a loaded CI machine may run the server and Chromium slowly; a
 # passing test never waits for it.
@@ -136,8 +136,9 @@ def pytest_runtest_makereport(
 
 @pytest.fixture
 def live(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
-    """A real server on SQLite whose engine may call loopback test APIs over plain http."""
-    for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT"):
+    """A real server on SQLite whose engine may call loopback test APIs over plain http, and whose
+    model traffic may reach the scripted model on 127.0.0.1."""
+    for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT", "MODELS_LOCAL_NETWORK"):
         monkeypatch.setenv(f"ACTIONFORGE_{name}", "true")
     monkeypatch.setenv("ACTIONFORGE_MODELS_LOCAL_NETWORK", "true")  # the scripted model on 127.0.0.1
     request.node.stash[SERVER_LOG] = tmp_path / "serve.out"
@@ -166,7 +167,8 @@ class Watched:
 
 
 def new_context(browser: Browser, live: Live) -> BrowserContext:
-    context = browser.new_context(base_url=live.base, viewport=VIEWPORT)  # type: ignore[arg-type]
+    # A fixed locale and time zone: dates read the same on any machine.
+    context = browser.new_context(base_url=live.base, viewport=VIEWPORT, locale="en-US", timezone_id="UTC")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.base)
     if live.session_cookie:
         context.add_cookies([{"name": "actionforge_session", "value": live.session_cookie, "url": live.base}])
@@ -211,6 +213,15 @@ def axe_check(page: Page) -> list[dict[str, Any]]:
     ]
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, steady: dict[str, str] | None = None) -> None:
+    """Save docs/screenshots/``name`` (rewritten on every run) so that an unchanged page gives the same
+    bytes: once the page and any Preview chat are ready, with animations stopped and no caret, and
+    with the text of each ``steady`` selector (a port, a time: values that differ on every run, and
+    would shift a table's columns) replaced by a fixed placeholder in the picture only. Call it after
+    the test's assertions on those values."""
+    ready(page)
+    expect(page.locator("[data-chat-mount]:not([data-ready])")).to_have_count(0)
+    for selector, text in (steady or {}).items():
+        page.locator(selector).evaluate_all("(nodes, t) => nodes.forEach(n => { n.textContent = t; })", text)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False, animations="disabled", caret="hide")

@@ -13,6 +13,14 @@ from actionforge.testing import call_tools, say
 from tests.browser.chat_world import scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check, screenshot
 
+# What differs on every run of the same page, set to one value in admin.png: the scripted model's
+# port, each call's time and latency.
+ADMIN_STEADY = {
+    "#provider-rows td.mono": "http://127.0.0.1:8000/v1",
+    "#call-rows td:nth-child(1)": "12/6/2026, 9:00:00 AM",
+    "#call-rows td:nth-child(8)": "12 ms",
+}
+
 
 def settings(owner: Live) -> dict[str, Any]:
     found: dict[str, Any] = owner.api.workspace()["settings"]
@@ -79,7 +87,7 @@ def test_the_admin_page_sets_the_policy_and_shows_members_models_and_calls(page:
         expect(page.get_by_label("No domains")).to_be_checked()
         expect(page.get_by_label("Allow custom actions in GPTs")).not_to_be_checked()
         assert axe_check(page) == []
-        screenshot(page, "admin.png")
+        screenshot(page, "admin.png", ADMIN_STEADY)
 
 
 def test_with_no_domains_allowed_a_call_in_chat_is_refused_with_the_reason(page: Page, owner: Live) -> None:
