@@ -57,13 +57,14 @@ def running_server(tmp_path: Path, database_url: str, name: str = "serve") -> It
 def wait_until_ready(process: subprocess.Popen[bytes], base: str, out: Path) -> None:
     """Poll /readyz until it answers 200. The deadline is generous (a loaded CI machine may take many
     seconds to import and migrate) and is a guard, not a timing assertion: the test fails, with the
-    server's output, rather than going on against a server that is not up."""
+    server's output, rather than going on against a server that is not up. Only once this process
+    says it listens on ``base``: another process that took the port meanwhile must not answer."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the server exited with {process.returncode}:\n{out.read_text()}")
         try:
-            if httpx.get(f"{base}/readyz", timeout=10).status_code == 200:
+            if f"running on {base}" in out.read_text() and httpx.get(f"{base}/readyz", timeout=10).is_success:
                 return
         except httpx.TransportError:
             pass
