@@ -18,6 +18,7 @@ from tests.web.test_gpts_and_actions import schema, stored
 BODIES: dict[str, dict[str, Any]] = {
     "WorkspaceSettingsIn": {"custom_actions_enabled": False},
     "MemberIn": {"email": "intruder@example.com", "role": "owner"},
+    "MemberRoleIn": {"role": "member"},
     "GptIn": {"name": "taken over"},
     "PublishIn": {"visibility": "private"},
     "ActionIn": {"schema": schema("evil.example.net")},
@@ -74,10 +75,11 @@ async def owners_objects(owner: httpx.AsyncClient) -> dict[str, str]:
         await owner.post(f"/api/workspaces/{ws}/model-providers", json={"name": "own", "kind": "openai"})
     ).json()
     model = (await owner.post(f"/api/model-providers/{provider['id']}/models", json={"name": "m"})).json()
+    (me,) = (await owner.get(f"/api/workspaces/{ws}/members")).json()["items"]
     return {
         "workspace_id": ws, "gpt_id": gpt["id"], "action_id": action["id"], "token_id": token["id"],
         "conversation_id": conversation["id"], "call_id": "call_of_nobody",
-        "provider_id": provider["id"], "model_id": model["id"],
+        "provider_id": provider["id"], "model_id": model["id"], "user_id": me["user"]["id"],
     }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
 from actionforge.platform.access import require, role_in, workspace_for
@@ -99,6 +100,55 @@ class Workspaces:
                 )
                 return MemberView(member, role)
             raise Conflict.at("/email", "This account is already a member of the workspace.")
+
+    async def change_role(self, user: User, workspace_id: str, member_id: str, role: str) -> MemberView:
+        """Owners and admins change roles; only owners touch the owner role; one owner always stays."""
+        async with self.p.db.session() as s:
+            membership = await self._member(s, user, workspace_id, member_id, role)
+            if membership.role == "owner" and role != "owner":
+                await _keep_an_owner(s, workspace_id, "/role", "demoted")
+            membership.role = role
+            member = await s.get(User, member_id)
+            assert member is not None  # the membership names it
+            return MemberView(member, role)
+
+    async def remove_member(self, user: User, workspace_id: str, member_id: str) -> None:
+        """Owners and admins remove members; only owners remove an owner; never the last one."""
+        async with self.p.db.session() as s:
+            membership = await self._member(s, user, workspace_id, member_id)
+            if membership.role == "owner":
+                await _keep_an_owner(s, workspace_id, "", "removed")
+            await s.delete(membership)
+
+    async def _member(
+        self, s: AsyncSession, user: User, workspace_id: str, member_id: str, new_role: str | None = None
+    ) -> Membership:
+        """``member_id``'s membership, after the caller's rights: admin at least (404 outside the
+        workspace, as every lookup), owner for anything that touches an owner."""
+        await workspace_for(s, user, workspace_id, at_least="admin")
+        found = await s.scalar(
+            select(Membership)
+            .where(Membership.workspace_id == workspace_id, Membership.user_id == member_id)
+            .with_for_update()
+        )
+        if found is None:
+            raise NotFound("No such member.")
+        if found.role == "owner" or new_role == "owner":
+            require(await role_in(s, user, workspace_id), "owner", "Only workspace owners can change owners.")
+        return found
+
+
+async def _keep_an_owner(s: AsyncSession, workspace_id: str, pointer: str, done: str) -> None:
+    """Refuse when the workspace's only owner would be ``done``; the owners' rows are locked
+    (PostgreSQL) so two owners demoting each other at once cannot leave none."""
+    owners = await s.scalars(
+        select(Membership.user_id)
+        .where(Membership.workspace_id == workspace_id, Membership.role == "owner")
+        .with_for_update()
+    )
+    if len(list(owners)) <= 1:
+        message = f"The last owner of a workspace cannot be {done}; make another member an owner first."
+        raise Conflict.at(pointer, message) if pointer else Conflict(message)
 
 
 def _check_settings(changes: dict[str, Any]) -> None:

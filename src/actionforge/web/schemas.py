@@ -119,6 +119,10 @@ class MemberIn(Request):
     role: Literal["owner", "admin", "member"] = "member"
 
 
+class MemberRoleIn(Request):
+    role: Literal["owner", "admin", "member"]
+
+
 class MemberOut(Response):
     user: UserOut
     role: str

@@ -9,6 +9,7 @@ from actionforge.web.deps import Caller, Paging, ServicesDep
 from actionforge.web.schemas import (
     MemberIn,
     MemberOut,
+    MemberRoleIn,
     PageOf,
     UserOut,
     WorkspaceOut,
@@ -58,3 +59,15 @@ async def list_members(
 @router.post("/{workspace_id}/members", status_code=status.HTTP_201_CREATED)
 async def add_member(workspace_id: str, body: MemberIn, caller: Caller, svc: ServicesDep) -> MemberOut:
     return member_out(await svc.workspaces.add_member(caller.user, workspace_id, body.email, body.role))
+
+
+@router.patch("/{workspace_id}/members/{user_id}")
+async def change_member_role(
+    workspace_id: str, user_id: str, body: MemberRoleIn, caller: Caller, svc: ServicesDep
+) -> MemberOut:
+    return member_out(await svc.workspaces.change_role(caller.user, workspace_id, user_id, body.role))
+
+
+@router.delete("/{workspace_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_member(workspace_id: str, user_id: str, caller: Caller, svc: ServicesDep) -> None:
+    await svc.workspaces.remove_member(caller.user, workspace_id, user_id)
