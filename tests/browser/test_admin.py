@@ -5,6 +5,8 @@ chat is refused, and the chat says why."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -12,6 +14,8 @@ from playwright.sync_api import Page, expect
 from actionforge.testing import call_tools, say
 from tests.browser.chat_world import scripted_model, send, shop, shop_gpt
 from tests.browser.conftest import Live, axe_check, screenshot
+from tests.web.conftest import PASSWORD
+from tests.web.processes import CLI, environment
 
 # What differs on every run of the same page, set to one value in admin.png: the scripted model's
 # port, each call's time and latency.
@@ -47,7 +51,8 @@ def test_the_admin_page_sets_the_policy_and_shows_members_models_and_calls(page:
         direct_test(owner, other, "createOrder", {"item": 5})
         open_admin(page)
         expect(page.get_by_role("heading", name="Workspace settings")).to_be_visible()
-        expect(page.locator("#member-rows tr")).to_have_text(["Ownerowner@example.comOwner"])
+        expect(page.locator("#member-rows tr td:nth-child(2)")).to_have_text(["owner@example.com"])
+        expect(page.get_by_label("Role of owner@example.com")).to_have_value("owner")
         expect(page.locator("#provider-rows")).to_contain_text("local")
         expect(page.get_by_label("local/scripted")).to_be_checked()
         expect(page.locator("#call-rows tr")).to_have_count(3)
@@ -106,3 +111,42 @@ def test_with_no_domains_allowed_a_call_in_chat_is_refused_with_the_reason(page:
         expect(reason).to_have_text("No domains are allowed by your workspace's settings.")
         expect(page.locator(".assistant-bubble")).to_have_text("I could not.")
         assert api.hits["getItem"] == 0
+
+
+
+def another_account(tmp_path: Path, email: str) -> None:
+    """An account made as an operator would, with ``actionforge admin create-user`` on the live
+    server's database."""
+    subprocess.run(
+        [*CLI, "admin", "create-user", "--email", email, "--name", email.split("@")[0], "--password-stdin"],
+        input=f"{PASSWORD}\n", text=True, check=True, capture_output=True,
+        env=environment(tmp_path, f"sqlite:///{tmp_path / 'browser.db'}"),
+    )  # fmt: skip
+
+
+def test_member_roles_change_and_members_are_removed_but_the_last_owner_stays(
+    page: Page, owner: Live, tmp_path: Path
+) -> None:
+    another_account(tmp_path, "helper@example.com")
+    workspace = owner.api.workspace()["id"]
+    owner.api.post(f"/workspaces/{workspace}/members", {"email": "helper@example.com", "role": "member"})
+    open_admin(page)
+    role = page.get_by_label("Role of helper@example.com")
+    expect(role).to_have_value("member")
+    role.select_option(label="Admin")
+    expect(page.locator("#admin-state")).to_have_text("Role changed")
+    members = owner.api.get(f"/workspaces/{workspace}/members")["items"]
+    roles = {m["user"]["email"]: m["role"] for m in members}
+    assert roles == {"owner@example.com": "owner", "helper@example.com": "admin"}
+
+    page.get_by_label("Role of owner@example.com").select_option(label="Member")  # the only owner
+    expect(page.locator("#member-error")).to_contain_text("The last owner of a workspace cannot be demoted")
+    expect(page.get_by_label("Role of owner@example.com")).to_have_value("owner")  # what is stored
+    assert axe_check(page) == []
+
+    page.get_by_role("button", name="Remove helper@example.com").click()
+    expect(page.locator("#admin-state")).to_have_text("Member removed")
+    expect(page.locator("#member-rows tr")).to_have_count(1)
+    assert [m["user"]["email"] for m in owner.api.get(f"/workspaces/{workspace}/members")["items"]] == [
+        "owner@example.com"
+    ]

@@ -80,10 +80,38 @@ $("#add-domain-form").addEventListener("submit", async (event) => {
 // --- members ---------------------------------------------------------------------------------
 const ROLE_LABELS = { owner: "Owner", admin: "Admin", member: "Member" };
 
+async function memberChange(send, done) {
+  $("#member-error").hidden = true;
+  state.textContent = "Saving…";
+  try {
+    await send();
+    state.textContent = done;
+  } catch (exc) {
+    fail($("#member-error"), exc);
+  }
+  await renderMembers(); // a refused change shows what is stored
+}
+
+function roleSelect(m) {
+  const path = `${base}/members/${enc(m.user.id)}`;
+  const select = h("select", { "aria-label": `Role of ${m.user.email}`, onchange: () =>
+    memberChange(() => patch(path, { role: select.value }), "Role changed") },
+  ...Object.entries(ROLE_LABELS).reverse().map(([value, label]) => h("option", { value }, label)));
+  select.value = m.role;
+  return select;
+}
+
+function removeButton(m) {
+  const path = `${base}/members/${enc(m.user.id)}`;
+  return h("button", { type: "button", class: "link-button", "aria-label": `Remove ${m.user.email}`, onclick: () =>
+    memberChange(() => del(path), "Member removed") }, "Remove");
+}
+
 async function renderMembers() {
   const members = await all(`${base}/members`);
   fill($("#member-rows"), members.map((m) => h("tr", {},
-    h("td", {}, m.user.display_name || ""), h("td", {}, m.user.email), h("td", {}, ROLE_LABELS[m.role] || m.role))));
+    h("td", {}, m.user.display_name || ""), h("td", {}, m.user.email), h("td", {}, roleSelect(m)),
+    h("td", {}, removeButton(m)))));
 }
 
 $("#add-member-form").addEventListener("submit", async (event) => {
