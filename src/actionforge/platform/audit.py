@@ -9,9 +9,11 @@ a workspace's records, its admins and owners. Anyone else gets NotFound, as for 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from actionforge.platform.access import editable_gpt, workspace_for
 from actionforge.platform.context import Platform
@@ -20,6 +22,37 @@ from actionforge.store.tables import User
 from actionforge.store.tables_calls import ActionCall
 
 PRUNE_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """Which records to list; an unset field matches every record. ``since`` is inclusive,
+    ``until`` exclusive, both on the record's time."""
+
+    domain: str | None = None
+    outcome: str | None = None
+    status: int | None = None
+    gpt_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                query = query.where(_CONDITIONS[field.name](value))
+        return query
+
+
+_CONDITIONS: dict[str, Any] = {
+    "domain": lambda v: ActionCall.domain == v,
+    "outcome": lambda v: ActionCall.outcome == v,
+    "status": lambda v: ActionCall.status == v,
+    "gpt_id": lambda v: ActionCall.gpt_id == v,
+    "since": lambda v: ActionCall.created_at >= v,
+    "until": lambda v: ActionCall.created_at < v,
+}
+ALL = CallFilter()
 
 
 class Audit:
@@ -37,16 +70,18 @@ class Audit:
                 self.p.audit_pruned_at = now
             s.add(entry)
 
-    async def of_gpt(self, user: User, gpt_id: str, *, after: str | None, limit: int) -> Page[ActionCall]:
+    async def of_gpt(
+        self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL
+    ) -> Page[ActionCall]:
         async with self.p.db.session() as s:
             gpt, _ = await editable_gpt(s, user, gpt_id)
-            query = select(ActionCall).where(ActionCall.gpt_id == gpt.id)
+            query = only.apply(select(ActionCall).where(ActionCall.gpt_id == gpt.id))
             return await page(s, query, ActionCall.id, after=after, limit=limit)
 
     async def of_workspace(
-        self, user: User, workspace_id: str, *, after: str | None, limit: int
+        self, user: User, workspace_id: str, *, after: str | None, limit: int, only: CallFilter = ALL
     ) -> Page[ActionCall]:
         async with self.p.db.session() as s:
             workspace = await workspace_for(s, user, workspace_id, at_least="admin")
-            query = select(ActionCall).where(ActionCall.workspace_id == workspace.id)
+            query = only.apply(select(ActionCall).where(ActionCall.workspace_id == workspace.id))
             return await page(s, query, ActionCall.id, after=after, limit=limit)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from actionforge import redactor
-from actionforge.platform.audit import Audit
+from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
 from actionforge.web.call_schemas import CallRecordOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep
@@ -45,10 +48,27 @@ async def test_operation(
     return test_out(await calls.test(caller.user, gpt_id, action_id, body.operation, body.arguments))
 
 
+async def call_filter(
+    domain: Annotated[str | None, Query(max_length=253, description="only calls to this domain")] = None,
+    outcome: Annotated[str | None, Query(max_length=20, description='"ok" or the error kind')] = None,
+    status: Annotated[int | None, Query(ge=100, le=599, description="the API's HTTP status")] = None,
+    gpt: Annotated[str | None, Query(max_length=40, description="only this GPT's calls (its id)")] = None,
+    since: Annotated[datetime | None, Query(description="at or after this time (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="before this time (ISO 8601)")] = None,
+) -> CallFilter:
+    return CallFilter(domain, outcome, status, gpt, since, until)
+
+
+Filter = Annotated[CallFilter, Depends(call_filter)]
+
+
 @router.get("/gpts/{gpt_id}/calls")
-async def gpt_calls(gpt_id: str, caller: Caller, paging: Paging, svc: ServicesDep) -> PageOf[CallRecordOut]:
-    """The GPT's call records, oldest first; for its owner and the workspace's admins."""
-    found = await Audit(svc.platform).of_gpt(caller.user, gpt_id, after=paging.cursor, limit=paging.limit)
+async def gpt_calls(
+    gpt_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep
+) -> PageOf[CallRecordOut]:
+    """The GPT's call records, oldest first, filtered; for its owner and the workspace's admins."""
+    audit = Audit(svc.platform)
+    found = await audit.of_gpt(caller.user, gpt_id, after=paging.cursor, limit=paging.limit, only=only)
     return PageOf[CallRecordOut](
         items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
     )
@@ -56,11 +76,13 @@ async def gpt_calls(gpt_id: str, caller: Caller, paging: Paging, svc: ServicesDe
 
 @router.get("/workspaces/{workspace_id}/calls")
 async def workspace_calls(
-    workspace_id: str, caller: Caller, paging: Paging, svc: ServicesDep
+    workspace_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep
 ) -> PageOf[CallRecordOut]:
-    """Every call record of the workspace, oldest first; for its admins and owners."""
+    """The workspace's call records, oldest first, filtered; for its admins and owners."""
     audit = Audit(svc.platform)
-    found = await audit.of_workspace(caller.user, workspace_id, after=paging.cursor, limit=paging.limit)
+    found = await audit.of_workspace(
+        caller.user, workspace_id, after=paging.cursor, limit=paging.limit, only=only
+    )
     return PageOf[CallRecordOut](
         items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
     )
