@@ -57,7 +57,8 @@ def test_the_admin_page_sets_the_policy_and_shows_members_models_and_calls(page:
         expect(page.get_by_label("local/scripted")).to_be_checked()
         expect(page.locator("#call-rows tr")).to_have_count(3)
         expect(page.locator("#call-rows tr").first).to_contain_text("createOrder")  # newest first
-        page.get_by_label("GPT", exact=True).select_option(label="Orders desk")
+        with page.expect_request(lambda r: f"/calls?gpt={other}" in r.url):  # the server filters
+            page.get_by_label("GPT", exact=True).select_option(label="Orders desk")
         expect(page.locator("#call-rows tr")).to_have_count(1)
         expect(page.locator("#audit-count")).to_have_text("1 of 3 calls")
         page.get_by_label("GPT", exact=True).select_option(label="All")

@@ -196,7 +196,7 @@ $("#add-model-form").addEventListener("submit", async (event) => {
 // --- the action-call audit log ---------------------------------------------------------------
 let calls = [];
 let gptNames = {};
-const FILTERS = { "filter-domain": "domain", "filter-outcome": "outcome", "filter-gpt": "gpt_id" };
+const FILTERS = { "filter-domain": "domain", "filter-outcome": "outcome", "filter-gpt": "gpt" }; // query names
 
 function options(select, values, label = (v) => v) {
   const chosen = select.value;
@@ -226,9 +226,18 @@ function callRow(c) {
     h("td", {}, `${c.latency_ms} ms`), h("td", {}, details));
 }
 
-function renderCalls() {
-  const wanted = Object.entries(FILTERS).map(([id, field]) => [field, document.getElementById(id).value]);
-  const shown = calls.filter((c) => wanted.every(([field, value]) => !value || c[field] === value));
+let asked = 0; // the latest filter asked for: an older answer arriving late is dropped
+
+// The server filters (?domain=&outcome=&gpt=): the page never searches the records it loaded.
+async function renderCalls() {
+  const query = new URLSearchParams();
+  for (const [id, name] of Object.entries(FILTERS)) {
+    const value = document.getElementById(id).value;
+    if (value) query.set(name, value);
+  }
+  const mine = ++asked;
+  const shown = query.size ? (await all(`${base}/calls?${query}`)).reverse() : calls;
+  if (mine !== asked) return;
   fill($("#call-rows"), shown.map(callRow));
   $("#audit-count").textContent = `${shown.length} of ${calls.length} calls`;
 }
@@ -240,10 +249,12 @@ async function loadCalls() {
   options($("#filter-domain"), new Set(calls.map((c) => c.domain)));
   options($("#filter-outcome"), new Set(calls.map((c) => c.outcome)));
   options($("#filter-gpt"), new Set(calls.map((c) => c.gpt_id)), (id) => gptNames[id] || id);
-  renderCalls();
+  await renderCalls();
 }
 
-for (const id of Object.keys(FILTERS)) document.getElementById(id).addEventListener("change", renderCalls);
+for (const id of Object.keys(FILTERS)) {
+  document.getElementById(id).addEventListener("change", () => renderCalls().catch((exc) => fail($("#admin-error"), exc)));
+}
 
 if (!["owner", "admin"].includes(workspace.role)) {
   const note = $("#admin-error");
