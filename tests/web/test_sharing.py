@@ -98,7 +98,8 @@ async def test_the_published_view_is_the_snapshot_without_instructions_or_secret
     assert (view["version"], view["visibility"], view["category"]) == (1, "link", "Writing")
     (action,) = view["actions"]
     assert action == {
-        "id": action["id"], "auth_type": "api_key", "domain": "api.example.com", "privacy_policy_url": PRIVACY,
+        "id": action["id"], "auth_type": "api_key",
+        "domain": "api.example.com", "privacy_policy_url": PRIVACY,
     }  # fmt: skip
     draft_ids = [a["id"] for a in (await owner.get(f"/api/gpts/{gpt_id}/actions")).json()["items"]]
     assert action["id"] not in draft_ids  # the published copy's id, as connected accounts name it
