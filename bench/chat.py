@@ -109,13 +109,12 @@ async def baseline(servers: str) -> tuple[Turn, Callable[[], Awaitable[None]]]:
     tools = actionforge.load_action(document(servers)).tools(dialect="openai")
 
     async def stream(messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-        text, calls = [], {}
-        response = await model.chat.completions.create(
-            model="scripted",
-            messages=messages,
-            tools=tools,
-            stream=True,  # type: ignore[arg-type]
-        )
+        text: list[str] = []
+        calls: dict[int, dict[str, Any]] = {}
+        # Plain JSON messages and tools, as our provider sends them; the SDK's TypedDict overloads
+        # would need a cast per message shape.
+        create: Any = model.chat.completions.create
+        response = await create(model="scripted", messages=messages, tools=tools, stream=True)
         async for chunk in response:
             for choice in chunk.choices:
                 text.append(choice.delta.content or "")
