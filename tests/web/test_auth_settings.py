@@ -22,6 +22,7 @@ from actionforge.platform.auth_config import FLOW_PARAMS
 from actionforge.store.tables import Action
 from tests.servers.threaded import serve
 from tests.web.conftest import Server, workspace_id
+from tests.web.test_connections import document, new_action, who
 
 SHARED_KEY = "shared-key-4e1b7c0d9a35"
 OWN_KEY = "own-key-c2f80a6d1e94b3"
@@ -42,30 +43,6 @@ def api() -> Iterator[str]:
 
     with serve(Starlette(routes=[Route("/whoami", whoami)])) as url:
         yield url
-
-
-def document(base_url: str) -> str:
-    operation = {"operationId": "whoami", "responses": {"200": {"description": "ok"}}}
-    return json.dumps({
-        "openapi": "3.1.0", "info": {"title": "Who", "version": "1"}, "servers": [{"url": base_url}],
-        "paths": {"/whoami": {"get": operation}},
-    })  # fmt: skip
-
-
-async def new_action(client: httpx.AsyncClient, api: str, auth: dict[str, Any]) -> tuple[str, str]:
-    ws = await workspace_id(client)
-    gpt_id = (await client.post(f"/api/workspaces/{ws}/gpts", json={"name": "Who"})).json()["id"]
-    created = await client.post(f"/api/gpts/{gpt_id}/actions", json={"schema": document(api), "auth": auth})
-    assert created.status_code == 201, created.text
-    return gpt_id, created.json()["id"]
-
-
-async def who(client: httpx.AsyncClient, gpt_id: str, action_id: str) -> dict[str, Any]:
-    body = {"operation": "whoami", "arguments": {}}
-    answer = await client.post(f"/api/gpts/{gpt_id}/actions/{action_id}/test", json=body)
-    assert answer.status_code == 200, answer.text
-    found: dict[str, Any] = answer.json()
-    return found
 
 
 BEARER = {"type": "api_key", "authorization_type": "bearer"}
