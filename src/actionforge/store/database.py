@@ -12,6 +12,9 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from actionforge.store import inline_sqlite
+
+BUSY_TIMEOUT_S = 30
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 
 
@@ -36,7 +39,8 @@ def async_url(url: str) -> URL:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # wait for a writer under load rather than fail
+    # Another process's writer is waited for rather than failed (this process's queue in the loop).
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut may lose the last
     # commits, never the database's integrity (https://sqlite.org/pragma.html#pragma_synchronous).
@@ -52,10 +56,21 @@ class Database:
         # A server connection can go stale (a restart, an idle timeout): PostgreSQL's are pinged on
         # checkout. A SQLite file cannot, and the ping costs each session a round trip to
         # aiosqlite's thread, so SQLite's are not.
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, pool_pre_ping=not self.is_sqlite)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, echo=echo, pool_pre_ping=not self.is_sqlite, **self._sqlite_inline()
+        )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def _sqlite_inline(self) -> dict[str, Any]:
+        """SQLite runs on the event loop's thread (`inline_sqlite`), its writers queued there."""
+        if not self.is_sqlite:
+            return {}
+        path = self.url.database or ":memory:"
+        lock = inline_sqlite.WriteLock(timeout_s=BUSY_TIMEOUT_S)
+        uri = bool(self.url.query.get("uri"))
+        return {"async_creator": inline_sqlite.connector(path, uri=uri, write_lock=lock)}
 
     @property
     def is_sqlite(self) -> bool:
