@@ -47,3 +47,19 @@ def test_tracebacks_are_kept_and_redacted(captured: io.StringIO) -> None:
     entry = json.loads(captured.getvalue().splitlines()[-1])
     assert "RuntimeError" in entry["exception"]
     assert "sk-live-in-a-traceback-0123456789" not in captured.getvalue()
+
+
+def test_http_library_request_lines_stay_out_and_their_warnings_get_in(captured: io.StringIO) -> None:
+    """An upstream call is in the audit log; httpx's own INFO line per request is not repeated."""
+    saved = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    try:
+        configure()
+        logging.getLogger("httpx").info("HTTP Request: GET https://api.example.com/x")
+        logging.getLogger("httpcore.connection").debug("connect_tcp.started")
+        logging.getLogger("httpx").warning("something an operator should see")
+        logging.getLogger("actionforge.test").info("ours still logs at INFO")
+        messages = [json.loads(line)["message"] for line in captured.getvalue().splitlines()]
+        assert messages == ["something an operator should see", "ours still logs at INFO"]
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
