@@ -9,11 +9,12 @@ a workspace's records, its admins and owners. Anyone else gets NotFound, as for 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, Table, delete, insert, select
 
 from actionforge.platform.access import editable_gpt, workspace_for
 from actionforge.platform.context import Platform
@@ -22,6 +23,7 @@ from actionforge.store.tables import User
 from actionforge.store.tables_calls import ActionCall
 
 PRUNE_EVERY = timedelta(minutes=1)
+_INSERT = insert(cast(Table, ActionCall.__table__))
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,17 @@ class Audit:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
 
-    async def record(self, entry: ActionCall) -> None:
-        """Store ``entry`` (already redacted) and drop records past the retention period, at most
-        once a minute per process: a retention of days needs no delete on every call."""
+    async def record(self, entry: Mapping[str, Any]) -> None:
+        """Store ``entry`` (an `ActionCall` row's columns, already redacted) and drop records past
+        the retention period, at most once a minute per process: a retention of days needs no
+        delete on every call. A Core INSERT: the ORM's unit of work cost twice as much here."""
         now = self.p.clock()
         async with self.p.db.session() as s:
             if self.p.audit_pruned_at is None or now - self.p.audit_pruned_at >= PRUNE_EVERY:
                 horizon = now - timedelta(days=self.p.settings.audit_retention_days)
                 await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
                 self.p.audit_pruned_at = now
-            s.add(entry)
+            await s.execute(_INSERT, [entry])
 
     async def of_gpt(
         self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL

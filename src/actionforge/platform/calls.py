@@ -28,7 +28,6 @@ from actionforge.platform.errors import Forbidden, Invalid
 from actionforge.platform.exchange import Exchange
 from actionforge.platform.workspaces import domain_policy
 from actionforge.store.tables import Action, User, Workspace
-from actionforge.store.tables_calls import ActionCall
 from actionforge.store.types import new_id
 
 NOT_CALLABLE = "Fix the action's schema before testing it: it has no valid domain yet."
@@ -186,18 +185,19 @@ def redacted_json(value: Any) -> str:
     return actionforge.redactor().redact(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _record(user: User, target: Target, report: CallReport) -> ActionCall:
+def _record(user: User, target: Target, report: CallReport) -> dict[str, Any]:
+    """The audit record's columns (`ActionCall`)."""
     result, exchange = report.result, report.exchange
     response = None
     if exchange.response is not None:
         response = {**exchange.response, "body": actionforge.redactor().redact(result.body)}
-    return ActionCall(
-        id=report.id, workspace_id=target.workspace.id, gpt_id=target.action.gpt_id,
-        gpt_version=target.gpt_version, action_id=target.action.id, domain=target.action.domain or "",
-        user_id=user.id, operation=report.operation, outcome=result.error or "ok", status=result.status,
-        latency_ms=report.latency_ms, request_bytes=exchange.request_bytes,
-        response_bytes=len(result.body.encode("utf-8")), egress=report.egress["decision"] or "skipped",
-        egress_reason=report.egress["reason"], consent=report.consent,
-        arguments=redacted_json(report.arguments), request=exchange.request, response=response,
-        created_at=report.started_at,
-    )  # fmt: skip
+    return {
+        "id": report.id, "workspace_id": target.workspace.id, "gpt_id": target.action.gpt_id,
+        "gpt_version": target.gpt_version, "action_id": target.action.id,
+        "domain": target.action.domain or "", "user_id": user.id, "operation": report.operation,
+        "outcome": result.error or "ok", "status": result.status, "latency_ms": report.latency_ms,
+        "request_bytes": exchange.request_bytes, "response_bytes": len(result.body.encode("utf-8")),
+        "egress": report.egress["decision"] or "skipped", "egress_reason": report.egress["reason"],
+        "consent": report.consent, "arguments": redacted_json(report.arguments),
+        "request": exchange.request, "response": response, "created_at": report.started_at,
+    }  # fmt: skip
