@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform import ratelimit, tokens
@@ -149,29 +149,29 @@ class Accounts:
                 await s.delete(row)
 
     async def authenticate_session(self, token: str) -> Principal:
-        found: Principal | None = None
-        async with self.p.db.session() as s:
-            pair = (await s.execute(_SESSION_QUERY, {"token_hash": tokens.digest(token)})).first()
-            if pair is not None and pair.Session.expires_at <= self.p.clock():
-                await s.delete(pair.Session)  # removed the first time it is seen expired
-            elif pair is not None and pair.User.is_active:
-                found = Principal(pair.User, "session", pair.Session.csrf_token)
-        if found is None:  # raised after the block, so the deletion above is committed
-            raise Unauthenticated("Your session has expired. Sign in again.")
-        return found
+        token_hash = tokens.digest(token)
+        async with self.p.db.read() as s:
+            pair = (await s.execute(_SESSION_QUERY, {"token_hash": token_hash})).first()
+        if pair is not None and pair.Session.expires_at <= self.p.clock():
+            async with self.p.db.session() as s:  # removed the first time it is seen expired
+                await s.execute(delete(Session).where(Session.token_hash == token_hash))
+        elif pair is not None and pair.User.is_active:
+            return Principal(pair.User, "session", pair.Session.csrf_token)
+        raise Unauthenticated("Your session has expired. Sign in again.")
 
     # --- personal API tokens ----------------------------------------------------------------
 
     async def authenticate_token(self, token: str) -> Principal:
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             found = (await s.execute(_TOKEN_QUERY, {"token_hash": tokens.digest(token)})).first()
-            if found is None or not found.User.is_active:
-                raise Unauthenticated("The API token is not valid.")
-            row, user = found
-            now = self.p.clock()
-            if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
-                row.last_used_at = now  # at most one write a minute per token, not one per request
-            return Principal(user, "token")
+        if found is None or not found.User.is_active:
+            raise Unauthenticated("The API token is not valid.")
+        row, user = found
+        now = self.p.clock()
+        if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+            async with self.p.db.session() as s:  # at most one write a minute per token
+                await s.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        return Principal(user, "token")
 
     async def create_token(self, user: User, name: str) -> tuple[str, ApiToken]:
         """A new token; its value is returned here once and never again."""

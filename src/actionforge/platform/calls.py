@@ -127,7 +127,7 @@ class Calls:
         return _target(self.p, workspace, action, gpt_version, own_key)
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             _, workspace, action = await editable_action(s, user, gpt_id, action_id)
             if not workspace.custom_actions_enabled:
                 raise Forbidden(CUSTOM_ACTIONS_DISABLED)

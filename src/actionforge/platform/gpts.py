@@ -146,7 +146,7 @@ class Gpts:
             return Page([GptView(g, counts.get(g.id, 0)) for g in found.items], found.next_cursor)
 
     async def get(self, user: User, gpt_id: str) -> GptView:
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             gpt, _, (count,) = await editable_gpt_with(s, user, gpt_id, _GPT_AND_ACTION_COUNT)
             return GptView(gpt, int(count))
 

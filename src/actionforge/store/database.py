@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,11 +11,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
 
 BUSY_TIMEOUT_S = 30
+PING_IDLE_S = 10.0  # see ping_when_idle
+_IDLE_SINCE = "actionforge_idle_since"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 
 
@@ -51,16 +56,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One engine and its session factory. ``session()`` is a unit of work: commit or roll back."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, ping_idle_s: float = PING_IDLE_S) -> None:
         self.url = async_url(url)
-        # A server connection can go stale (a restart, an idle timeout): PostgreSQL's are pinged on
-        # checkout. A SQLite file cannot, and the ping costs each session a round trip to
-        # aiosqlite's thread, so SQLite's are not.
-        self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, pool_pre_ping=not self.is_sqlite, **self._sqlite_inline()
-        )
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **self._sqlite_inline())
+        self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         if self.is_sqlite:
+            # SELECTs run outside a transaction already (the sqlite3 module begins one before the
+            # first write), so reads need no engine of their own.
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            # One-statement reads in autocommit: no BEGIN and COMMIT round trips.
+            reads = create_async_engine(self.url, echo=echo, isolation_level="AUTOCOMMIT")
+            self._reads = async_sessionmaker(reads, expire_on_commit=False)
+            for engine in (self.engine, reads):
+                ping_when_idle(engine, idle_s=ping_idle_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def _sqlite_inline(self) -> dict[str, Any]:
@@ -85,6 +94,13 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no common snapshot (each statement sees the latest
+        commits): the hot paths' one-query lookups. Writes belong in `session`."""
+        async with self._reads() as session, session.begin():
+            yield session
+
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""
         async with self.engine.begin() as connection:
@@ -96,6 +112,37 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        reads = self._reads.kw["bind"]
+        if reads is not self.engine:
+            await reads.dispose()
+
+
+def ping_when_idle(engine: AsyncEngine, *, idle_s: float) -> None:
+    """Ping a pooled connection before use when it sat idle ``idle_s`` or more.
+
+    A server connection goes stale while idle (a restart, an idle timeout, a firewall): that is
+    when the ping pays. SQLAlchemy's ``pool_pre_ping`` pings on every checkout, a round trip that
+    cost each session a quarter of its CPU under load, when a busy connection is seldom stale. A
+    connection that fails the ping is replaced (SQLAlchemy's documented DisconnectionError
+    recipe); one that breaks while in use fails that one request, and SQLAlchemy then renews the
+    whole pool.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as exc:  # whatever the driver raises for a dead connection
+            raise DisconnectionError("the pooled connection did not answer a ping") from exc
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
