@@ -114,7 +114,6 @@ def test_with_no_domains_allowed_a_call_in_chat_is_refused_with_the_reason(page:
         assert api.hits["getItem"] == 0
 
 
-
 def another_account(tmp_path: Path, email: str) -> None:
     """An account made as an operator would, with ``actionforge admin create-user`` on the live
     server's database."""

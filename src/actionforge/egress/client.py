@@ -146,9 +146,7 @@ def fetch_text(
     return _decode(bytes(body), encoding, shown)
 
 
-def fetch_document(
-    url: str, *, policy: DomainPolicy | None = None, settings: Settings | None = None
-) -> str:
+def fetch_document(url: str, *, policy: DomainPolicy | None = None, settings: Settings | None = None) -> str:
     """The text of the document at ``url``, for "Import from URL": through the egress guard with
     ``policy`` (default: any public domain), capped at ``settings.max_document_bytes``.
 
