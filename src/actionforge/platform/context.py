@@ -45,7 +45,7 @@ class Platform:
         settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = settings.engine()
         box = actionforge.SecretBox.from_settings(engine)
-        db = Database(settings.resolved_database_url)
+        db = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
         await db.migrate()
         return cls(
             settings=settings, db=db, box=box, engine=engine, clock=clock,

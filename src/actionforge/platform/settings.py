@@ -49,6 +49,13 @@ class ServerSettings(BaseSettings):
         None,
         description="sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB; default: DATA_DIR/actionforge.db",
     )
+    database_pool_size: int = Field(
+        10,
+        ge=1,
+        le=500,
+        description="PostgreSQL connections each process keeps, for writes and again for reads; a "
+        "request past them waits for one (opening one per request would cost more)",
+    )
     key_file: Path | None = Field(None, description="secret key file; default: DATA_DIR/secret.key")
     public_base_url: str = Field(
         "http://127.0.0.1:8000",

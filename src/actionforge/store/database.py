@@ -18,6 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from actionforge.store import inline_sqlite
 
 BUSY_TIMEOUT_S = 30
+POOL_SIZE = 10
 PING_IDLE_S = 10.0  # see ping_when_idle
 _IDLE_SINCE = "actionforge_idle_since"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
@@ -56,9 +57,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """One engine and its session factory. ``session()`` is a unit of work: commit or roll back."""
 
-    def __init__(self, url: str, *, echo: bool = False, ping_idle_s: float = PING_IDLE_S) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, ping_idle_s: float = PING_IDLE_S, pool_size: int = POOL_SIZE
+    ) -> None:
         self.url = async_url(url)
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **self._sqlite_inline())
+        # A fixed pool on PostgreSQL: SQLAlchemy's overflow connections are opened and closed per
+        # use, and under load that churn (a TCP and SCRAM handshake each) cost more than waiting.
+        pool = {} if self.is_sqlite else {"pool_size": pool_size, "max_overflow": 0}
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool, **self._sqlite_inline())
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         if self.is_sqlite:
             # SELECTs run outside a transaction already (the sqlite3 module begins one before the
@@ -66,7 +72,7 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             # One-statement reads in autocommit: no BEGIN and COMMIT round trips.
-            reads = create_async_engine(self.url, echo=echo, isolation_level="AUTOCOMMIT")
+            reads = create_async_engine(self.url, echo=echo, isolation_level="AUTOCOMMIT", **pool)
             self._reads = async_sessionmaker(reads, expire_on_commit=False)
             for engine in (self.engine, reads):
                 ping_when_idle(engine, idle_s=ping_idle_s)
