@@ -40,8 +40,12 @@ class WriteLock:
         self._timeout_s = timeout_s
 
     async def acquire(self) -> None:
+        if not self._lock.locked():  # the usual case: taken at once, without a timer
+            await self._lock.acquire()
+            return
         try:
-            await asyncio.wait_for(self._lock.acquire(), self._timeout_s)
+            async with asyncio.timeout(self._timeout_s):
+                await self._lock.acquire()
         except TimeoutError:  # what SQLite itself says after busy_timeout
             raise sqlite3.OperationalError("database is locked") from None
 
