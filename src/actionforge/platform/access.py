@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.errors import Forbidden, NotFound
+from actionforge.store import Database
+from actionforge.store.rows import entity
 from actionforge.store.tables import Action, Gpt, Membership, User, Workspace
 
 ROLES = ("member", "admin", "owner")  # lowest to highest
@@ -75,9 +77,13 @@ async def editable_gpt_with(
     if found is None:
         raise NotFound("No such GPT.")
     gpt, workspace, role, *values = found
-    if gpt.owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
-        raise NotFound("No such GPT.")
+    _check_editable(user, gpt.owner_id, role)
     return gpt, workspace, tuple(values)
+
+
+def _check_editable(user: User, owner_id: str, role: str) -> None:
+    if owner_id != user.id and ROLES.index(role) < ROLES.index("admin"):
+        raise NotFound("No such GPT.")
 
 
 async def editable_action(
@@ -90,3 +96,38 @@ async def editable_action(
     if action is None:
         raise NotFound("No such action.")
     return gpt, workspace, action
+
+
+# `editable_action` in Core, for the builder's test call (`Database.first`: no ORM session).
+_GPTS, _WORKSPACES, _MEMBERSHIPS, _ACTIONS = (
+    cast(Table, t.__table__) for t in (Gpt, Workspace, Membership, Action)
+)
+_EDITABLE_ACTION_ROW = (
+    select(_GPTS, _WORKSPACES, _MEMBERSHIPS.c.role, _ACTIONS)
+    .join(_WORKSPACES, _WORKSPACES.c.id == _GPTS.c.workspace_id)
+    .join(
+        _MEMBERSHIPS,
+        (_MEMBERSHIPS.c.workspace_id == _GPTS.c.workspace_id)
+        & (_MEMBERSHIPS.c.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        _ACTIONS,
+        (_ACTIONS.c.id == bindparam("action_id"))
+        & (_ACTIONS.c.gpt_id == _GPTS.c.id)
+        & (_ACTIONS.c.version == 0),
+    )
+    .where(_GPTS.c.id == bindparam("gpt_id"))
+)
+
+
+async def editable_action_read(
+    db: Database, user: User, gpt_id: str, action_id: str
+) -> tuple[Workspace, Action]:
+    """`editable_action`'s rule and answer, read in Core (the objects are detached)."""
+    row = await db.first(_EDITABLE_ACTION_ROW, {"user_id": user.id, "gpt_id": gpt_id, "action_id": action_id})
+    if row is None:
+        raise NotFound("No such GPT.")
+    _check_editable(user, row._mapping[_GPTS.c.owner_id], row.role)
+    if row._mapping[_ACTIONS.c.id] is None:
+        raise NotFound("No such action.")
+    return entity(Workspace, row), entity(Action, row)

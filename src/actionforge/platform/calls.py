@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import actionforge
-from actionforge.platform.access import editable_action
+from actionforge.platform.access import editable_action_read
 from actionforge.platform.actions import CUSTOM_ACTIONS_DISABLED
 from actionforge.platform.audit import Audit
 from actionforge.platform.auth_config import users_bring_keys
@@ -127,16 +127,12 @@ class Calls:
         return _target(self.p, workspace, action, gpt_version, own_key)
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
-        async with self.p.db.read() as s:
-            _, workspace, action = await editable_action(s, user, gpt_id, action_id)
-            if not workspace.custom_actions_enabled:
-                raise Forbidden(CUSTOM_ACTIONS_DISABLED)
-            if action.domain is None:
-                raise Invalid.at("/schema", NOT_CALLABLE)
-            own_key = None
-            if action.auth_type == "api_key":  # only an API-key action takes the user's own key
-                own_key = await self.tokens.api_key_in(s, actionforge.TokenKey(user.id, action.id, "draft"))
-        return _target(self.p, workspace, action, 0, own_key)
+        workspace, action = await editable_action_read(self.p.db, user, gpt_id, action_id)
+        if not workspace.custom_actions_enabled:
+            raise Forbidden(CUSTOM_ACTIONS_DISABLED)
+        if action.domain is None:
+            raise Invalid.at("/schema", NOT_CALLABLE)
+        return await self.target(user, workspace, action, 0)
 
     async def _call(
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
