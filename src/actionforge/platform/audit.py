@@ -66,12 +66,12 @@ class Audit:
         the retention period, at most once a minute per process: a retention of days needs no
         delete on every call. A Core INSERT: the ORM's unit of work cost twice as much here."""
         now = self.p.clock()
-        async with self.p.db.session() as s:
-            if self.p.audit_pruned_at is None or now - self.p.audit_pruned_at >= PRUNE_EVERY:
-                horizon = now - timedelta(days=self.p.settings.audit_retention_days)
+        if self.p.audit_pruned_at is None or now - self.p.audit_pruned_at >= PRUNE_EVERY:
+            horizon = now - timedelta(days=self.p.settings.audit_retention_days)
+            async with self.p.db.session() as s:
                 await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
-                self.p.audit_pruned_at = now
-            await s.execute(_INSERT, [entry])
+            self.p.audit_pruned_at = now
+        await self.p.db.execute_alone(_INSERT, [entry])
 
     async def of_gpt(
         self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -113,6 +113,17 @@ class Database:
         its columns back into objects)."""
         async with self._read_engine.connect() as connection:
             return (await connection.execute(statement, params)).first()
+
+    async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run one Core write that needs no other statement with it (an INSERT of a log record):
+        atomic on its own, so on PostgreSQL it runs in autocommit, one round trip instead of
+        three (BEGIN, the statement, COMMIT)."""
+        if self.is_sqlite:
+            async with self.engine.begin() as connection:
+                await connection.execute(statement, params)
+        else:
+            async with self._read_engine.connect() as connection:
+                await connection.execute(statement, params)
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""

@@ -52,7 +52,8 @@ async def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-async def principal(request: Request, svc: ServicesDep) -> Principal:
+async def principal(request: Request) -> Principal:
+    svc: Services = request.app.state.services  # not a sub-dependency: one less to solve per request
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials:
