@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, delete, insert, select
+from sqlalchemy import Select, delete, select
 
 from actionforge.platform.access import editable_gpt, workspace_for
 from actionforge.platform.context import Platform
@@ -23,7 +23,6 @@ from actionforge.store.tables import User
 from actionforge.store.tables_calls import ActionCall
 
 PRUNE_EVERY = timedelta(minutes=1)
-_INSERT = insert(cast(Table, ActionCall.__table__))
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,15 @@ class Audit:
     async def record(self, entry: Mapping[str, Any]) -> None:
         """Store ``entry`` (an `ActionCall` row's columns, already redacted) and drop records past
         the retention period, at most once a minute per process: a retention of days needs no
-        delete on every call. A Core INSERT: the ORM's unit of work cost twice as much here."""
+        delete on every call. Records of calls that end together share one INSERT (group commit);
+        each caller still returns only once its record is stored."""
         now = self.p.clock()
         if self.p.audit_pruned_at is None or now - self.p.audit_pruned_at >= PRUNE_EVERY:
             horizon = now - timedelta(days=self.p.settings.audit_retention_days)
             async with self.p.db.session() as s:
                 await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
             self.p.audit_pruned_at = now
-        await self.p.db.execute_alone(_INSERT, [entry])
+        await self.p.audit_inserts.add(entry)
 
     async def of_gpt(
         self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL

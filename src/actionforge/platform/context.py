@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import Table, insert
 
 import actionforge
 from actionforge.platform.engine_cache import EngineActionCache
@@ -12,6 +15,8 @@ from actionforge.platform.model_entries import Catalog
 from actionforge.platform.passwords import PasswordHasher
 from actionforge.platform.settings import ServerSettings
 from actionforge.store import Database
+from actionforge.store.group_insert import GroupInsert
+from actionforge.store.tables_calls import ActionCall
 
 Clock = Callable[[], datetime]
 
@@ -33,9 +38,11 @@ class Platform:
     # Caches and schedules of this process: losing them costs time, never correctness.
     engine_actions: EngineActionCache = field(init=False, default_factory=EngineActionCache)
     audit_pruned_at: datetime | None = field(init=False, default=None)
+    audit_inserts: GroupInsert = field(init=False)
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
+        self.audit_inserts = GroupInsert(self.db, insert(cast(Table, ActionCall.__table__)))
 
     @classmethod
     async def open(

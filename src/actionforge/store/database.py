@@ -115,14 +115,14 @@ class Database:
             return (await connection.execute(statement, params)).first()
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
-        """Run one Core write that needs no other statement with it (an INSERT of a log record):
-        atomic on its own, so on PostgreSQL it runs in autocommit, one round trip instead of
-        three (BEGIN, the statement, COMMIT)."""
-        if self.is_sqlite:
-            async with self.engine.begin() as connection:
-                await connection.execute(statement, params)
-        else:
+        """Run one Core write that needs no other statement with it (an INSERT of log records),
+        all rows or none. For one row that is atomic on its own, so on PostgreSQL it runs in
+        autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
+        if len(params) == 1 and not self.is_sqlite:
             async with self._read_engine.connect() as connection:
+                await connection.execute(statement, params)
+        else:  # psycopg sends many rows as separate statements: only a transaction keeps them whole
+            async with self.engine.begin() as connection:
                 await connection.execute(statement, params)
 
     async def migrate(self) -> None:

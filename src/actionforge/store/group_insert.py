@@ -1,0 +1,70 @@
+"""Group commit for a log table: the rows that arrive together are inserted in one statement.
+
+Why by hand: an audit record per action call is a transaction per call, and under load a
+transaction's fixed cost (a connection from the pool, BEGIN, COMMIT, on PostgreSQL two more
+round trips) was a fifth of a test call's CPU. No library batches asyncio writers while keeping
+each one's durability. Here each caller still waits until its own row is committed, so nothing is
+acknowledged before it is stored; callers that arrive while a batch is being written share the
+next one. Alone, a caller pays one extra turn of the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Executable
+
+from actionforge.store.database import Database
+
+Row = Mapping[str, Any]
+
+
+class GroupInsert:
+    def __init__(self, db: Database, statement: Executable) -> None:
+        self._db = db
+        self._statement = statement
+        self._waiting: list[tuple[Row, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def add(self, row: Row) -> None:
+        """Insert ``row``; returns once it is committed, raises what the insert raised."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (a test runs several): start afresh
+            self._loop, self._waiting, self._writer = loop, [], None
+        done: asyncio.Future[None] = loop.create_future()
+        done.add_done_callback(_observed)  # a caller cancelled meanwhile leaves no warning behind
+        self._waiting.append((row, done))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+        await asyncio.shield(done)  # a cancelled caller leaves its row to be written with the rest
+
+    async def _write(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._db.execute_alone(self._statement, [row for row, _ in batch])
+                except Exception as error:  # each caller gets the failure its own insert would have had
+                    _settle(batch, error)
+                else:
+                    _settle(batch, None)
+        finally:
+            self._writer = None
+
+
+def _observed(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()
+
+
+def _settle(batch: list[tuple[Row, asyncio.Future[None]]], error: Exception | None) -> None:
+    for _, done in batch:
+        if done.done():
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)

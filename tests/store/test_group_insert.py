@@ -1,0 +1,70 @@
+"""Rows added together share one INSERT; each caller returns only once its row is committed, and
+a failed batch fails each of its callers, not the rows after it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, event, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from actionforge.store import Database
+from actionforge.store.group_insert import GroupInsert
+
+LOG = Table("log", MetaData(), Column("n", Integer, primary_key=True))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(LOG.metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+def count_inserts(db: Database) -> list[int]:
+    """How many rows each INSERT statement carried, on either of the database's engines."""
+    sizes: list[int] = []
+
+    def seen(_c: object, _cursor: object, statement: str, params: object, _x: object, many: bool) -> None:
+        if statement.startswith("INSERT"):
+            sizes.append(len(params) if many and isinstance(params, list | tuple) else 1)
+
+    for engine in {db.engine, db._read_engine}:
+        event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    return sizes
+
+
+async def stored(db: Database) -> list[int]:
+    async with db.read() as s:
+        return list((await s.execute(select(LOG.c.n).order_by(LOG.c.n))).scalars())
+
+
+async def test_rows_added_together_share_one_insert(db: Database) -> None:
+    sizes = count_inserts(db)
+    group = GroupInsert(db, insert(LOG))
+    await asyncio.gather(*(group.add({"n": n}) for n in range(20)))
+    assert await stored(db) == list(range(20))
+    assert sum(sizes) == 20
+    assert len(sizes) < 20  # batched: the first writer took one, the rest came in the next
+
+
+async def test_a_caller_returns_only_once_its_row_is_stored(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG))
+    await group.add({"n": 1})
+    assert await stored(db) == [1]
+    await group.add({"n": 2})  # the writer, gone idle, starts again
+    assert await stored(db) == [1, 2]
+
+
+async def test_a_failed_batch_fails_its_callers_and_not_the_next(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG))
+    await group.add({"n": 1})
+    outcomes = await asyncio.gather(group.add({"n": 2}), group.add({"n": 1}), return_exceptions=True)
+    assert all(isinstance(o, IntegrityError) for o in outcomes)  # one batch: neither row stored
+    assert await stored(db) == [1]
+    await group.add({"n": 3})
+    assert await stored(db) == [1, 3]
