@@ -8,7 +8,7 @@ an ORM session hands out after it closes (`Database` never expires them).
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row, inspect
 
@@ -19,6 +19,13 @@ T = TypeVar("T", bound=Base)
 
 def entity(cls: type[T], row: Row[Any]) -> T:
     """``cls`` filled from the columns of its table that ``row`` holds (selected as Column objects,
-    so two tables' ``id`` columns do not collide)."""
+    so two tables' ``id`` columns do not collide).
+
+    Filled as the ORM fills what it loads, the values straight into the instance's dict: through
+    ``cls(**values)`` each attribute would fire the instrumentation's set events, 13 µs against 1.
+    """
+    mapper = inspect(cls)
     values = row._mapping
-    return cls(**{attr.key: values[attr.columns[0]] for attr in inspect(cls).column_attrs})
+    instance = cast(T, mapper.class_manager.new_instance())
+    instance.__dict__.update({attr.key: values[attr.columns[0]] for attr in mapper.column_attrs})
+    return instance
