@@ -60,3 +60,34 @@ async def test_a_refused_connection_through_the_bridge_is_unreachable() -> None:
         model = open_model(registry_for(f"http://127.0.0.1:{port}/v1"), "local/scripted", http_client=client)
         with pytest.raises(ModelUnreachable):
             await collect(model.stream(HELLO))
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """The guard, noting which connection (httpcore's network stream) served each request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.streams: list[object] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        self.streams.append(response.extensions["network_stream"])
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_streamed_completions_reuse_one_connection() -> None:
+    """The SDK stops at [DONE] and drains the rest; the drain must reach the end of the body, or
+    the connection is closed and every model request pays a new one."""
+    scripted = ScriptedModel([call_tools(("getPetById", {"petId": 7}), text="One."), call_tools(text="Two.")])
+    with scripted.serve() as base_url:
+        transport = RecordingTransport(GuardedAsyncTransport(DomainPolicy.allow_all(), LOOPBACK_OK))
+        async with bridged_client(transport) as client:
+            model = open_model(registry_for(base_url), "local/scripted", http_client=client)
+            first = await collect(model.stream(HELLO))
+            second = await collect(model.stream(HELLO))
+    assert (first.text, second.text) == ("One.", "Two.")
+    assert len(transport.streams) == 2
+    assert transport.streams[0] is transport.streams[1]

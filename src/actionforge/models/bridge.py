@@ -57,10 +57,15 @@ class _Body(httpx2.AsyncByteStream):
     def __init__(self, response: httpx.Response, request: httpx2.Request) -> None:
         self._response = response
         self._request = request
+        # One iterator for every pass: the SDKs stop reading a stream at its last event, then
+        # drain the rest so the connection can serve the next request. A second aiter_raw()
+        # would raise instead, the drain would end early, and each request would open a new
+        # connection.
+        self._chunks = response.aiter_raw()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.aiter_raw():
+            async for chunk in self._chunks:
                 yield chunk
         except httpx.TransportError as error:
             raise _same_error(error, self._request) from error
