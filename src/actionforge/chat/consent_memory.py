@@ -29,7 +29,7 @@ class UserConsentMemory(ConsentMemory):
         await self.consents.choose(self.user, gpt_id, domain, choice)
 
     async def always_allowed(self, user_id: str) -> list[tuple[str, str]]:
-        async with self.consents.p.db.session() as s:
+        async with self.consents.p.db.read() as s:
             query = select(ActionConsent.gpt_id, ActionConsent.domain).where(
                 ActionConsent.user_id == user_id, ActionConsent.choice == "always"
             )

@@ -169,7 +169,7 @@ class ChatService:
 
     async def send(self, user: User, conversation_id: str, text: str, test: dict[str, str] | None) -> str:
         """The user's message; the turn starts in the background. Conflict if one is running or paused."""
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             conversation = await own_conversation(s, user, conversation_id)
             operation = None
             if test is not None:

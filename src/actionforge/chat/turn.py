@@ -99,7 +99,7 @@ class Drive:
             await self._finish("failed")
 
     async def _load(self) -> Scope | None:
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             run = await s.get(ChatRun, self.run_id)
             conversation = await s.get(Conversation, run.conversation_id) if run is not None else None
             user = await s.get(User, conversation.user_id) if conversation is not None else None
@@ -144,7 +144,7 @@ class Drive:
         """The conversation's messages and calls (this run's calls second), in one read. The messages
         are read once per drive: while a turn is active only its drive adds any (`_store_answer`,
         which appends to them); the calls are read every step (a decision may have moved one)."""
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             if self._messages is None:
                 query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
                 self._messages = list(await s.scalars(query.order_by(ChatMessage.id)))

@@ -221,7 +221,7 @@ class ModelCatalog:
     async def workspace_catalog(self, workspace_id: str, *, with_keys: bool = False) -> Catalog:
         """The instance's entries, then the workspace's (keys unsealed only ``with_keys``, to build
         a model registry; never for the API). No access check: callers have made theirs."""
-        async with self.p.db.session() as s:
+        async with self.p.db.read() as s:
             return self.p.instance_models.then(await self._catalog(s, workspace_id, with_keys=with_keys))
 
     async def catalog_in(self, s: AsyncSession, workspace_id: str) -> Catalog:
