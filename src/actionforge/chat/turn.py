@@ -38,10 +38,9 @@ from actionforge.models import (
 )
 from actionforge.platform.calls import redacted_json
 from actionforge.platform.context import Platform
-from actionforge.platform.conversations import configuration
+from actionforge.platform.conversations import run_context
 from actionforge.platform.errors import NotFound
-from actionforge.store.tables import User
-from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
+from actionforge.store.tables_chat import ChatMessage, ChatToolCall
 from actionforge.store.types import new_id
 
 if TYPE_CHECKING:
@@ -99,15 +98,11 @@ class Drive:
             await self._finish("failed")
 
     async def _load(self) -> Scope | None:
-        async with self.p.db.read() as s:
-            run = await s.get(ChatRun, self.run_id)
-            conversation = await s.get(Conversation, run.conversation_id) if run is not None else None
-            user = await s.get(User, conversation.user_id) if conversation is not None else None
-            if run is None or conversation is None or user is None:
-                return None
-            config = await configuration(s, conversation)
-        toolbox = self.engine.actions.toolbox(config)
-        return Scope(run, conversation, user, config, toolbox, self._emit)
+        found = await run_context(self.p.db, self.run_id)
+        if found is None:
+            return None
+        toolbox = self.engine.actions.toolbox(found.config)
+        return Scope(found.run, found.conversation, found.user, found.config, toolbox, self._emit)
 
     async def _emit(self, type_: str, data: dict[str, Any]) -> None:
         assert self.scope is not None

@@ -12,17 +12,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.access import editable_gpt
 from actionforge.platform.connections import shared_with
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import NotFound
+from actionforge.store import Database
 from actionforge.store.pages import Page, page
+from actionforge.store.rows import entity
 from actionforge.store.tables import Action, Gpt, GptVersion, User, Workspace
-from actionforge.store.tables_chat import Conversation
+from actionforge.store.tables_chat import ChatRun, Conversation
 from actionforge.store.types import new_id
 
 NO_GPT = "No such GPT."
@@ -68,26 +71,64 @@ async def own_conversation(s: AsyncSession, user: User, conversation_id: str) ->
     return found
 
 
-async def configuration(s: AsyncSession, conversation: Conversation) -> Configuration:
-    """The configuration a turn of ``conversation`` runs now: the draft, or the newest published one."""
-    gpt = await s.get(Gpt, conversation.gpt_id)
-    workspace = await s.get(Workspace, gpt.workspace_id) if gpt is not None else None
-    if gpt is None or workspace is None:
+@dataclass(frozen=True)
+class RunContext:
+    """What a turn's drive starts from: its run, conversation, user and configuration."""
+
+    run: ChatRun
+    conversation: Conversation
+    user: User
+    config: Configuration
+
+
+_RUNS, _CONVERSATIONS, _USERS, _GPTS, _WORKSPACES, _VERSIONS, _ACTIONS = (
+    cast(Table, t.__table__) for t in (ChatRun, Conversation, User, Gpt, Workspace, GptVersion, Action)
+)
+# One Core statement for the run and everything its configuration needs but the action rows
+# (each turn reads it: seven ORM statements cost a tenth of a turn's CPU).
+_RUN_CONTEXT = (
+    select(_RUNS, _CONVERSATIONS, _USERS, _GPTS, _WORKSPACES, _VERSIONS.c.config.label("snapshot"))
+    .join(_CONVERSATIONS, _CONVERSATIONS.c.id == _RUNS.c.conversation_id)
+    .join(_USERS, _USERS.c.id == _CONVERSATIONS.c.user_id)
+    .outerjoin(_GPTS, _GPTS.c.id == _CONVERSATIONS.c.gpt_id)
+    .outerjoin(_WORKSPACES, _WORKSPACES.c.id == _GPTS.c.workspace_id)
+    .outerjoin(
+        _VERSIONS, (_VERSIONS.c.gpt_id == _GPTS.c.id) & (_VERSIONS.c.version == _GPTS.c.published_version)
+    )
+    .where(_RUNS.c.id == bindparam("run_id"))
+)
+_ACTIONS_OF = (
+    select(_ACTIONS)
+    .where(_ACTIONS.c.gpt_id == bindparam("gpt_id"), _ACTIONS.c.version == bindparam("version"))
+    .order_by(_ACTIONS.c.id)
+)
+
+
+async def run_context(db: Database, run_id: str) -> RunContext | None:
+    """The run with what it runs now (the draft, or the newest published configuration); None
+    when the run, its conversation or its user is gone, NotFound when the GPT is gone or no longer
+    published."""
+    row = await db.first(_RUN_CONTEXT, {"run_id": run_id})
+    if row is None:
+        return None
+    conversation = entity(Conversation, row)
+    if row._mapping[_GPTS.c.id] is None or row._mapping[_WORKSPACES.c.id] is None:
         raise NotFound(NO_GPT)
+    gpt, workspace = entity(Gpt, row), entity(Workspace, row)
     if conversation.preview:
         version, name, instructions, model = 0, gpt.name, gpt.instructions, gpt.model
     else:
         if gpt.published_version is None:
             raise NotFound(NOT_PUBLISHED)
-        snapshot = await s.get(GptVersion, (gpt.id, gpt.published_version))
-        config = snapshot.config if snapshot is not None else {}
+        config = row.snapshot or {}
         version = gpt.published_version
         name = str(config.get("name", gpt.name))
         instructions = str(config.get("instructions", ""))
         model = config.get("model")
-    query = select(Action).where(Action.gpt_id == gpt.id, Action.version == version).order_by(Action.id)
-    actions = tuple(await s.scalars(query))
-    return Configuration(workspace, gpt, version, name, instructions, model, actions)
+    found = await db.rows(_ACTIONS_OF, {"gpt_id": gpt.id, "version": version})
+    actions = tuple(entity(Action, r) for r in found)
+    config = Configuration(workspace, gpt, version, name, instructions, model, actions)
+    return RunContext(entity(ChatRun, row), conversation, entity(User, row), config)
 
 
 class Conversations:

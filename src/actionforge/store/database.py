@@ -114,6 +114,11 @@ class Database:
         async with self._read_engine.connect() as connection:
             return (await connection.execute(statement, params)).first()
 
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
+        """Every row of a Core ``statement``, read as `first` reads one."""
+        async with self._read_engine.connect() as connection:
+            return list(await connection.execute(statement, params))
+
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),
         all rows or none. For one row that is atomic on its own, so on PostgreSQL it runs in
