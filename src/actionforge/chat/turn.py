@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 
 from actionforge.chat import events as ev
 from actionforge.chat.calls import APPROVED, DECLINED, FAILED, PROPOSED, SENDING, SETTLED, UNKNOWN, CallSteps
@@ -40,6 +40,7 @@ from actionforge.platform.calls import redacted_json
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import run_context
 from actionforge.platform.errors import NotFound
+from actionforge.store.rows import entity
 from actionforge.store.tables_chat import ChatMessage, ChatToolCall
 from actionforge.store.types import new_id
 
@@ -48,6 +49,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MESSAGES, CALLS = cast(Table, ChatMessage.__table__), cast(Table, ChatToolCall.__table__)
+# Read at every step, so Core statements built once (`Database.rows`, `store.rows.entity`).
+_MESSAGES_OF = (
+    select(MESSAGES).where(MESSAGES.c.conversation_id == bindparam("conversation_id")).order_by(MESSAGES.c.id)
+)
+_CALLS_OF = (
+    select(CALLS)
+    .where(CALLS.c.conversation_id == bindparam("conversation_id"))
+    .order_by(CALLS.c.message_id, CALLS.c.position)
+)
 
 CALL_BOUND = (
     "This turn reached the limit of {n} action calls, so it stopped here. Send a message to continue."
@@ -139,15 +149,12 @@ class Drive:
         """The conversation's messages and calls (this run's calls second), in one read. The messages
         are read once per drive: while a turn is active only its drive adds any (`_store_answer`,
         which appends to them); the calls are read every step (a decision may have moved one)."""
-        async with self.p.db.read() as s:
-            if self._messages is None:
-                query = select(ChatMessage).where(ChatMessage.conversation_id == scope.conversation.id)
-                self._messages = list(await s.scalars(query.order_by(ChatMessage.id)))
-            messages = self._messages
-            calls_query = select(ChatToolCall).where(ChatToolCall.conversation_id == scope.conversation.id)
-            calls = list(
-                await s.scalars(calls_query.order_by(ChatToolCall.message_id, ChatToolCall.position))
-            )
+        of_conversation = {"conversation_id": scope.conversation.id}
+        if self._messages is None:
+            found = await self.p.db.rows(_MESSAGES_OF, of_conversation)
+            self._messages = [entity(ChatMessage, row) for row in found]
+        messages = self._messages
+        calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(_CALLS_OF, of_conversation)]
         made = {m.id: m.tool_calls for m in messages}
         for call in calls:
             scope.arguments[call.id] = made[call.message_id][call.position]["arguments"]
