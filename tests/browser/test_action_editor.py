@@ -291,6 +291,9 @@ def test_each_user_adds_their_own_key_hides_the_key_field(page: Page, owner: Liv
     page.get_by_role("button", name="Edit authentication").click()
     expect(dialog.get_by_role("radio", name="Each user adds their own key")).to_be_checked()
     expect(dialog.locator("#api-key")).to_be_hidden()
+    page.goto(f"/gpts/{action['gpt_id']}/edit")  # the GPT's list of actions says so too
+    ready(page)
+    expect(page.locator(f"li[data-action-id='{action['id']}'] .muted")).to_have_text("API Key (each user)")
 
 
 def echo_schema(base: str) -> str:

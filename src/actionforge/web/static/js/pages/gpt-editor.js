@@ -1,12 +1,12 @@
 // The GPT editor: Configure on the left (saved as you go), Preview on the right (chat.js), and
 // the Publish dialog listing every blocking error with a link to what must change.
+import { authLabel } from "../action/auth.js";
 import { ApiError, get, patch, post, requireSession } from "../api.js";
 import { $, debounce, fill, h, pageData, showFieldErrors } from "../dom.js";
 import { copyText, initHeader, must, openDialog, ready, trapFocus } from "../ui.js";
 
 const ACTIONS_DISABLED = "Custom actions are disabled for your workspace. Contact your admin to enable them.";
 const APPS_OR_ACTIONS = "A GPT can use either apps or actions, but not both at the same time.";
-const AUTH_LABELS = { none: "None", api_key: "API Key", oauth: "OAuth" };
 
 await requireSession();
 initHeader();
@@ -169,7 +169,7 @@ function actionRow(action) {
   return h("li", { dataset: { actionId: action.id } },
     h("div", { class: "row" },
       h("a", { href: actionUrl(action), class: `action-open${invalid ? " invalid" : ""}` }, action.label),
-      h("span", { class: "muted small" }, AUTH_LABELS[action.auth.type] || action.auth.type),
+      h("span", { class: "muted small" }, authLabel(action.auth)),
     ),
     action.blocked ? h("p", { class: "alert small" }, action.blocked) : null,
     action.auth.type === "oauth" && action.callback_url ? callbackField(action) : null,
