@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletionChunk
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from actionforge.models.assembly import ToolCallAssembler
 from actionforge.models.events import Finish, FinishReason, ModelEvent, TextDelta, ToolCallDelta, Usage
@@ -96,7 +96,15 @@ class OpenAIChatModel(ChatModel):
     async def _stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]:
         assembler = ToolCallAssembler()
         finish: Finish | None = None
-        async with await self._client.chat.completions.create(**self._params(request)) as chunks:
+        # The SDK's documented ``post`` for the request itself: ``chat.completions.create`` first
+        # walks every message and tool through its typed-parameter transform (typing introspection,
+        # a millisecond a request), which plain JSON like ours does not need. Retries, errors,
+        # headers and the stream's parsing are the SDK's either way.
+        stream = self._client.post(
+            "/chat/completions", body=self._params(request), cast_to=ChatCompletion,
+            stream=True, stream_cls=openai.AsyncStream[ChatCompletionChunk],
+        )  # fmt: skip
+        async with await stream as chunks:
             async for chunk in chunks:
                 for event in _chunk_events(chunk, assembler):
                     if isinstance(event, Finish):
