@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, Final, cast
 
 from sqlalchemy import Table, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
+from actionforge.store.database import Executor
 from actionforge.store.tables_chat import ConversationEvent
 
 USER_MESSAGE: Final = "user_message"
@@ -56,15 +56,15 @@ class EventLog:
 
     async def add(self, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
         """Append one event in its own transaction and wake the streams that follow the conversation."""
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             await self.add_in(s, conversation_id, type_, data)
         self.bell.ring(conversation_id)
 
-    async def add_in(self, s: AsyncSession, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
+    async def add_in(self, s: Executor, conversation_id: str, type_: str, data: dict[str, Any]) -> None:
         """Append within the caller's transaction (the caller rings the bell after committing)."""
         await self.add_all_in(s, conversation_id, [(type_, data)])
 
-    async def add_all_in(self, s: AsyncSession, conversation_id: str, events: Sequence[Event]) -> None:
+    async def add_all_in(self, s: Executor, conversation_id: str, events: Sequence[Event]) -> None:
         """Append ``events`` in order within the caller's transaction: one Core INSERT (no ORM unit of
         work on the hot path); the caller rings the bell after committing.
 

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, Final, cast
 
 from sqlalchemy import CursorResult, Table, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict
+from actionforge.store.database import Executor
 from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
 from actionforge.store.types import new_id
 
@@ -52,7 +52,7 @@ class Runs:
         """The user's message and a run holding this process's lease, committed together; Conflict
         when the conversation already has a turn running or paused."""
         now, run_id = self.p.clock(), new_id("run")
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             claimed = await s.execute(
                 update(Conversation)
                 .where(Conversation.id == conversation.id, Conversation.active_run_id.is_(None))
@@ -95,12 +95,12 @@ class Runs:
             "state": RUNNING, "version": run.version + 1, "lease_owner": self.owner,
             "lease_expires_at": self._lease(), "pause_expires_at": None, "updated_at": self.p.clock(),
         }  # fmt: skip
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             return _changed(await s.execute(query.values(**values)))
 
     async def renew(self, run_id: str) -> bool | None:
         """Extend this process's lease; the run's stop flag, or None if the lease is no longer ours."""
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             renewed = await s.execute(
                 update(ChatRun)
                 .where(ChatRun.id == run_id, ChatRun.lease_owner == self.owner, ChatRun.state == RUNNING)
@@ -113,7 +113,7 @@ class Runs:
     async def pause(self, run_id: str, state: str) -> int | None:
         """Release the lease and wait for the user; the run's new version, None if it was not ours."""
         expires = self.p.clock() + timedelta(seconds=self.p.settings.chat_pause_expiry_s)
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             paused = await s.execute(
                 update(ChatRun)
                 .where(ChatRun.id == run_id, ChatRun.lease_owner == self.owner, ChatRun.state == RUNNING)
@@ -134,13 +134,13 @@ class Runs:
 
     async def finish(self, run: ChatRun, state: str, outcome: str, *, events: Sequence[Event] = ()) -> None:
         """End the turn: the conversation takes messages again, and the page is told."""
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             await self.log.add_all_in(s, run.conversation_id, events)
             await self.finish_in(s, run.id, run.conversation_id, state, outcome)
         self.log.bell.ring(run.conversation_id)
 
     async def finish_in(
-        self, s: AsyncSession, run_id: str, conversation_id: str, state: str, outcome: str
+        self, s: Executor, run_id: str, conversation_id: str, state: str, outcome: str
     ) -> None:
         now = self.p.clock()
         await s.execute(
@@ -163,10 +163,10 @@ class Runs:
         await self.log.add_in(s, conversation_id, TURN_DONE, {"outcome": outcome})
 
     async def request_stop(self, run_id: str) -> None:
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             await s.execute(update(ChatRun).where(ChatRun.id == run_id).values(stop_requested=True))
 
-    async def _conversation_of(self, s: AsyncSession, run_id: str) -> str:
+    async def _conversation_of(self, s: Executor, run_id: str) -> str:
         found: str | None = await s.scalar(select(ChatRun.conversation_id).where(ChatRun.id == run_id))
         assert found is not None
         return found
@@ -190,7 +190,7 @@ class Runs:
         """Compare-and-set a call's state, with the events that report it in the same transaction;
         on success ``call`` is updated to match."""
         now = self.p.clock()
-        async with self.p.db.session() as s:
+        async with self.p.db.transaction() as s:
             moved = await s.execute(
                 update(ChatToolCall)
                 .where(ChatToolCall.id == call.id, ChatToolCall.state.in_(states))

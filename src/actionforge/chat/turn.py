@@ -229,7 +229,7 @@ class Drive:
         cid = scope.conversation.id
         made_calls = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made]
         message = {"conversation_id": cid, "role": "assistant", "text": text.text, "created_at": now}
-        async with self.p.db.session() as s:  # Core statements: no ORM unit of work on the hot path
+        async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
             message_id = await s.scalar(
                 insert(MESSAGES).values(**message, tool_calls=made_calls).returning(MESSAGES.c.id)
             )

