@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
@@ -38,6 +40,20 @@ LOCK_AND_NOTIFY = text("SELECT pg_notify(:channel, id) FROM conversations WHERE 
 # Events are written with Core statements: no ORM unit of work per event.
 EVENTS = cast(Table, ConversationEvent.__table__)
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
+
+
+# The conversations each open transaction has locked already, by the transaction (not by
+# ``info``: a connection's outlives the transaction, and the next one must lock and notify again).
+_LOCKED: WeakKeyDictionary[object, set[str]] = WeakKeyDictionary()
+
+
+def _transaction_of(s: Executor) -> object:
+    if isinstance(s, AsyncSession):
+        found: object | None = s.sync_session.get_transaction()
+    else:
+        found = s.sync_connection.get_transaction() if s.sync_connection is not None else None
+    assert found is not None, "events are written inside a transaction"
+    return found
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:
@@ -76,7 +92,7 @@ class EventLog:
         if not events:
             return
         if not self.p.db.is_sqlite:
-            locked: set[str] = s.info.setdefault("actionforge_event_locks", set())
+            locked = _LOCKED.setdefault(_transaction_of(s), set())
             if conversation_id not in locked:
                 locked.add(conversation_id)
                 await s.execute(LOCK_AND_NOTIFY, {"channel": CHANNEL, "id": conversation_id})
