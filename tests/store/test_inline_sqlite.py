@@ -88,14 +88,42 @@ async def test_a_rolled_back_transaction_leaves_nothing_and_frees_the_lock(db: D
     assert await numbers(db) == [6]
 
 
-async def test_a_writer_waiting_past_the_timeout_gets_sqlites_own_error() -> None:
-    lock = WriteLock(timeout_s=0.01)
-    await lock.acquire()
+async def test_a_writer_waiting_past_the_timeout_gets_sqlites_own_error(tmp_path: Path) -> None:
+    lock = WriteLock(str(tmp_path / "x.db"), timeout_s=0.01)
+    held = await lock.acquire()
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
         await lock.acquire()
-    lock.release()
-    await lock.acquire()  # free again once released
-    lock.release()
+    held.release()
+    (await lock.acquire()).release()  # free again once released
+
+
+async def test_two_databases_on_one_file_queue_their_writers_together(tmp_path: Path) -> None:
+    """A second `Database` on the same file (a CLI command in a test, say) must not wait in
+    SQLite's busy handler for the first: that would block the loop the first needs to commit."""
+    url = f"sqlite:///{tmp_path / 'inline.db'}"
+    first_db, second_db = Database(url), Database(url)
+    async with first_db.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    first_wrote, let_first_commit = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with first_db.session() as s:
+            await s.execute(text("INSERT INTO t VALUES (1)"))
+            first_wrote.set()
+            await let_first_commit.wait()
+
+    async def second() -> None:
+        await first_wrote.wait()
+        async with second_db.session() as s:
+            await s.execute(text("INSERT INTO t VALUES (2)"))
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await settle()  # with a lock per Database, the second writer would block the loop right here
+    let_first_commit.set()
+    await asyncio.gather(*tasks)
+    assert await numbers(second_db) == [1, 2]
+    await first_db.dispose()
+    await second_db.dispose()
 
 
 async def test_sqlites_errors_reach_the_caller_as_sqlalchemy_errors(db: Database) -> None:

@@ -91,7 +91,7 @@ class Database:
         if not self.is_sqlite:
             return {}
         path = self.url.database or ":memory:"
-        lock = inline_sqlite.WriteLock(timeout_s=BUSY_TIMEOUT_S)
+        lock = inline_sqlite.WriteLock(path, timeout_s=BUSY_TIMEOUT_S)
         uri = bool(self.url.query.get("uri"))
         return {"async_creator": inline_sqlite.connector(path, uri=uri, write_lock=lock)}
 

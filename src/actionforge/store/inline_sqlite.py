@@ -10,7 +10,8 @@ offers aiosqlite's interface (what SQLAlchemy's ``sqlite+aiosqlite`` dialect cal
 Inline, a connection waiting for SQLite's write lock would block the whole event loop, and the
 transaction holding the lock could never finish: a deadlock until ``busy_timeout``. So writers
 of this process queue in the event loop instead: the first statement that writes takes the
-database's `asyncio.Lock`, and commit or rollback releases it. SQLite allows one writer at a time
+file's `asyncio.Lock` (one per file and event loop, whichever `Database` opened the connection),
+and commit or rollback releases it. SQLite allows one writer at a time
 anyway; reads never wait (WAL mode). Another process writing the same file still makes a writer
 wait in SQLite's busy handler, briefly: its transactions are as short as ours.
 """
@@ -18,10 +19,12 @@ wait in SQLite's busy handler, briefly: its transactions are as short as ours.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 # Statements that only read: anything else (INSERT, UPDATE, DELETE, DDL, a PRAGMA that sets)
 # takes the write lock first. SAVEPOINT and RELEASE follow the transaction they live in.
@@ -33,24 +36,29 @@ def _reads_only(sql: str) -> bool:
 
 
 class WriteLock:
-    """One writer at a time for one database file, shared by its connections in this process."""
+    """One writer at a time for one database file, in this process: every connection to the file
+    (from any `Database` on it) queues on the same `asyncio.Lock` of the running event loop."""
 
-    def __init__(self, timeout_s: float) -> None:
-        self._lock = asyncio.Lock()
+    def __init__(self, path: str, *, timeout_s: float) -> None:
+        self._path = path if path == ":memory:" else os.path.realpath(path)
         self._timeout_s = timeout_s
 
-    async def acquire(self) -> None:
-        if not self._lock.locked():  # the usual case: taken at once, without a timer
-            await self._lock.acquire()
-            return
+    async def acquire(self) -> asyncio.Lock:
+        """The lock, taken; the caller releases it."""
+        lock = _LOCKS.setdefault(asyncio.get_running_loop(), {}).setdefault(self._path, asyncio.Lock())
+        if not lock.locked():  # the usual case: taken at once, without a timer
+            await lock.acquire()
+            return lock
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._lock.acquire()
+                await lock.acquire()
         except TimeoutError:  # what SQLite itself says after busy_timeout
             raise sqlite3.OperationalError("database is locked") from None
+        return lock
 
-    def release(self) -> None:
-        self._lock.release()
+
+# The writers' locks by event loop (an asyncio.Lock belongs to one) and then by file.
+_LOCKS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = WeakKeyDictionary()
 
 
 class Cursor:
@@ -130,17 +138,16 @@ class Connection:
         self._conn = conn
         self._connection: sqlite3.Connection | None = conn  # the dialect checks it before commit
         self._write_lock = write_lock
-        self._writing = False
+        self._writing: asyncio.Lock | None = None  # held from the first write to commit or rollback
 
     async def _before(self, sql: str) -> None:
-        if not self._writing and not _reads_only(sql):
-            await self._write_lock.acquire()
-            self._writing = True
+        if self._writing is None and not _reads_only(sql):
+            self._writing = await self._write_lock.acquire()
 
     def _done(self) -> None:
-        if self._writing:
-            self._writing = False
-            self._write_lock.release()
+        if self._writing is not None:
+            held, self._writing = self._writing, None
+            held.release()
 
     def cursor(self) -> _CursorContext:
         return _CursorContext(self)
