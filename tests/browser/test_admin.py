@@ -57,7 +57,9 @@ def test_the_admin_page_sets_the_policy_and_shows_members_models_and_calls(page:
         expect(page.get_by_label("local/scripted")).to_be_checked()
         expect(page.locator("#call-rows tr")).to_have_count(3)
         expect(page.locator("#call-rows tr").first).to_contain_text("createOrder")  # newest first
-        with page.expect_request(lambda r: f"/calls?gpt={other}" in r.url):  # the server filters
+        expect(page.locator("#audit-count")).to_have_text("3 of 3 calls")
+        expect(page.locator("#audit-more")).to_be_hidden()  # one page holds them
+        with page.expect_request(lambda r: "/calls?" in r.url and f"gpt={other}" in r.url):  # server filters
             page.get_by_label("GPT", exact=True).select_option(label="Orders desk")
         expect(page.locator("#call-rows tr")).to_have_count(1)
         expect(page.locator("#audit-count")).to_have_text("1 of 3 calls")
@@ -94,6 +96,21 @@ def test_the_admin_page_sets_the_policy_and_shows_members_models_and_calls(page:
         expect(page.get_by_label("Allow custom actions in GPTs")).not_to_be_checked()
         assert axe_check(page) == []
         screenshot(page, "admin.png", ADMIN_STEADY)
+
+
+def test_the_audit_log_loads_a_hundred_calls_at_a_time_newest_first(page: Page, owner: Live) -> None:
+    with shop() as (_, url), scripted_model(owner):
+        shopper = shop_gpt(owner, url)
+        for n in range(101):
+            direct_test(owner, shopper, "getItem", {"id": n})
+        open_admin(page)
+        expect(page.locator("#call-rows tr")).to_have_count(100)
+        expect(page.locator("#audit-count")).to_have_text("100 of 101 calls")
+        page.get_by_role("button", name="Load older calls").click()
+        expect(page.locator("#call-rows tr")).to_have_count(101)
+        expect(page.locator("#audit-count")).to_have_text("101 of 101 calls")
+        expect(page.locator("#audit-more")).to_be_hidden()
+        expect(page.locator("#call-rows tr").last.locator("details pre")).to_contain_text('"id": 0')
 
 
 def test_with_no_domains_allowed_a_call_in_chat_is_refused_with_the_reason(page: Page, owner: Live) -> None:

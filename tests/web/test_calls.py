@@ -207,11 +207,13 @@ async def test_every_call_is_audited_redacted_for_owners_and_admins_only(
     stranger = await make_user("stranger@example.com")
     assert (await stranger.get(f"/api/gpts/{gpt_id}/calls")).status_code == 404
     assert (await stranger.get(f"/api/workspaces/{ws}/calls")).status_code == 404
+    assert (await stranger.get(f"/api/workspaces/{ws}/calls/summary")).status_code == 404
     member = await make_user("member@example.com")
     added = await owner.post(f"/api/workspaces/{ws}/members", json={"email": "member@example.com"})
     assert added.status_code == 201, added.text
     assert (await member.get(f"/api/gpts/{gpt_id}/calls")).status_code == 404
     assert (await member.get(f"/api/workspaces/{ws}/calls")).status_code == 403
+    assert (await member.get(f"/api/workspaces/{ws}/calls/summary")).status_code == 403
     assert (await call_operation(member, gpt_id, action_id, {"id": 1})).status_code == 404
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 
 from actionforge.platform.access import editable_gpt, workspace_for
 from actionforge.platform.context import Platform
@@ -56,6 +56,14 @@ _CONDITIONS: dict[str, Any] = {
 ALL = CallFilter()
 
 
+@dataclass(frozen=True)
+class CallSummary:
+    total: int
+    domains: list[str]
+    outcomes: list[str]
+    gpt_ids: list[str]
+
+
 class Audit:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
@@ -74,17 +82,37 @@ class Audit:
         await self.p.audit_inserts.add(entry)
 
     async def of_gpt(
-        self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL
-    ) -> Page[ActionCall]:
+        self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL,
+        newest_first: bool = False,
+    ) -> Page[ActionCall]:  # fmt: skip
         async with self.p.db.session() as s:
             gpt, _ = await editable_gpt(s, user, gpt_id)
             query = only.apply(select(ActionCall).where(ActionCall.gpt_id == gpt.id))
-            return await page(s, query, ActionCall.id, after=after, limit=limit)
+            return await page(s, query, ActionCall.id, after=after, limit=limit, newest_first=newest_first)
 
     async def of_workspace(
-        self, user: User, workspace_id: str, *, after: str | None, limit: int, only: CallFilter = ALL
-    ) -> Page[ActionCall]:
+        self, user: User, workspace_id: str, *, after: str | None, limit: int, only: CallFilter = ALL,
+        newest_first: bool = False,
+    ) -> Page[ActionCall]:  # fmt: skip
         async with self.p.db.session() as s:
             workspace = await workspace_for(s, user, workspace_id, at_least="admin")
             query = only.apply(select(ActionCall).where(ActionCall.workspace_id == workspace.id))
-            return await page(s, query, ActionCall.id, after=after, limit=limit)
+            return await page(s, query, ActionCall.id, after=after, limit=limit, newest_first=newest_first)
+
+    async def summary(self, user: User, workspace_id: str) -> CallSummary:
+        """How many records the workspace holds and the values its filters can take, for the admin
+        page, which then loads only the records it shows."""
+        async with self.p.db.session() as s:
+            workspace = await workspace_for(s, user, workspace_id, at_least="admin")
+            mine = ActionCall.workspace_id == workspace.id
+            total = await s.scalar(select(func.count()).select_from(ActionCall).where(mine))
+
+            async def distinct(column: Any) -> list[str]:
+                return list(await s.scalars(select(column).where(mine).distinct().order_by(column)))
+
+            return CallSummary(
+                int(total or 0),
+                await distinct(ActionCall.domain),
+                await distinct(ActionCall.outcome),
+                await distinct(ActionCall.gpt_id),
+            )

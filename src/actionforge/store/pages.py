@@ -26,11 +26,14 @@ async def page(
     *,
     after: str | None,
     limit: int,
+    newest_first: bool = False,
 ) -> Page[T]:
-    """Up to ``limit`` rows of ``query`` whose ``key`` sorts after ``after``, in key order."""
+    """Up to ``limit`` rows of ``query`` whose ``key`` sorts after ``after``, in key order; with
+    ``newest_first``, those before it, in reverse order (ids sort by creation time)."""
     if after is not None:
-        query = query.where(key > after)
-    rows = list((await session.scalars(query.order_by(key).limit(limit + 1))).all())
+        query = query.where(key < after if newest_first else key > after)
+    order = key.desc() if newest_first else key
+    rows = list((await session.scalars(query.order_by(order).limit(limit + 1))).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, str(getattr(rows[-1], key.key)) if more and rows else None)

@@ -77,3 +77,10 @@ class CallRecordOut(Response):
     request: dict[str, Any] | None
     response: dict[str, Any] | None
     created_at: datetime
+
+
+class CallSummaryOut(Response):
+    total: int = Field(description="how many records the workspace holds")
+    domains: list[str] = Field(description="the domains its records name, sorted")
+    outcomes: list[str] = Field(description='"ok" and the error kinds its records name, sorted')
+    gpt_ids: list[str] = Field(description="the GPTs its records belong to")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
 from actionforge import redactor
 from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
-from actionforge.web.call_schemas import CallRecordOut, TestCallIn, TestCallOut
+from actionforge.web.call_schemas import CallRecordOut, CallSummaryOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep
 from actionforge.web.schemas import PageOf
 
@@ -60,15 +60,23 @@ async def call_filter(
 
 
 Filter = Annotated[CallFilter, Depends(call_filter)]
+Order = Annotated[
+    Literal["oldest", "newest"],
+    Query(description='"newest": newest first, the cursor then pages to older records'),
+]
 
 
 @router.get("/gpts/{gpt_id}/calls")
 async def gpt_calls(
-    gpt_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep
+    gpt_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep, order: Order = "oldest"
 ) -> PageOf[CallRecordOut]:
-    """The GPT's call records, oldest first, filtered; for its owner and the workspace's admins."""
+    """The GPT's call records, oldest first (or newest), filtered; for its owner and the workspace's
+    admins."""
     audit = Audit(svc.platform)
-    found = await audit.of_gpt(caller.user, gpt_id, after=paging.cursor, limit=paging.limit, only=only)
+    found = await audit.of_gpt(
+        caller.user, gpt_id, after=paging.cursor, limit=paging.limit, only=only,
+        newest_first=order == "newest",
+    )  # fmt: skip
     return PageOf[CallRecordOut](
         items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
     )
@@ -76,13 +84,24 @@ async def gpt_calls(
 
 @router.get("/workspaces/{workspace_id}/calls")
 async def workspace_calls(
-    workspace_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep
+    workspace_id: str, caller: Caller, paging: Paging, only: Filter, svc: ServicesDep, order: Order = "oldest"
 ) -> PageOf[CallRecordOut]:
-    """The workspace's call records, oldest first, filtered; for its admins and owners."""
+    """The workspace's call records, oldest first (or newest), filtered; for its admins and owners."""
     audit = Audit(svc.platform)
     found = await audit.of_workspace(
-        caller.user, workspace_id, after=paging.cursor, limit=paging.limit, only=only
-    )
+        caller.user, workspace_id, after=paging.cursor, limit=paging.limit, only=only,
+        newest_first=order == "newest",
+    )  # fmt: skip
     return PageOf[CallRecordOut](
         items=[CallRecordOut.model_validate(r) for r in found.items], next_cursor=found.next_cursor
+    )
+
+
+@router.get("/workspaces/{workspace_id}/calls/summary")
+async def workspace_calls_summary(workspace_id: str, caller: Caller, svc: ServicesDep) -> CallSummaryOut:
+    """How many call records the workspace holds and the values its filters can take (domains,
+    outcomes, GPTs), without listing the records; for its admins and owners."""
+    found = await Audit(svc.platform).summary(caller.user, workspace_id)
+    return CallSummaryOut(
+        total=found.total, domains=found.domains, outcomes=found.outcomes, gpt_ids=found.gpt_ids
     )

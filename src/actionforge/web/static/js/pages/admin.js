@@ -194,7 +194,9 @@ $("#add-model-form").addEventListener("submit", async (event) => {
 });
 
 // --- the action-call audit log ---------------------------------------------------------------
-let calls = [];
+let total = 0; // the workspace's records, from the summary
+let shown = 0; // rows on the page for the current filter
+let older = null; // the cursor to the current filter's next, older page
 let gptNames = {};
 const FILTERS = { "filter-domain": "domain", "filter-outcome": "outcome", "filter-gpt": "gpt" }; // query names
 
@@ -228,29 +230,39 @@ function callRow(c) {
 
 let asked = 0; // the latest filter asked for: an older answer arriving late is dropped
 
-// The server filters (?domain=&outcome=&gpt=): the page never searches the records it loaded.
-async function renderCalls() {
-  const query = new URLSearchParams();
+// The server filters (?domain=&outcome=&gpt=) and pages newest first: the page loads only the
+// records it shows, a hundred at a time, and the summary fills the filters.
+async function renderCalls({ more = false } = {}) {
+  const query = new URLSearchParams({ order: "newest", limit: "100" });
   for (const [id, name] of Object.entries(FILTERS)) {
     const value = document.getElementById(id).value;
     if (value) query.set(name, value);
   }
+  if (more && older) query.set("cursor", older);
   const mine = ++asked;
-  const shown = query.size ? (await all(`${base}/calls?${query}`)).reverse() : calls;
+  const page = await get(`${base}/calls?${query}`);
   if (mine !== asked) return;
-  fill($("#call-rows"), shown.map(callRow));
-  $("#audit-count").textContent = `${shown.length} of ${calls.length} calls`;
+  const rows = page.items.map(callRow);
+  if (more) $("#call-rows").append(...rows);
+  else fill($("#call-rows"), rows);
+  shown = (more ? shown : 0) + page.items.length;
+  older = page.next_cursor;
+  $("#audit-more").hidden = !older;
+  $("#audit-count").textContent = `${shown} of ${total} calls`;
 }
 
 async function loadCalls() {
   const gpts = await all(`${base}/gpts`);
   gptNames = Object.fromEntries(gpts.map((g) => [g.id, g.name || "Untitled GPT"]));
-  calls = (await all(`${base}/calls`)).reverse(); // newest first
-  options($("#filter-domain"), new Set(calls.map((c) => c.domain)));
-  options($("#filter-outcome"), new Set(calls.map((c) => c.outcome)));
-  options($("#filter-gpt"), new Set(calls.map((c) => c.gpt_id)), (id) => gptNames[id] || id);
+  const summary = await get(`${base}/calls/summary`);
+  total = summary.total;
+  options($("#filter-domain"), new Set(summary.domains));
+  options($("#filter-outcome"), new Set(summary.outcomes));
+  options($("#filter-gpt"), new Set(summary.gpt_ids), (id) => gptNames[id] || id);
   await renderCalls();
 }
+
+$("#audit-more").addEventListener("click", () => renderCalls({ more: true }).catch((exc) => fail($("#admin-error"), exc)));
 
 for (const id of Object.keys(FILTERS)) {
   document.getElementById(id).addEventListener("change", () => renderCalls().catch((exc) => fail($("#admin-error"), exc)));
