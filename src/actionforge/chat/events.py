@@ -39,6 +39,7 @@ LOCK_AND_NOTIFY = text("SELECT pg_notify(:channel, id) FROM conversations WHERE 
 
 # Events are written with Core statements: no ORM unit of work per event.
 EVENTS = cast(Table, ConversationEvent.__table__)
+_INSERT_EVENTS = insert(EVENTS)
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
@@ -101,7 +102,7 @@ class EventLog:
             {"conversation_id": conversation_id, "type": type_, "data": data, "created_at": now}
             for type_, data in events
         ]
-        await s.execute(insert(EVENTS), rows[0] if len(rows) == 1 else rows)
+        await s.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
 
     async def after(
         self, conversation_id: str, after_id: int, limit: int = 500

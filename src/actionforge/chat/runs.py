@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Table, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 
 from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
 from actionforge.platform.context import Platform
@@ -31,6 +32,42 @@ ACTIVE = (RUNNING, *PAUSED)
 TURN_BUSY = "A turn is already running or waiting for your answer in this conversation: stop it first."
 TITLE_CHARS = 80
 MESSAGES, RUNS = cast(Table, ChatMessage.__table__), cast(Table, ChatRun.__table__)
+CALLS, CONVERSATIONS = cast(Table, ChatToolCall.__table__), cast(Table, Conversation.__table__)
+
+# The statements of every turn, built once with bound parameters: building one (and its cache
+# key) cost SQLAlchemy more than running it.
+_INSERT_MESSAGE, _INSERT_RUN = insert(MESSAGES), insert(RUNS)
+_CLAIM_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("cid"), CONVERSATIONS.c.active_run_id.is_(None))
+    .values(
+        active_run_id=bindparam("run_id"),
+        updated_at=bindparam("now"),
+        title=func.coalesce(func.nullif(CONVERSATIONS.c.title, ""), bindparam("title")),
+    )
+)
+_END_RUN = (
+    update(RUNS)
+    .where(RUNS.c.id == bindparam("rid"))
+    .values(
+        state=bindparam("state"), version=RUNS.c.version + 1, lease_owner=None, lease_expires_at=None,
+        pause_expires_at=None, updated_at=bindparam("now"),
+    )
+)  # fmt: skip
+_RELEASE_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("cid"), CONVERSATIONS.c.active_run_id == bindparam("rid"))
+    .values(active_run_id=None, updated_at=bindparam("now"))
+)
+
+
+@cache
+def _move_call(states: tuple[str, ...], columns: frozenset[str]) -> Any:
+    """``UPDATE chat_tool_calls`` from ``states`` setting ``columns`` (plus state and updated_at),
+    built once per shape."""
+    names = sorted(columns | {"state", "updated_at"})
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
+    return update(CALLS).where(CALLS.c.id == bindparam("call_id"), CALLS.c.state.in_(states)).values(**values)
 
 
 def _changed(result: Any) -> bool:
@@ -53,26 +90,18 @@ class Runs:
         when the conversation already has a turn running or paused."""
         now, run_id = self.p.clock(), new_id("run")
         async with self.p.db.transaction() as s:
-            claimed = await s.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation.id, Conversation.active_run_id.is_(None))
-                .values(
-                    active_run_id=run_id,
-                    updated_at=now,
-                    title=func.coalesce(func.nullif(Conversation.title, ""), text[:TITLE_CHARS]),
-                )
-            )
-            if not _changed(claimed):
+            claim = {"cid": conversation.id, "run_id": run_id, "now": now, "title": text[:TITLE_CHARS]}
+            if not _changed(await s.execute(_CLAIM_CONVERSATION, claim)):
                 raise Conflict(TURN_BUSY)
             message = {"conversation_id": conversation.id, "role": "user", "text": text, "tool_calls": []}
-            await s.execute(insert(MESSAGES).values(**message, created_at=now))  # Core: no unit of work
+            await s.execute(_INSERT_MESSAGE, {**message, "created_at": now})
             values = {
                 "id": run_id, "conversation_id": conversation.id, "state": RUNNING, "version": 1,
                 "lease_owner": self.owner, "lease_expires_at": self._lease(), "pause_expires_at": None,
                 "stop_requested": False, "call_count": 0, "test_operation": test_operation,
                 "created_at": now, "updated_at": now,
             }  # fmt: skip
-            await s.execute(insert(RUNS).values(**values))
+            await s.execute(_INSERT_RUN, values)
             run = ChatRun(**values)
             await self.log.add_in(s, conversation.id, USER_MESSAGE, {"text": text, "test": test})
         self.log.bell.ring(conversation.id)
@@ -143,23 +172,8 @@ class Runs:
         self, s: Executor, run_id: str, conversation_id: str, state: str, outcome: str
     ) -> None:
         now = self.p.clock()
-        await s.execute(
-            update(ChatRun)
-            .where(ChatRun.id == run_id)
-            .values(
-                state=state,
-                version=ChatRun.version + 1,
-                lease_owner=None,
-                lease_expires_at=None,
-                pause_expires_at=None,
-                updated_at=now,
-            )
-        )
-        await s.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.active_run_id == run_id)
-            .values(active_run_id=None, updated_at=now)
-        )
+        await s.execute(_END_RUN, {"rid": run_id, "state": state, "now": now})
+        await s.execute(_RELEASE_CONVERSATION, {"cid": conversation_id, "rid": run_id, "now": now})
         await self.log.add_in(s, conversation_id, TURN_DONE, {"outcome": outcome})
 
     async def request_stop(self, run_id: str) -> None:
@@ -190,12 +204,10 @@ class Runs:
         """Compare-and-set a call's state, with the events that report it in the same transaction;
         on success ``call`` is updated to match."""
         now = self.p.clock()
+        statement = _move_call(tuple(states), frozenset(values))
+        params = {f"v_{name}": value for name, value in {**values, "state": to, "updated_at": now}.items()}
         async with self.p.db.transaction() as s:
-            moved = await s.execute(
-                update(ChatToolCall)
-                .where(ChatToolCall.id == call.id, ChatToolCall.state.in_(states))
-                .values(state=to, updated_at=now, **values)
-            )
+            moved = await s.execute(statement, {**params, "call_id": call.id})
             if not _changed(moved):
                 return False
             await self.log.add_all_in(s, call.conversation_id, events)

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MESSAGES, CALLS = cast(Table, ChatMessage.__table__), cast(Table, ChatToolCall.__table__)
-# Read at every step, so Core statements built once (`Database.rows`, `store.rows.entity`).
+# Run at every step, so Core statements built once (`Database.rows`, `store.rows.entity`).
+_INSERT_MESSAGE, _INSERT_CALLS = insert(MESSAGES).returning(MESSAGES.c.id), insert(CALLS)
 _MESSAGES_OF = (
     select(MESSAGES).where(MESSAGES.c.conversation_id == bindparam("conversation_id")).order_by(MESSAGES.c.id)
 )
@@ -230,15 +231,13 @@ class Drive:
         made_calls = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made]
         message = {"conversation_id": cid, "role": "assistant", "text": text.text, "created_at": now}
         async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
-            message_id = await s.scalar(
-                insert(MESSAGES).values(**message, tool_calls=made_calls).returning(MESSAGES.c.id)
-            )
+            message_id = await s.scalar(_INSERT_MESSAGE, {**message, "tool_calls": made_calls})
             assert message_id is not None
             rows = [_call_row(scope, message_id, now, position, c) for position, c in enumerate(made)]
             for row in rows[max(room, 0) :]:
                 row["state"], row["result_text"] = FAILED, OVER_BOUND_RESULT.format(n=bound)
             if rows:
-                await s.execute(insert(CALLS), rows)
+                await s.execute(_INSERT_CALLS, rows)
             await self.engine.log.add_all_in(s, cid, events)
             if finish:
                 await self.runs.finish_in(s, scope.run.id, cid, "done", "done")
