@@ -31,7 +31,7 @@ from actionforge.chat.turn import Drive
 from actionforge.consent import DECLINED_STATUS, DECLINED_TOOL_RESULT, ConsentError, apply_choice
 from actionforge.models import ChatModel, ModelRegistry, bridged_client, open_model
 from actionforge.platform.context import Platform
-from actionforge.platform.conversations import own_conversation
+from actionforge.platform.conversations import own_conversation, own_conversation_read
 from actionforge.platform.errors import Conflict, Invalid, NotFound
 from actionforge.store.tables import Action, Gpt, User, Workspace
 from actionforge.store.tables_chat import ChatRun, ChatToolCall, Conversation
@@ -169,10 +169,10 @@ class ChatService:
 
     async def send(self, user: User, conversation_id: str, text: str, test: dict[str, str] | None) -> str:
         """The user's message; the turn starts in the background. Conflict if one is running or paused."""
-        async with self.p.db.read() as s:
-            conversation = await own_conversation(s, user, conversation_id)
-            operation = None
-            if test is not None:
+        conversation = await own_conversation_read(self.p.db, user, conversation_id)
+        operation = None
+        if test is not None:
+            async with self.p.db.read() as s:
                 text, operation = await _test_message(s, conversation, test)
         if not text.strip():
             raise Invalid.at("/text", "Write a message.")

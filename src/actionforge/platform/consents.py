@@ -6,7 +6,9 @@ never skips another user's prompt. The domain must be one of the GPT's action do
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.access import editable_gpt
@@ -15,6 +17,13 @@ from actionforge.platform.context import Platform
 from actionforge.platform.errors import NotFound
 from actionforge.store.tables import Action, Gpt, User
 from actionforge.store.tables_connections import ActionConsent
+
+_CONSENTS = cast(Table, ActionConsent.__table__)
+_CHOICE = select(_CONSENTS.c.choice).where(
+    _CONSENTS.c.user_id == bindparam("user_id"),
+    _CONSENTS.c.gpt_id == bindparam("gpt_id"),
+    _CONSENTS.c.domain == bindparam("domain"),
+)
 
 CHOICES = ("always", "ask")
 
@@ -45,10 +54,10 @@ class Consents:
             return row
 
     async def choice(self, user_id: str, gpt_id: str, domain: str) -> str:
-        """What a call should do: "always" (no prompt) or "ask" (the default)."""
-        async with self.p.db.session() as s:
-            row = await s.get(ActionConsent, (user_id, gpt_id, domain))
-            return row.choice if row is not None else "ask"
+        """What a call should do: "always" (no prompt) or "ask" (the default). A Core read: every
+        call in a conversation asks."""
+        row = await self.p.db.first(_CHOICE, {"user_id": user_id, "gpt_id": gpt_id, "domain": domain})
+        return str(row.choice) if row is not None else "ask"
 
 
 async def _visible_gpt(s: AsyncSession, user: User, gpt_id: str) -> Gpt:

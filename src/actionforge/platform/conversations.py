@@ -71,6 +71,14 @@ async def own_conversation(s: AsyncSession, user: User, conversation_id: str) ->
     return found
 
 
+async def own_conversation_read(db: Database, user: User, conversation_id: str) -> Conversation:
+    """`own_conversation` as a Core read (each message sent starts with it)."""
+    row = await db.first(_CONVERSATION, {"id": conversation_id})
+    if row is None or row.user_id != user.id:
+        raise NotFound(NO_CONVERSATION)
+    return entity(Conversation, row)
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What a turn's drive starts from: its run, conversation, user and configuration."""
@@ -97,6 +105,7 @@ _RUN_CONTEXT = (
     )
     .where(_RUNS.c.id == bindparam("run_id"))
 )
+_CONVERSATION = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("id"))
 _ACTIONS_OF = (
     select(_ACTIONS)
     .where(_ACTIONS.c.gpt_id == bindparam("gpt_id"), _ACTIONS.c.version == bindparam("version"))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
@@ -23,6 +23,7 @@ from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict, Invalid, NotFound
 from actionforge.platform.model_entries import WORKSPACE, Catalog, ModelEntry, ProviderEntry, offerable
 from actionforge.store.pages import Page, page
+from actionforge.store.rows import entity
 from actionforge.store.sealing import seal, unseal
 from actionforge.store.tables import Action, Membership, User
 from actionforge.store.tables_models import CatalogModel, ModelProvider
@@ -30,6 +31,16 @@ from actionforge.store.types import new_id
 
 PROVIDER_KINDS = ("openai", "anthropic")
 ADMINS_ONLY = "Only workspace admins can manage model providers."
+_PROVIDERS, _MODELS = cast(Table, ModelProvider.__table__), cast(Table, CatalogModel.__table__)
+_PROVIDERS_OF = (
+    select(_PROVIDERS).where(_PROVIDERS.c.workspace_id == bindparam("workspace_id")).order_by(_PROVIDERS.c.id)
+)
+_MODELS_OF = (
+    select(_MODELS)
+    .join(_PROVIDERS, _PROVIDERS.c.id == _MODELS.c.provider_id)
+    .where(_PROVIDERS.c.workspace_id == bindparam("workspace_id"))
+    .order_by(_MODELS.c.id)
+)
 _PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,49}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MODEL_FIELDS = (
@@ -221,8 +232,10 @@ class ModelCatalog:
     async def workspace_catalog(self, workspace_id: str, *, with_keys: bool = False) -> Catalog:
         """The instance's entries, then the workspace's (keys unsealed only ``with_keys``, to build
         a model registry; never for the API). No access check: callers have made theirs."""
-        async with self.p.db.read() as s:
-            return self.p.instance_models.then(await self._catalog(s, workspace_id, with_keys=with_keys))
+        params = {"workspace_id": workspace_id}  # Core reads: each turn's drive asks
+        providers = [entity(ModelProvider, row) for row in await self.p.db.rows(_PROVIDERS_OF, params)]
+        models = [entity(CatalogModel, row) for row in await self.p.db.rows(_MODELS_OF, params)]
+        return self.p.instance_models.then(self._assemble(providers, models, with_keys=with_keys))
 
     async def catalog_in(self, s: AsyncSession, workspace_id: str) -> Catalog:
         """`workspace_catalog` without keys, inside the caller's transaction."""
@@ -240,6 +253,12 @@ class ModelCatalog:
         models = await s.scalars(
             select(CatalogModel).where(CatalogModel.provider_id.in_(names)).order_by(CatalogModel.id)
         )
+        return self._assemble(providers, list(models), with_keys=with_keys)
+
+    def _assemble(
+        self, providers: list[ModelProvider], models: list[CatalogModel], *, with_keys: bool
+    ) -> Catalog:
+        names = {p.id: p.name for p in providers}
         return Catalog(
             tuple(provider_entry(p, self._key(p) if with_keys else None) for p in providers),
             tuple(model_entry(m, names[m.provider_id]) for m in models),
