@@ -164,17 +164,19 @@ class Runs:
     async def finish(self, run: ChatRun, state: str, outcome: str, *, events: Sequence[Event] = ()) -> None:
         """End the turn: the conversation takes messages again, and the page is told."""
         async with self.p.db.transaction() as s:
-            await self.log.add_all_in(s, run.conversation_id, events)
-            await self.finish_in(s, run.id, run.conversation_id, state, outcome)
+            await self.finish_in(s, run.id, run.conversation_id, state, outcome, events=events)
         self.log.bell.ring(run.conversation_id)
 
     async def finish_in(
-        self, s: Executor, run_id: str, conversation_id: str, state: str, outcome: str
-    ) -> None:
+        self, s: Executor, run_id: str, conversation_id: str, state: str, outcome: str,
+        *, events: Sequence[Event] = (),
+    ) -> None:  # fmt: skip
+        """End the turn inside the caller's transaction; ``events`` come before its ``turn_done``,
+        in the same INSERT."""
         now = self.p.clock()
         await s.execute(_END_RUN, {"rid": run_id, "state": state, "now": now})
         await s.execute(_RELEASE_CONVERSATION, {"cid": conversation_id, "rid": run_id, "now": now})
-        await self.log.add_in(s, conversation_id, TURN_DONE, {"outcome": outcome})
+        await self.log.add_all_in(s, conversation_id, [*events, (TURN_DONE, {"outcome": outcome})])
 
     async def request_stop(self, run_id: str) -> None:
         async with self.p.db.transaction() as s:

@@ -84,6 +84,7 @@ class Drive:
         self.partial: TextCoalescer | None = None
         self._all_calls: list[ChatToolCall] = []
         self._messages: list[ChatMessage] | None = None  # the conversation's, once read (`_stored`)
+        self._fresh_calls: list[ChatToolCall] | None = None  # stored by the last answer, not yet read
         self.registry: ModelRegistry | None = None
         self.lost = False  # the lease went to another process: leave the run to it
 
@@ -155,7 +156,10 @@ class Drive:
             found = await self.p.db.rows(_MESSAGES_OF, of_conversation)
             self._messages = [entity(ChatMessage, row) for row in found]
         messages = self._messages
-        calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(_CALLS_OF, of_conversation)]
+        if self._fresh_calls is not None:  # the answer just stored them (`_store_answer`)
+            calls, self._fresh_calls = [*self._all_calls, *self._fresh_calls], None
+        else:
+            calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(_CALLS_OF, of_conversation)]
         made = {m.id: m.tool_calls for m in messages}
         for call in calls:
             scope.arguments[call.id] = made[call.message_id][call.position]["arguments"]
@@ -238,12 +242,17 @@ class Drive:
                 row["state"], row["result_text"] = FAILED, OVER_BOUND_RESULT.format(n=bound)
             if rows:
                 await s.execute(_INSERT_CALLS, rows)
-            await self.engine.log.add_all_in(s, cid, events)
             if finish:
-                await self.runs.finish_in(s, scope.run.id, cid, "done", "done")
+                await self.runs.finish_in(s, scope.run.id, cid, "done", "done", events=events)
+            else:
+                await self.engine.log.add_all_in(s, cid, events)
         self.engine.log.bell.ring(cid)
         if self._messages is not None:
             self._messages.append(ChatMessage(id=message_id, **message, tool_calls=made_calls))
+        if rows:
+            # The next step needs no read of the calls: these are the rows just committed, and
+            # nothing else moves a call that is only proposed while this drive holds the lease.
+            self._fresh_calls = [ChatToolCall(**row) for row in rows]
 
     async def _keep_partial(self, after: Sequence[Event] = ()) -> None:
         """Text streamed before a stop or an error stays in the conversation, as the page showed it."""
