@@ -247,3 +247,38 @@ async def test_an_error_inside_the_stream_comes_after_the_text_already_sent() ->
 async def read_into(events: AsyncIterator[ModelEvent], received: list[ModelEvent]) -> None:
     async for event in events:
         received.append(event)
+
+
+LENIENT_CHUNKS = [
+    {"choices": [{"delta": {"role": "assistant", "content": None}, "finish_reason": None}]},
+    {"choices": [{"delta": None}]},  # a keep-alive some servers send
+    {"choices": [{"delta": {"content": "Looking"}}], "usage": None},
+    {"choices": [{"delta": {"tool_calls": [
+        {"id": "c1", "function": {"name": "getItem", "arguments": None}},  # no index: the first call
+    ]}}]},
+    {"choices": [{"delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"id": 7}'}}]}}]},
+    {"choices": "junk"},
+    {"choices": [{"delta": {}, "finish_reason": "tool_calls"}]},
+    {"choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": None}},
+]  # fmt: skip
+
+
+def lenient_server(chunks: list[dict[str, object]]) -> httpx2.MockTransport:
+    """A compatible server that streams chunks with the nulls and gaps real servers send."""
+
+    def reply(request: httpx2.Request) -> httpx2.Response:
+        body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, text=body)
+
+    return httpx2.MockTransport(reply)
+
+
+async def test_chunks_with_nulls_and_gaps_read_as_absent_fields() -> None:
+    async with httpx2.AsyncClient(transport=lenient_server(LENIENT_CHUNKS)) as client:
+        model = open_model(registry_for("http://lenient.test/v1"), "local/scripted", http_client=client)
+        events = [event async for event in model.stream(HELLO)]
+    done = [e for e in events if isinstance(e, ToolCallDone)]
+    assert [e.call for e in done] == [ToolCall("c1", "getItem", '{"id": 7}')]
+    assert events[0] == TextDelta("Looking")
+    assert Usage(12, 0) in events
+    assert events[-1] == Finish("tool_calls")

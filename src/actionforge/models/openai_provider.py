@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion
 
 from actionforge.models.assembly import ToolCallAssembler
 from actionforge.models.events import Finish, FinishReason, ModelEvent, TextDelta, ToolCallDelta, Usage
@@ -96,13 +96,14 @@ class OpenAIChatModel(ChatModel):
     async def _stream(self, request: ChatRequest) -> AsyncGenerator[ModelEvent, None]:
         assembler = ToolCallAssembler()
         finish: Finish | None = None
-        # The SDK's documented ``post`` for the request itself: ``chat.completions.create`` first
-        # walks every message and tool through its typed-parameter transform (typing introspection,
-        # a millisecond a request), which plain JSON like ours does not need. Retries, errors,
-        # headers and the stream's parsing are the SDK's either way.
+        # The SDK's documented ``post``, in plain JSON both ways: ``chat.completions.create`` walks
+        # every message and tool through its typed-parameter transform, and each streamed chunk
+        # becomes a ``ChatCompletionChunk`` model tree (typing introspection per field, about a
+        # millisecond a turn each), where a few dictionary lookups are all we read. Retries, errors,
+        # headers and the SSE parsing (an ``error`` event raises) are the SDK's either way.
         stream = self._client.post(
             "/chat/completions", body=self._params(request), cast_to=ChatCompletion,
-            stream=True, stream_cls=openai.AsyncStream[ChatCompletionChunk],
+            stream=True, stream_cls=openai.AsyncStream[object],
         )  # fmt: skip
         async with await stream as chunks:
             async for chunk in chunks:
@@ -127,28 +128,42 @@ class OpenAIChatModel(ChatModel):
         await self._client.close()
 
 
-def _chunk_events(chunk: ChatCompletionChunk, assembler: ToolCallAssembler) -> list[ModelEvent]:
+def _chunk_events(chunk: object, assembler: ToolCallAssembler) -> list[ModelEvent]:
+    """The events in one streamed chunk (JSON as the server sent it; a field a lenient server
+    leaves out or sends as null reads as absent)."""
+    if not isinstance(chunk, dict):
+        return []
     events: list[ModelEvent] = []
-    for choice in chunk.choices[:1]:  # we ask for one choice (n=1)
-        delta = choice.delta
-        if delta.content:
-            events.append(TextDelta(delta.content))
-        for call in delta.tool_calls or ():
-            function = call.function
-            fragment = ToolCallDelta(
-                call.index,
-                call.id,
-                function.name if function else None,
-                (function and function.arguments) or "",
-            )
-            assembler.add(fragment)
-            events.append(fragment)
-        if choice.finish_reason:
-            finished = assembler.done()
-            events.extend(finished)
-            reason = _FINISH.get(choice.finish_reason, "stop")
-            # Some compatible servers (older Ollama, vLLM) say "stop" after tool calls.
-            events.append(Finish("tool_calls" if finished and reason == "stop" else reason))
-    if chunk.usage is not None:
-        events.append(Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens))
+    choices = chunk.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):  # we ask for n=1
+        events.extend(_choice_events(choices[0], assembler))
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        events.append(Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0))
     return events
+
+
+def _choice_events(choice: dict[str, Any], assembler: ToolCallAssembler) -> list[ModelEvent]:
+    events: list[ModelEvent] = []
+    delta = _object(choice.get("delta"))
+    if content := delta.get("content"):
+        events.append(TextDelta(str(content)))
+    for sent in delta.get("tool_calls") or ():
+        call = _object(sent)
+        function = _object(call.get("function"))
+        fragment = ToolCallDelta(
+            call.get("index") or 0, call.get("id"), function.get("name"), function.get("arguments") or ""
+        )
+        assembler.add(fragment)
+        events.append(fragment)
+    if reason := choice.get("finish_reason"):
+        finished = assembler.done()
+        events.extend(finished)
+        said = _FINISH.get(reason, "stop")
+        # Some compatible servers (older Ollama, vLLM) say "stop" after tool calls.
+        events.append(Finish("tool_calls" if finished and said == "stop" else said))
+    return events
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
