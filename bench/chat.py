@@ -10,7 +10,9 @@ minus the model's and the upstream's time, for both sides alike. Ours runs in th
 set, on PostgreSQL, as published-GPT conversations (no Preview debug entries). ``--levels`` are how
 many conversations run at once. ``cpu/turn`` is this process's CPU time per turn (the model and the
 upstream run elsewhere): on a shared machine, where wall times are mostly waiting for a core, the
-figure to compare. Target: overhead under 10 ms p50 on SQLite, under 15 ms on PostgreSQL.
+figure to compare. Both sides run on the event loop ``actionforge serve`` runs on (uvicorn's
+``loop="auto"``: uvloop when it is installed, as it is with actionforge). Target: overhead under
+10 ms p50 on SQLite, under 15 ms on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -212,6 +214,15 @@ async def run(database: str, url: str, args: argparse.Namespace, servers: str) -
                     first += turns
 
 
+def event_loop() -> asyncio.Runner:
+    """The loop uvicorn's ``loop="auto"`` would give the server: uvloop when installed."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -227,11 +238,12 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         process(cmd, dict(os.environ), Path(tmp) / "model.out", f"{servers}/timings"),
     ):
-        asyncio.run(run("sqlite", f"sqlite:///{tmp}/bench.db", args, servers))
+        with event_loop() as loop:
+            loop.run(run("sqlite", f"sqlite:///{tmp}/bench.db", args, servers))
         postgres = os.environ.get("ACTIONFORGE_TEST_POSTGRES_URL")
         if postgres and not args.skip_postgres:
-            with fresh_postgres(postgres) as url:
-                asyncio.run(run("postgresql", url, args, servers))
+            with fresh_postgres(postgres) as url, event_loop() as loop:
+                loop.run(run("postgresql", url, args, servers))
         else:
             print("\n(PostgreSQL skipped: set ACTIONFORGE_TEST_POSTGRES_URL, e.g. from ./scripts/postgres)")
 
