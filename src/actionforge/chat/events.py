@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Table, bindparam, insert, select, text
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
 from actionforge.store.database import Executor
 from actionforge.store.tables_chat import ConversationEvent
+from actionforge.store.types import UtcDateTime
 
 USER_MESSAGE: Final = "user_message"
 ASSISTANT_TEXT: Final = "assistant_text"
@@ -34,27 +33,20 @@ NOTICE: Final = "notice"
 ERROR: Final = "error"
 TURN_DONE: Final = "turn_done"
 
-# One round trip: lock the conversation's row (until commit) and queue the NOTIFY (sent at commit).
-LOCK_AND_NOTIFY = text("SELECT pg_notify(:channel, id) FROM conversations WHERE id = :id FOR UPDATE")
-
 # Events are written with Core statements: no ORM unit of work per event.
 EVENTS = cast(Table, ConversationEvent.__table__)
 _INSERT_EVENTS = insert(EVENTS)
+# PostgreSQL, in one round trip: lock the conversation's row (until commit), queue the NOTIFY (sent
+# at commit, once per transaction and channel however often it is queued) and append the events in
+# order. Their ids are drawn row by row as the join with the locked row yields them, so after the
+# lock. (A data-modifying statement of PostgreSQL's; SQLite has one writer at a time anyway.)
+_APPEND_LOCKED = text(
+    "WITH locked AS (SELECT pg_notify(:channel, id) FROM conversations WHERE id = :cid FOR UPDATE) "
+    "INSERT INTO conversation_events (conversation_id, type, data, created_at) "
+    "SELECT :cid, x.e ->> 'type', x.e -> 'data', :now "
+    "FROM locked, json_array_elements(CAST(:events AS json)) WITH ORDINALITY AS x(e, n) ORDER BY x.n"
+).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("events", type_=JSON()))
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
-
-
-# The conversations each open transaction has locked already, by the transaction (not by
-# ``info``: a connection's outlives the transaction, and the next one must lock and notify again).
-_LOCKED: WeakKeyDictionary[object, set[str]] = WeakKeyDictionary()
-
-
-def _transaction_of(s: Executor) -> object:
-    if isinstance(s, AsyncSession):
-        found: object | None = s.sync_session.get_transaction()
-    else:
-        found = s.sync_connection.get_transaction() if s.sync_connection is not None else None
-    assert found is not None, "events are written inside a transaction"
-    return found
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:
@@ -82,22 +74,22 @@ class EventLog:
         await self.add_all_in(s, conversation_id, [(type_, data)])
 
     async def add_all_in(self, s: Executor, conversation_id: str, events: Sequence[Event]) -> None:
-        """Append ``events`` in order within the caller's transaction: one Core INSERT (no ORM unit of
-        work on the hot path); the caller rings the bell after committing.
+        """Append ``events`` in order within the caller's transaction, in one statement (no ORM unit
+        of work on the hot path); the caller rings the bell after committing.
 
-        On PostgreSQL the transaction first locks the conversation's row, so transactions that
+        On PostgreSQL the statement first locks the conversation's row, so transactions that
         write one conversation's events commit one after another and ids follow commit order (a
         stream reading "after id N" never misses a lower id committed later); SQLite has one writer
         at a time anyway. The NOTIFY is delivered at commit, to every process's listener.
         """
         if not events:
             return
-        if not self.p.db.is_sqlite:
-            locked = _LOCKED.setdefault(_transaction_of(s), set())
-            if conversation_id not in locked:
-                locked.add(conversation_id)
-                await s.execute(LOCK_AND_NOTIFY, {"channel": CHANNEL, "id": conversation_id})
         now = self.p.clock()
+        if not self.p.db.is_sqlite:
+            listed = [{"type": type_, "data": data} for type_, data in events]
+            params = {"channel": CHANNEL, "cid": conversation_id, "now": now, "events": listed}
+            await s.execute(_APPEND_LOCKED, params)
+            return
         rows = [
             {"conversation_id": conversation_id, "type": type_, "data": data, "created_at": now}
             for type_, data in events
