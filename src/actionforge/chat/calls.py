@@ -1,15 +1,18 @@
 """One tool call, step by step: the argument check, the domain policy, sign-in, consent, the call.
 
-Each step moves the call's row by compare-and-set (`runs.Runs.move`), in one transaction with the
-events that report it. A step that needs the user (``awaiting_sign_in``, ``awaiting_approval``)
-leaves the call there and the turn pauses; the user's answer, on any process, moves it on to
-``approved``. A call the rules let run goes from where it is to ``sending`` in one commit, made
-before the request leaves, so a crash can never make the loop send it twice (`recovery`).
+The rules are first read into a `Verdict` (nothing written), which is then committed: by
+compare-and-set on the call's row (`runs.Runs.move`) with the events that report it, or, for a call
+the model has just made, as the state its row is first stored in (`turn.Drive`, one transaction
+with the answer). A call that needs the user (``awaiting_sign_in``, ``awaiting_approval``) waits
+there and the turn pauses; the user's answer, on any process, moves it on to ``approved``. A call
+the rules let run is committed as ``sending`` before its request leaves, so a crash can never make
+the loop send it twice (`recovery`).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import actionforge
@@ -36,6 +39,26 @@ NOT_JSON = "The arguments are not valid JSON ({error}). Send one JSON object wit
 BUTTON = {Choice.CONFIRM: "allow", Choice.DENY: "decline"}
 
 
+# The states each verdict may move a call from (compare-and-set): a second decision finds it moved.
+MOVES_FROM = {
+    FAILED: (PROPOSED, AWAITING_SIGN_IN, APPROVED),
+    AWAITING_SIGN_IN: (PROPOSED,),
+    AWAITING_APPROVAL: (PROPOSED, AWAITING_SIGN_IN),
+    SENDING: OPEN,
+}
+
+
+@dataclass
+class Verdict:
+    """Where the rules send a call now, with the events that say so; None: it stays (still waiting
+    for a sign-in). A ``sending`` verdict carries what to send."""
+
+    to: str | None
+    events: list[Event] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)  # result_text, consent
+    request: tuple[Entry, Any] | None = None  # the tool's entry and the checked arguments
+
+
 def status(call: ChatToolCall, text: str, **extra: str) -> Event:
     return ev.STATUS, {"call_id": call.id, "domain": call.domain, "text": text, **extra}
 
@@ -53,19 +76,35 @@ class CallSteps:
         self.calls = Calls(platform)
 
     async def advance(self, call: ChatToolCall) -> None:
-        """Take ``call`` as far as it can go now."""
+        """Take a stored ``call`` as far as it can go now."""
+        verdict = await self.judge(call)
+        if verdict.to is None:
+            return
+        moved = await self.runs.move(
+            call, MOVES_FROM[verdict.to], verdict.to, events=verdict.events, **verdict.values
+        )
+        if moved and verdict.request is not None:  # committed before the request leaves
+            await self.send(call, *verdict.request)
+
+    async def judge(self, call: ChatToolCall) -> Verdict:
+        """What the rules say of ``call`` now: the checks, sign-in, then consent. Reads only."""
         starting = [status(call, "Starting action")] if call.state == PROPOSED else []
         if call.state == APPROVED:  # the user allowed it
-            entry, arguments = self._resolved(call)
-            await self._send(call, entry, arguments, starting, {})
-            return
+            return self._sending(call, *self._resolved(call), starting, {})
         checked = await self._check(call, starting)
-        if checked is None:
-            return
+        if isinstance(checked, Verdict):
+            return checked
         entry, arguments = checked
-        consent = await self._gate(call, entry, arguments, starting)
-        if consent is not None:
-            await self._send(call, entry, arguments, starting, {"consent": consent})
+        gated = await self._gate(call, entry, arguments, starting)
+        if isinstance(gated, Verdict):
+            return gated
+        return self._sending(call, entry, arguments, starting, {"consent": gated})
+
+    def _sending(
+        self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event], values: dict[str, Any]
+    ) -> Verdict:
+        talking = status(call, f"Talking to {entry.domain}")
+        return Verdict(SENDING, [*starting, talking], values, (entry, arguments))
 
     # --- checks ------------------------------------------------------------------------------
 
@@ -74,21 +113,17 @@ class CallSteps:
         assert entry is not None  # checked when it was proposed; the toolbox is the same configuration
         return entry, json.loads(self.scope.arguments[call.id] or "{}")
 
-    async def _check(self, call: ChatToolCall, starting: list[Event]) -> tuple[Entry, Any] | None:
+    async def _check(self, call: ChatToolCall, starting: list[Event]) -> tuple[Entry, Any] | Verdict:
         """The tool, its arguments (checked and repaired) and the domain policy; a failure goes back
         to the model as the call's result."""
         entry = self.scope.toolbox.entry(call.tool_name)
         if entry is None:
             known = ", ".join(self.scope.toolbox.entries) or "none"
-            await self._fail(
-                call, f"There is no tool named {call.tool_name!r}. The tools are: {known}.", starting
-            )
-            return None
+            return _failed(f"There is no tool named {call.tool_name!r}. The tools are: {known}.", starting)
         try:
             arguments = json.loads(self.scope.arguments[call.id] or "{}")
         except ValueError as error:
-            await self._fail(call, NOT_JSON.format(error=error), starting)
-            return None
+            return _failed(NOT_JSON.format(error=error), starting)
         try:
             entry.action.build_request(entry.tool.name, arguments)
         except (actionforge.ArgumentsError, actionforge.RequestBuildError) as error:
@@ -97,20 +132,17 @@ class CallSteps:
                 ok=False, error="arguments", message=str(error), attempts=0, repairs=repairs
             )
             shown = [*self._debug(call, None, result), status(call, f"Error talking to {entry.domain}")]
-            await self._fail(call, result.for_model(), [*starting, *shown])
-            return None
+            return _failed(result.for_model(), [*starting, *shown])
         refused = refusal(self.scope.config.workspace, entry.row.domain)
         if refused is not None:
             result = actionforge.ToolResult(ok=False, error="blocked", message=refused, attempts=0)
             shown = [*starting, status(call, f"Error talking to {entry.domain}", reason=refused)]
-            await self._fail(call, result.for_model(), shown)  # the user sees why, as the model does
-            return None
+            return _failed(result.for_model(), shown)  # the user sees why, as the model does
         if await self._lacks_own_key(entry):  # told at once: no Allow is asked for a call that cannot go
             needed = own_key_needed(entry.row)
             result = actionforge.ToolResult(ok=False, error="auth", message=needed, attempts=0)
             shown = [(ev.NOTICE, {"text": needed}), status(call, f"Error talking to {entry.domain}")]
-            await self._fail(call, result.for_model(), [*starting, *shown])
-            return None
+            return _failed(result.for_model(), [*starting, *shown])
         return entry, arguments
 
     async def _lacks_own_key(self, entry: Entry) -> bool:
@@ -122,15 +154,13 @@ class CallSteps:
 
     async def _gate(
         self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event]
-    ) -> str | None:
+    ) -> str | Verdict:
         """Sign-in first (as the original: "Sign in with {domain}" before any Allow), then consent.
-        The consent to record when the call may be sent now; None when it waits for the user."""
+        The consent to record when the call may be sent now; else where it waits for the user."""
         if await self._needs_sign_in(entry):
-            if call.state != AWAITING_SIGN_IN:
-                await self.runs.move(
-                    call, (PROPOSED,), AWAITING_SIGN_IN, events=[*starting, self._sign_in(call, entry)]
-                )
-            return None
+            if call.state == AWAITING_SIGN_IN:
+                return Verdict(None)
+            return Verdict(AWAITING_SIGN_IN, [*starting, self._sign_in(call, entry)])
         if call.consent in ("allowed_once", "always_allow"):  # allowed before a sign-in was needed
             return call.consent
         memory = UserConsentMemory(self.p, self.scope.user)
@@ -140,9 +170,7 @@ class CallSteps:
         )  # fmt: skip
         if not decision.must_ask:
             return "always_allow"
-        card = self._card(call, entry, arguments, decision.choices)
-        await self.runs.move(call, (PROPOSED, AWAITING_SIGN_IN), AWAITING_APPROVAL, events=[*starting, card])
-        return None
+        return Verdict(AWAITING_APPROVAL, [*starting, self._card(call, entry, arguments, decision.choices)])
 
     async def _needs_sign_in(self, entry: Entry) -> bool:
         if entry.row.auth_type != "oauth" or not entry.operation.requires_auth:
@@ -163,12 +191,8 @@ class CallSteps:
 
     # --- the call ----------------------------------------------------------------------------
 
-    async def _send(
-        self, call: ChatToolCall, entry: Entry, arguments: Any, starting: list[Event], values: dict[str, Any]
-    ) -> None:
-        talking = status(call, f"Talking to {entry.domain}")
-        if not await self.runs.move(call, OPEN, SENDING, events=[*starting, talking], **values):
-            return  # committed before the request leaves; anyone else's move wins
+    async def send(self, call: ChatToolCall, entry: Entry, arguments: Any) -> None:
+        """Make the request of a call already committed as ``sending``, and store its result."""
         scope = self.scope
         target = await self.calls.target(scope.user, scope.config.workspace, entry.row, scope.config.version)
         context = actionforge.CallContext(scope.conversation.id, scope.config.gpt.id, scope.user.id)
@@ -201,11 +225,6 @@ class CallSteps:
 
     # --- outcomes ----------------------------------------------------------------------------
 
-    async def _fail(self, call: ChatToolCall, text: str, events: list[Event]) -> None:
-        await self.runs.move(
-            call, (PROPOSED, AWAITING_SIGN_IN, APPROVED), FAILED, result_text=text, events=events
-        )
-
     def _debug(
         self, call: ChatToolCall, report: CallReport | None, result: actionforge.ToolResult
     ) -> list[Event]:
@@ -223,3 +242,8 @@ class CallSteps:
         return [
             (ev.DEBUG, {"call_id": call.id, "request": request, "response": response, "repairs": repairs})
         ]
+
+
+def _failed(text: str, events: list[Event]) -> Verdict:
+    """Not sent: ``text`` goes back to the model as the call's result."""
+    return Verdict(FAILED, events, {"result_text": text})

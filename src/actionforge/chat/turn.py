@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, bindparam, insert, select
 
 from actionforge.chat import events as ev
-from actionforge.chat.calls import APPROVED, DECLINED, FAILED, PROPOSED, SENDING, SETTLED, UNKNOWN, CallSteps
+from actionforge.chat.calls import (
+    APPROVED,
+    DECLINED,
+    FAILED,
+    PROPOSED,
+    SENDING,
+    SETTLED,
+    UNKNOWN,
+    CallSteps,
+    Verdict,
+)
 from actionforge.chat.coalesce import TextCoalescer
 from actionforge.chat.events import Event
 from actionforge.chat.prompt import fit_context, history
@@ -85,6 +95,7 @@ class Drive:
         self._all_calls: list[ChatToolCall] = []
         self._messages: list[ChatMessage] | None = None  # the conversation's, once read (`_stored`)
         self._fresh_calls: list[ChatToolCall] | None = None  # stored by the last answer, not yet read
+        self._to_send: dict[str, Verdict] = {}  # calls the last answer stored as sending: call id -> verdict
         self.registry: ModelRegistry | None = None
         self.lost = False  # the lease went to another process: leave the run to it
 
@@ -130,9 +141,14 @@ class Drive:
         """Advance open calls, then pause, finish, or ask the model; None to go round again."""
         messages, calls = await self._stored(scope)
         open_calls = [c for c in calls if c.state in (PROPOSED, APPROVED, AWAITING_SIGN_IN)]
-        if open_calls:  # each step updates its call in place: no need to read them again
+        to_send, self._to_send = self._to_send, {}
+        if open_calls or to_send:  # each step updates its call in place: no need to read them again
             steps = CallSteps(self.p, self.runs, scope)
-            await asyncio.gather(*(steps.advance(c) for c in open_calls))
+            ready = [(c, to_send[c.id].request) for c in calls if c.id in to_send]
+            await asyncio.gather(
+                *(steps.advance(c) for c in open_calls),
+                *(steps.send(c, *request) for c, request in ready if request is not None),
+            )
         waiting = [c.state for c in calls if c.state in PAUSED]
         if waiting:
             return await self._pause(
@@ -219,12 +235,11 @@ class Drive:
         self, scope: Scope, text: TextCoalescer, made: Sequence[ToolCall], *, finish: bool,
         after: Sequence[Event] = (),
     ) -> None:  # fmt: skip
-        """In one transaction: the rest of the streamed text, the assistant message and a
-        ``proposed`` row per tool call (past the per-turn bound: stored as not made, so the model
-        reads why) and, for a final answer, the end of the turn."""
+        """In one transaction: the rest of the streamed text, the assistant message, a row per tool
+        call in the state the rules give it now (`calls.Verdict`: committed as ``sending`` before
+        the next step sends it; past the per-turn bound, stored as not made, so the model reads
+        why) with the events that report it, and, for a final answer, the end of the turn."""
         now = self.p.clock()
-        bound = self.p.settings.chat_max_calls_per_turn
-        room = bound - sum(1 for c in self._all_calls if c.run_id == scope.run.id)
         events: list[Event] = []
         if rest := text.take():
             events.append((ev.ASSISTANT_TEXT, {"text": rest}))
@@ -234,12 +249,15 @@ class Drive:
         cid = scope.conversation.id
         made_calls = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made]
         message = {"conversation_id": cid, "role": "assistant", "text": text.text, "created_at": now}
+        rows = [_call_row(scope, now, position, c) for position, c in enumerate(made)]
+        verdicts = await self._judge_new(scope, rows, made)
+        for verdict in verdicts.values():
+            events.extend(verdict.events)
         async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
             message_id = await s.scalar(_INSERT_MESSAGE, {**message, "tool_calls": made_calls})
             assert message_id is not None
-            rows = [_call_row(scope, message_id, now, position, c) for position, c in enumerate(made)]
-            for row in rows[max(room, 0) :]:
-                row["state"], row["result_text"] = FAILED, OVER_BOUND_RESULT.format(n=bound)
+            for row in rows:
+                row["message_id"] = message_id
             if rows:
                 await s.execute(_INSERT_CALLS, rows)
             if finish:
@@ -251,8 +269,27 @@ class Drive:
             self._messages.append(ChatMessage(id=message_id, **message, tool_calls=made_calls))
         if rows:
             # The next step needs no read of the calls: these are the rows just committed, and
-            # nothing else moves a call that is only proposed while this drive holds the lease.
+            # nothing else moves a call this drive has just stored while it holds the lease.
             self._fresh_calls = [ChatToolCall(**row) for row in rows]
+            self._to_send = {i: v for i, v in verdicts.items() if v.to == SENDING}
+
+    async def _judge_new(
+        self, scope: Scope, rows: list[dict[str, Any]], made: Sequence[ToolCall]
+    ) -> dict[str, Verdict]:
+        """The verdict on each call just made, written into its row; past the per-turn bound a call
+        is not made, and the model reads why."""
+        bound = self.p.settings.chat_max_calls_per_turn
+        room = max(bound - sum(1 for c in self._all_calls if c.run_id == scope.run.id), 0)
+        for row in rows[room:]:
+            row["state"], row["result_text"] = FAILED, OVER_BOUND_RESULT.format(n=bound)
+        for row, call in zip(rows, made, strict=True):
+            scope.arguments[row["id"]] = call.arguments
+        steps = CallSteps(self.p, self.runs, scope)
+        judged = await asyncio.gather(*(steps.judge(ChatToolCall(**row)) for row in rows[:room]))
+        for row, verdict in zip(rows, judged, strict=False):
+            row["state"] = verdict.to or PROPOSED
+            row.update(verdict.values)
+        return {row["id"]: verdict for row, verdict in zip(rows, judged, strict=False)}
 
     async def _keep_partial(self, after: Sequence[Event] = ()) -> None:
         """Text streamed before a stop or an error stays in the conversation, as the page showed it."""
@@ -293,12 +330,13 @@ class Drive:
         await self._stopped()
 
 
-def _call_row(scope: Scope, message_id: int, now: datetime, position: int, made: ToolCall) -> dict[str, Any]:
-    """A ``proposed`` row for one call the model made, as the values of an INSERT."""
+def _call_row(scope: Scope, now: datetime, position: int, made: ToolCall) -> dict[str, Any]:
+    """A ``proposed`` row for one call the model made, as the values of an INSERT (its message's id
+    is set once the message is stored)."""
     entry = scope.toolbox.entry(made.name)
     return {
         "id": new_id("call"), "run_id": scope.run.id, "conversation_id": scope.conversation.id,
-        "message_id": message_id, "position": position, "model_call_id": made.id, "tool_name": made.name,
+        "message_id": None, "position": position, "model_call_id": made.id, "tool_name": made.name,
         "state": PROPOSED, "arguments": _shown(made.arguments), "result_text": None, "consent": None,
         "created_at": now, "updated_at": now, "action_id": entry.row.id if entry else None,
         "operation_id": entry.tool.original_name if entry else None,
