@@ -19,7 +19,8 @@ from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, upd
 
 from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
 from actionforge.platform.context import Platform
-from actionforge.platform.errors import Conflict
+from actionforge.platform.conversations import NO_CONVERSATION
+from actionforge.platform.errors import Conflict, NotFound
 from actionforge.store.database import Executor
 from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
 from actionforge.store.types import new_id
@@ -39,7 +40,11 @@ CALLS, CONVERSATIONS = cast(Table, ChatToolCall.__table__), cast(Table, Conversa
 _INSERT_MESSAGE, _INSERT_RUN = insert(MESSAGES), insert(RUNS)
 _CLAIM_CONVERSATION = (
     update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.id == bindparam("cid"), CONVERSATIONS.c.active_run_id.is_(None))
+    .where(
+        CONVERSATIONS.c.id == bindparam("cid"),
+        CONVERSATIONS.c.user_id == bindparam("uid"),
+        CONVERSATIONS.c.active_run_id.is_(None),
+    )
     .values(
         active_run_id=bindparam("run_id"),
         updated_at=bindparam("now"),
@@ -84,27 +89,32 @@ class Runs:
         return self.p.clock() + timedelta(seconds=self.p.settings.chat_lease_s)
 
     async def start(
-        self, conversation: Conversation, text: str, *, test: bool, test_operation: str | None
+        self, user_id: str, conversation_id: str, text: str, *, test: bool, test_operation: str | None
     ) -> ChatRun:
-        """The user's message and a run holding this process's lease, committed together; Conflict
-        when the conversation already has a turn running or paused."""
+        """The user's message and a run holding this process's lease, committed together; NotFound
+        unless the conversation is the user's, Conflict when it already has a turn running or
+        paused (the claim checks both, so a message sent costs no read before it)."""
         now, run_id = self.p.clock(), new_id("run")
         async with self.p.db.transaction() as s:
-            claim = {"cid": conversation.id, "run_id": run_id, "now": now, "title": text[:TITLE_CHARS]}
+            claim = {
+                "cid": conversation_id, "uid": user_id, "run_id": run_id, "now": now,
+                "title": text[:TITLE_CHARS],
+            }  # fmt: skip
             if not _changed(await s.execute(_CLAIM_CONVERSATION, claim)):
-                raise Conflict(TURN_BUSY)
-            message = {"conversation_id": conversation.id, "role": "user", "text": text, "tool_calls": []}
+                owner = await s.scalar(select(Conversation.user_id).where(Conversation.id == conversation_id))
+                raise Conflict(TURN_BUSY) if owner == user_id else NotFound(NO_CONVERSATION)
+            message = {"conversation_id": conversation_id, "role": "user", "text": text, "tool_calls": []}
             await s.execute(_INSERT_MESSAGE, {**message, "created_at": now})
             values = {
-                "id": run_id, "conversation_id": conversation.id, "state": RUNNING, "version": 1,
+                "id": run_id, "conversation_id": conversation_id, "state": RUNNING, "version": 1,
                 "lease_owner": self.owner, "lease_expires_at": self._lease(), "pause_expires_at": None,
                 "stop_requested": False, "call_count": 0, "test_operation": test_operation,
                 "created_at": now, "updated_at": now,
             }  # fmt: skip
             await s.execute(_INSERT_RUN, values)
             run = ChatRun(**values)
-            await self.log.add_in(s, conversation.id, USER_MESSAGE, {"text": text, "test": test})
-        self.log.bell.ring(conversation.id)
+            await self.log.add_in(s, conversation_id, USER_MESSAGE, {"text": text, "test": test})
+        self.log.bell.ring(conversation_id)
         return run
 
     async def get(self, run_id: str) -> ChatRun | None:

@@ -169,14 +169,16 @@ class ChatService:
 
     async def send(self, user: User, conversation_id: str, text: str, test: dict[str, str] | None) -> str:
         """The user's message; the turn starts in the background. Conflict if one is running or paused."""
-        conversation = await own_conversation_read(self.p.db, user, conversation_id)
         operation = None
         if test is not None:
+            conversation = await own_conversation_read(self.p.db, user, conversation_id)
             async with self.p.db.read() as s:
                 text, operation = await _test_message(s, conversation, test)
         if not text.strip():
             raise Invalid.at("/text", "Write a message.")
-        run = await self.runs.start(conversation, text, test=test is not None, test_operation=operation)
+        run = await self.runs.start(
+            user.id, conversation_id, text, test=test is not None, test_operation=operation
+        )
         self.launch(run.id)
         return run.id
 

@@ -10,11 +10,12 @@ registry is built from (`actionforge.models.catalog.workspace_registry`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Row, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
@@ -32,14 +33,12 @@ from actionforge.store.types import new_id
 PROVIDER_KINDS = ("openai", "anthropic")
 ADMINS_ONLY = "Only workspace admins can manage model providers."
 _PROVIDERS, _MODELS = cast(Table, ModelProvider.__table__), cast(Table, CatalogModel.__table__)
-_PROVIDERS_OF = (
-    select(_PROVIDERS).where(_PROVIDERS.c.workspace_id == bindparam("workspace_id")).order_by(_PROVIDERS.c.id)
-)
-_MODELS_OF = (
-    select(_MODELS)
-    .join(_PROVIDERS, _PROVIDERS.c.id == _MODELS.c.provider_id)
+# A workspace's providers, each with its models (or none), in one read: each turn's drive asks.
+_CATALOG_OF = (
+    select(_PROVIDERS, _MODELS)
+    .outerjoin(_MODELS, _MODELS.c.provider_id == _PROVIDERS.c.id)
     .where(_PROVIDERS.c.workspace_id == bindparam("workspace_id"))
-    .order_by(_MODELS.c.id)
+    .order_by(_PROVIDERS.c.id, _MODELS.c.id)
 )
 _PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,49}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -232,35 +231,28 @@ class ModelCatalog:
     async def workspace_catalog(self, workspace_id: str, *, with_keys: bool = False) -> Catalog:
         """The instance's entries, then the workspace's (keys unsealed only ``with_keys``, to build
         a model registry; never for the API). No access check: callers have made theirs."""
-        params = {"workspace_id": workspace_id}  # Core reads: each turn's drive asks
-        providers = [entity(ModelProvider, row) for row in await self.p.db.rows(_PROVIDERS_OF, params)]
-        models = [entity(CatalogModel, row) for row in await self.p.db.rows(_MODELS_OF, params)]
-        return self.p.instance_models.then(self._assemble(providers, models, with_keys=with_keys))
+        rows = await self.p.db.rows(_CATALOG_OF, {"workspace_id": workspace_id})  # Core: every turn asks
+        return self.p.instance_models.then(self._assemble(rows, with_keys=with_keys))
 
     async def catalog_in(self, s: AsyncSession, workspace_id: str) -> Catalog:
         """`workspace_catalog` without keys, inside the caller's transaction."""
-        return self.p.instance_models.then(await self._catalog(s, workspace_id, with_keys=False))
+        rows = (await s.execute(_CATALOG_OF, {"workspace_id": workspace_id})).all()
+        return self.p.instance_models.then(self._assemble(rows, with_keys=False))
 
-    async def _catalog(self, s: AsyncSession, workspace_id: str, *, with_keys: bool) -> Catalog:
-        providers = list(
-            await s.scalars(
-                select(ModelProvider)
-                .where(ModelProvider.workspace_id == workspace_id)
-                .order_by(ModelProvider.id)
-            )
-        )
-        names = {p.id: p.name for p in providers}
-        models = await s.scalars(
-            select(CatalogModel).where(CatalogModel.provider_id.in_(names)).order_by(CatalogModel.id)
-        )
-        return self._assemble(providers, list(models), with_keys=with_keys)
-
-    def _assemble(
-        self, providers: list[ModelProvider], models: list[CatalogModel], *, with_keys: bool
-    ) -> Catalog:
-        names = {p.id: p.name for p in providers}
+    def _assemble(self, rows: Sequence[Row[Any]], *, with_keys: bool) -> Catalog:
+        """The catalog from `_CATALOG_OF`'s rows: a provider's row once per model, or once alone."""
+        providers: dict[str, ModelProvider] = {}
+        models: list[CatalogModel] = []
+        for row in rows:
+            provider_id, model_id = row._mapping[_PROVIDERS.c.id], row._mapping[_MODELS.c.id]
+            if provider_id not in providers:
+                providers[provider_id] = entity(ModelProvider, row)
+            if model_id is not None:  # else a provider with no model yet
+                models.append(entity(CatalogModel, row))
+        models.sort(key=lambda m: m.id)
+        names = {p.id: p.name for p in providers.values()}
         return Catalog(
-            tuple(provider_entry(p, self._key(p) if with_keys else None) for p in providers),
+            tuple(provider_entry(p, self._key(p) if with_keys else None) for p in providers.values()),
             tuple(model_entry(m, names[m.provider_id]) for m in models),
         )
 
