@@ -249,7 +249,7 @@ async def read_into(events: AsyncIterator[ModelEvent], received: list[ModelEvent
         received.append(event)
 
 
-LENIENT_CHUNKS = [
+LENIENT_CHUNKS: list[dict[str, object]] = [
     {"choices": [{"delta": {"role": "assistant", "content": None}, "finish_reason": None}]},
     {"choices": [{"delta": None}]},  # a keep-alive some servers send
     {"choices": [{"delta": {"content": "Looking"}}], "usage": None},
