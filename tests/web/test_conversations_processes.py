@@ -247,12 +247,12 @@ def database_write_lock(database_url: str) -> Iterator[Callable[[], bool]]:
         return
     with psycopg.connect(database_url) as connection:
         connection.execute("LOCK TABLE chat_tool_calls IN EXCLUSIVE MODE")
-        waiting = (
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE '%chat_tool_calls%'"
-        )
+        blocked = "FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%chat_tool_calls%'"
         with psycopg.connect(database_url, autocommit=True) as observer:
-            yield lambda: bool(observer.execute(waiting).fetchone()[0])  # type: ignore[index]
+            yield lambda: bool(observer.execute(f"SELECT count(*) {blocked}").fetchone()[0])  # type: ignore[index]
+            # The process was killed before its write could run: so the write never runs. (A
+            # statement in autocommit would otherwise run, and commit, once the lock is gone.)
+            observer.execute(f"SELECT pg_terminate_backend(pid) {blocked}")
         connection.rollback()
 
 

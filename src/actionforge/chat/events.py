@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import JSON, Table, bindparam, insert, select, text
+from sqlalchemy import CTE, JSON, Insert, Table, bindparam, func, insert, select, text, true
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
 from actionforge.store.database import Executor
-from actionforge.store.tables_chat import ConversationEvent
+from actionforge.store.tables_chat import Conversation, ConversationEvent
 from actionforge.store.types import UtcDateTime
 
 USER_MESSAGE: Final = "user_message"
@@ -34,7 +34,7 @@ ERROR: Final = "error"
 TURN_DONE: Final = "turn_done"
 
 # Events are written with Core statements: no ORM unit of work per event.
-EVENTS = cast(Table, ConversationEvent.__table__)
+EVENTS, CONVERSATIONS = cast(Table, ConversationEvent.__table__), cast(Table, Conversation.__table__)
 _INSERT_EVENTS = insert(EVENTS)
 # PostgreSQL, in one round trip: lock the conversation's row (until commit), queue the NOTIFY (sent
 # at commit, once per transaction and channel however often it is queued) and append the events in
@@ -47,6 +47,42 @@ _APPEND_LOCKED = text(
     "FROM locked, json_array_elements(CAST(:events AS json)) WITH ORDINALITY AS x(e, n) ORDER BY x.n"
 ).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("events", type_=JSON()))
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
+
+
+def append_after(change: CTE) -> Insert:
+    """PostgreSQL: ``change`` (a data-modifying CTE ``RETURNING conversation_id``, such as a call's
+    compare-and-set), then, only for the row it changed, the lock, NOTIFY and events of
+    `_APPEND_LOCKED`: the state change and its events in one statement, so in one round trip in
+    autocommit. RETURNING the events' ids: none when ``change`` matched no row.
+
+    Parameters: ``channel``, ``now`` and ``events`` (`EventLog.listed`), with ``change``'s own.
+    """
+    locked = (
+        select(CONVERSATIONS.c.id.label("cid"), func.pg_notify(bindparam("channel"), CONVERSATIONS.c.id))
+        .join(change, change.c.conversation_id == CONVERSATIONS.c.id)
+        .with_for_update(of=CONVERSATIONS)
+        .cte("locked")
+    )
+    rows = (
+        func.json_array_elements(bindparam("events", type_=JSON()))
+        .table_valued("e", with_ordinality="n")
+        .render_derived(name="x")
+    )
+    appended = (
+        select(
+            locked.c.cid,
+            rows.c.e.op("->>")("type"),
+            rows.c.e.op("->")("data"),
+            bindparam("now", type_=UtcDateTime()),
+        )
+        .select_from(locked)
+        .join(rows, true())
+        .order_by(rows.c.n)
+    )
+    columns = ["conversation_id", "type", "data", "created_at"]
+    return (
+        insert(EVENTS).from_select(columns, appended).add_cte(change).add_cte(locked).returning(EVENTS.c.id)
+    )
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:
@@ -84,17 +120,20 @@ class EventLog:
         """
         if not events:
             return
-        now = self.p.clock()
         if not self.p.db.is_sqlite:
-            listed = [{"type": type_, "data": data} for type_, data in events]
-            params = {"channel": CHANNEL, "cid": conversation_id, "now": now, "events": listed}
-            await s.execute(_APPEND_LOCKED, params)
+            await s.execute(_APPEND_LOCKED, {"cid": conversation_id, **self.append_params(events)})
             return
+        now = self.p.clock()
         rows = [
             {"conversation_id": conversation_id, "type": type_, "data": data, "created_at": now}
             for type_, data in events
         ]
         await s.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
+
+    def append_params(self, events: Sequence[Event]) -> dict[str, Any]:
+        """The parameters `append_after` and `_APPEND_LOCKED` take for ``events``."""
+        listed = [{"type": type_, "data": data} for type_, data in events]
+        return {"channel": CHANNEL, "now": self.p.clock(), "events": listed}
 
     async def after(
         self, conversation_id: str, after_id: int, limit: int = 500

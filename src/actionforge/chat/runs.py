@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 
-from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
+from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog, append_after
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import NO_CONVERSATION
 from actionforge.platform.errors import Conflict, NotFound
@@ -73,6 +73,12 @@ def _move_call(states: tuple[str, ...], columns: frozenset[str]) -> Any:
     names = sorted(columns | {"state", "updated_at"})
     values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
     return update(CALLS).where(CALLS.c.id == bindparam("call_id"), CALLS.c.state.in_(states)).values(**values)
+
+
+@cache
+def _move_call_with_events(states: tuple[str, ...], columns: frozenset[str]) -> Any:
+    """PostgreSQL: `_move_call` and the events that report it, one statement (`append_after`)."""
+    return append_after(_move_call(states, columns).returning(CALLS.c.conversation_id).cte("changed"))
 
 
 def _changed(result: Any) -> bool:
@@ -199,6 +205,16 @@ class Runs:
 
     # --- tool calls --------------------------------------------------------------------------
 
+    async def _move_in_transaction(
+        self, call: ChatToolCall, states: Sequence[str], values: dict[str, Any], params: dict[str, Any],
+        events: Sequence[Event],
+    ) -> bool:  # fmt: skip
+        async with self.p.db.transaction() as s:
+            if not _changed(await s.execute(_move_call(tuple(states), frozenset(values)), params)):
+                return False
+            await self.log.add_all_in(s, call.conversation_id, events)
+        return True
+
     async def calls(self, run_id: str) -> list[ChatToolCall]:
         async with self.p.db.session() as s:
             query = select(ChatToolCall).where(ChatToolCall.run_id == run_id)
@@ -216,13 +232,14 @@ class Runs:
         """Compare-and-set a call's state, with the events that report it in the same transaction;
         on success ``call`` is updated to match."""
         now = self.p.clock()
-        statement = _move_call(tuple(states), frozenset(values))
         params = {f"v_{name}": value for name, value in {**values, "state": to, "updated_at": now}.items()}
-        async with self.p.db.transaction() as s:
-            moved = await s.execute(statement, {**params, "call_id": call.id})
-            if not _changed(moved):
+        params["call_id"] = call.id
+        if events and not self.p.db.is_sqlite:  # one round trip: the move and its events together
+            statement = _move_call_with_events(tuple(states), frozenset(values))
+            if not await self.p.db.write_returning(statement, {**params, **self.log.append_params(events)}):
                 return False
-            await self.log.add_all_in(s, call.conversation_id, events)
+        elif not await self._move_in_transaction(call, states, values, params, events):
+            return False
         if events:
             self.log.bell.ring(call.conversation_id)
         call.state, call.updated_at = to, now

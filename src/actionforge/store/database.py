@@ -145,6 +145,14 @@ class Database:
             async with self.engine.begin() as connection:
                 await connection.execute(statement, params)
 
+    async def write_returning(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
+        """Run one Core write, a transaction on its own, and return its RETURNING rows. One
+        statement is atomic by itself, so on PostgreSQL it runs in autocommit: one round trip
+        instead of three (BEGIN, the statement, COMMIT)."""
+        engine = self.engine if self.is_sqlite else self._read_engine
+        async with engine.begin() as connection:  # autocommit on PostgreSQL: begin() sends nothing
+            return list(await connection.execute(statement, params))
+
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""
         async with self.engine.begin() as connection:
