@@ -1,0 +1,47 @@
+"""`Database.write_returning`: one statement, committed on its own, its RETURNING rows back; a
+failed one leaves nothing behind."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from actionforge.store import Database
+
+ITEMS = Table("items", MetaData(), Column("n", Integer, primary_key=True), Column("state", String(10)))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(ITEMS.metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+async def states(db: Database) -> list[tuple[int, str]]:
+    return [(row.n, row.state) for row in await db.rows(select(ITEMS).order_by(ITEMS.c.n), {})]
+
+
+async def test_the_rows_it_returns_are_committed(db: Database) -> None:
+    added = await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 1, "state": "new"})
+    assert [row.n for row in added] == [1]
+    move = (
+        update(ITEMS).where(ITEMS.c.n == 1, ITEMS.c.state == "new").values(state="sent").returning(ITEMS.c.n)
+    )
+    assert len(await db.write_returning(move, {})) == 1
+    assert await db.write_returning(move, {}) == []  # compare-and-set: the second finds it moved
+    assert await states(db) == [(1, "sent")]
+
+
+async def test_a_failed_write_leaves_nothing(db: Database) -> None:
+    await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 1, "state": "new"})
+    with pytest.raises(IntegrityError):
+        await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 1, "state": "again"})
+    assert await states(db) == [(1, "new")]
+    await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 2, "state": "next"})  # still usable
+    assert await states(db) == [(1, "new"), (2, "next")]
