@@ -49,20 +49,26 @@ _APPEND_LOCKED = text(
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
-def append_after(change: CTE) -> Insert:
+def append_after(change: CTE, *, locks_conversation: bool = False) -> Insert:
     """PostgreSQL: ``change`` (a data-modifying CTE ``RETURNING conversation_id``, such as a call's
     compare-and-set), then, only for the row it changed, the lock, NOTIFY and events of
     `_APPEND_LOCKED`: the state change and its events in one statement, so in one round trip in
     autocommit. RETURNING the events' ids: none when ``change`` matched no row.
 
+    A change that updates the conversation's row itself holds its lock already
+    (``locks_conversation``), and must not ask again: a row this statement updated is invisible
+    to its own FOR UPDATE, which would skip it and append nothing.
+
     Parameters: ``channel``, ``now`` and ``events`` (`EventLog.listed`), with ``change``'s own.
     """
-    locked = (
-        select(CONVERSATIONS.c.id.label("cid"), func.pg_notify(bindparam("channel"), CONVERSATIONS.c.id))
-        .join(change, change.c.conversation_id == CONVERSATIONS.c.id)
-        .with_for_update(of=CONVERSATIONS)
-        .cte("locked")
-    )
+    cid = change.c.conversation_id
+    locked = select(cid.label("cid"), func.pg_notify(bindparam("channel"), cid)).select_from(change)
+    if not locks_conversation:
+        locked = locked.join(CONVERSATIONS, CONVERSATIONS.c.id == cid).with_for_update(of=CONVERSATIONS)
+    return _appended(change, locked.cte("locked"))
+
+
+def _appended(change: CTE, locked: CTE) -> Insert:
     rows = (
         func.json_array_elements(bindparam("events", type_=JSON()))
         .table_valued("e", with_ordinality="n")

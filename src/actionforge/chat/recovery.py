@@ -78,7 +78,7 @@ class Sweeper:
         await self.service.log.add(run.conversation_id, ev.NOTICE, {"text": EXPIRED})
         fresh = await self.runs.get(run.id)
         if fresh is not None:
-            await self.runs.finish(fresh, "stopped", "stopped")
+            await self.runs.finish(fresh.id, fresh.conversation_id, "stopped", "stopped")
 
     async def _recover(self, run: ChatRun) -> None:
         for call in await self.runs.calls(run.id):

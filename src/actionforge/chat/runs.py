@@ -11,11 +11,12 @@ a call finds it already decided.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Final, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, bindparam, case, func, insert, select, update
 
 from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog, append_after
 from actionforge.platform.context import Platform
@@ -59,11 +60,31 @@ _END_RUN = (
         pause_expires_at=None, updated_at=bindparam("now"),
     )
 )  # fmt: skip
+# The conversation takes messages again if this run was its turn. Its row is updated (so locked)
+# either way, which on PostgreSQL is the lock its events need (`events.append_after`).
 _RELEASE_CONVERSATION = (
     update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.id == bindparam("cid"), CONVERSATIONS.c.active_run_id == bindparam("rid"))
-    .values(active_run_id=None, updated_at=bindparam("now"))
+    .where(CONVERSATIONS.c.id == bindparam("cid"))
+    .values(
+        active_run_id=case(
+            (CONVERSATIONS.c.active_run_id == bindparam("rid"), None), else_=CONVERSATIONS.c.active_run_id
+        ),
+        updated_at=bindparam("now"),
+    )
 )
+_ANSWER = insert(MESSAGES).values(
+    conversation_id=bindparam("cid"), role="assistant", text=bindparam("answer_text"),
+    tool_calls=bindparam("answer_calls"), created_at=bindparam("now"),
+)  # fmt: skip
+
+
+@cache
+def _finish_statement(*, with_answer: bool) -> Any:
+    """PostgreSQL: end the run, release the conversation and append the events (with the final
+    answer's message when there is one), one statement: one round trip in autocommit."""
+    released = _RELEASE_CONVERSATION.returning(CONVERSATIONS.c.id.label("conversation_id")).cte("released")
+    statement = append_after(released, locks_conversation=True).add_cte(_END_RUN.cte("ended"))
+    return statement.add_cte(_ANSWER.cte("answer")) if with_answer else statement
 
 
 @cache
@@ -79,6 +100,14 @@ def _move_call(states: tuple[str, ...], columns: frozenset[str]) -> Any:
 def _move_call_with_events(states: tuple[str, ...], columns: frozenset[str]) -> Any:
     """PostgreSQL: `_move_call` and the events that report it, one statement (`append_after`)."""
     return append_after(_move_call(states, columns).returning(CALLS.c.conversation_id).cte("changed"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The model's final message of a turn, stored as the turn ends (`Runs.finish`)."""
+
+    text: str
+    tool_calls: list[dict[str, Any]]
 
 
 def _changed(result: Any) -> bool:
@@ -177,22 +206,27 @@ class Runs:
             version: int | None = await s.scalar(select(ChatRun.version).where(ChatRun.id == run_id))
         return version
 
-    async def finish(self, run: ChatRun, state: str, outcome: str, *, events: Sequence[Event] = ()) -> None:
-        """End the turn: the conversation takes messages again, and the page is told."""
-        async with self.p.db.transaction() as s:
-            await self.finish_in(s, run.id, run.conversation_id, state, outcome, events=events)
-        self.log.bell.ring(run.conversation_id)
-
-    async def finish_in(
-        self, s: Executor, run_id: str, conversation_id: str, state: str, outcome: str,
-        *, events: Sequence[Event] = (),
+    async def finish(
+        self, run_id: str, conversation_id: str, state: str, outcome: str,
+        *, events: Sequence[Event] = (), answer: Answer | None = None,
     ) -> None:  # fmt: skip
-        """End the turn inside the caller's transaction; ``events`` come before its ``turn_done``,
-        in the same INSERT."""
-        now = self.p.clock()
-        await s.execute(_END_RUN, {"rid": run_id, "state": state, "now": now})
-        await s.execute(_RELEASE_CONVERSATION, {"cid": conversation_id, "rid": run_id, "now": now})
-        await self.log.add_all_in(s, conversation_id, [*events, (TURN_DONE, {"outcome": outcome})])
+        """End the turn, with the model's final ``answer`` when there is one: the conversation takes
+        messages again, and the page is told (``events``, then ``turn_done``), in one commit."""
+        events = [*events, (TURN_DONE, {"outcome": outcome})]
+        params = {"rid": run_id, "cid": conversation_id, "state": state, "now": self.p.clock()}
+        if answer is not None:
+            params |= {"answer_text": answer.text, "answer_calls": answer.tool_calls}
+        if self.p.db.is_sqlite:
+            async with self.p.db.transaction() as s:
+                if answer is not None:
+                    await s.execute(_ANSWER, params)
+                await s.execute(_END_RUN, params)
+                await s.execute(_RELEASE_CONVERSATION, params)
+                await self.log.add_all_in(s, conversation_id, events)
+        else:
+            statement = _finish_statement(with_answer=answer is not None)
+            await self.p.db.write_returning(statement, {**params, **self.log.append_params(events)})
+        self.log.bell.ring(conversation_id)
 
     async def request_stop(self, run_id: str) -> None:
         async with self.p.db.transaction() as s:

@@ -33,7 +33,7 @@ from actionforge.chat.calls import (
 from actionforge.chat.coalesce import TextCoalescer
 from actionforge.chat.events import Event
 from actionforge.chat.prompt import fit_context, history
-from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Runs
+from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs
 from actionforge.chat.scope import Scope
 from actionforge.models import (
     ChatModel,
@@ -249,6 +249,10 @@ class Drive:
         cid = scope.conversation.id
         made_calls = [{"id": c.id, "name": c.name, "arguments": c.arguments} for c in made]
         message = {"conversation_id": cid, "role": "assistant", "text": text.text, "created_at": now}
+        if finish:  # no calls: the answer ends the turn, in the same commit
+            answer = Answer(text.text, made_calls)
+            await self.runs.finish(scope.run.id, cid, "done", "done", events=events, answer=answer)
+            return
         rows = [_call_row(scope, now, position, c) for position, c in enumerate(made)]
         verdicts = await self._judge_new(scope, rows, made)
         for verdict in verdicts.values():
@@ -260,10 +264,7 @@ class Drive:
                 row["message_id"] = message_id
             if rows:
                 await s.execute(_INSERT_CALLS, rows)
-            if finish:
-                await self.runs.finish_in(s, scope.run.id, cid, "done", "done", events=events)
-            else:
-                await self.engine.log.add_all_in(s, cid, events)
+            await self.engine.log.add_all_in(s, cid, events)
         self.engine.log.bell.ring(cid)
         if self._messages is not None:
             self._messages.append(ChatMessage(id=message_id, **message, tool_calls=made_calls))
@@ -308,7 +309,7 @@ class Drive:
         run = await self.runs.get(self.run_id)
         if run is not None:
             state = outcome if outcome in ("done", "stopped") else "failed"
-            await self.runs.finish(run, state, outcome, events=events)
+            await self.runs.finish(run.id, run.conversation_id, state, outcome, events=events)
 
     async def _stopped(self) -> None:
         """Stop: nothing more is sent; a call cut off while sending may or may not have happened."""
