@@ -72,10 +72,39 @@ _RELEASE_CONVERSATION = (
         updated_at=bindparam("now"),
     )
 )
+_OWNER_OF = select(CONVERSATIONS.c.user_id).where(CONVERSATIONS.c.id == bindparam("cid"))
 _ANSWER = insert(MESSAGES).values(
     conversation_id=bindparam("cid"), role="assistant", text=bindparam("answer_text"),
     tool_calls=bindparam("answer_calls"), created_at=bindparam("now"),
 )  # fmt: skip
+
+
+def _typed_params(table: Table, names: Sequence[str], prefix: str) -> list[Any]:
+    """A bound parameter per column of ``table``, typed as the column (a SELECT has no column to
+    take a parameter's type from, as a VALUES clause does)."""
+    return [bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names]
+
+
+_MESSAGE_COLUMNS = ("role", "text", "tool_calls", "created_at")
+_RUN_COLUMNS = tuple(c.name for c in RUNS.c if c.name != "conversation_id")
+
+
+@cache
+def _start_statement() -> Any:
+    """PostgreSQL: the claim, the user's message, the run and the event, one statement (one round
+    trip in autocommit). The rows are selected from the claim's, so a failed claim writes nothing;
+    the claim's UPDATE holds the conversation's row lock its event needs."""
+    claimed = _CLAIM_CONVERSATION.returning(CONVERSATIONS.c.id.label("conversation_id")).cte("claimed")
+    message = insert(MESSAGES).from_select(
+        ["conversation_id", *_MESSAGE_COLUMNS],
+        select(claimed.c.conversation_id, *_typed_params(MESSAGES, _MESSAGE_COLUMNS, "m_")),
+    )
+    run = insert(RUNS).from_select(
+        ["conversation_id", *_RUN_COLUMNS],
+        select(claimed.c.conversation_id, *_typed_params(RUNS, _RUN_COLUMNS, "r_")),
+    )
+    statement = append_after(claimed, locks_conversation=True)
+    return statement.add_cte(message.cte("message")).add_cte(run.cte("run"))
 
 
 @cache
@@ -130,27 +159,51 @@ class Runs:
         unless the conversation is the user's, Conflict when it already has a turn running or
         paused (the claim checks both, so a message sent costs no read before it)."""
         now, run_id = self.p.clock(), new_id("run")
-        async with self.p.db.transaction() as s:
-            claim = {
-                "cid": conversation_id, "uid": user_id, "run_id": run_id, "now": now,
-                "title": text[:TITLE_CHARS],
-            }  # fmt: skip
-            if not _changed(await s.execute(_CLAIM_CONVERSATION, claim)):
-                owner = await s.scalar(select(Conversation.user_id).where(Conversation.id == conversation_id))
-                raise Conflict(TURN_BUSY) if owner == user_id else NotFound(NO_CONVERSATION)
-            message = {"conversation_id": conversation_id, "role": "user", "text": text, "tool_calls": []}
-            await s.execute(_INSERT_MESSAGE, {**message, "created_at": now})
-            values = {
-                "id": run_id, "conversation_id": conversation_id, "state": RUNNING, "version": 1,
-                "lease_owner": self.owner, "lease_expires_at": self._lease(), "pause_expires_at": None,
-                "stop_requested": False, "call_count": 0, "test_operation": test_operation,
-                "created_at": now, "updated_at": now,
-            }  # fmt: skip
-            await s.execute(_INSERT_RUN, values)
-            run = ChatRun(**values)
-            await self.log.add_in(s, conversation_id, USER_MESSAGE, {"text": text, "test": test})
+        claim = {
+            "cid": conversation_id, "uid": user_id, "run_id": run_id, "now": now, "title": text[:TITLE_CHARS],
+        }  # fmt: skip
+        message = {"role": "user", "text": text, "tool_calls": [], "created_at": now}
+        run = ChatRun(
+            id=run_id, conversation_id=conversation_id, state=RUNNING, version=1, lease_owner=self.owner,
+            lease_expires_at=self._lease(), pause_expires_at=None, stop_requested=False, call_count=0,
+            test_operation=test_operation, created_at=now, updated_at=now,
+        )  # fmt: skip
+        events: list[Event] = [(USER_MESSAGE, {"text": text, "test": test})]
+        start = self._start_in_transaction if self.p.db.is_sqlite else self._start_in_one_statement
+        if not await start(claim, message, run, events):
+            raise await self._refusal(user_id, conversation_id)
         self.log.bell.ring(conversation_id)
         return run
+
+    async def _refusal(self, user_id: str, conversation_id: str) -> Exception:
+        """Why a claim failed: the conversation is busy, or it is not this user's to write in."""
+        owner = await self.p.db.first(_OWNER_OF, {"cid": conversation_id})
+        return (
+            Conflict(TURN_BUSY)
+            if owner is not None and owner.user_id == user_id
+            else NotFound(NO_CONVERSATION)
+        )
+
+    async def _start_in_one_statement(
+        self, claim: dict[str, Any], message: dict[str, Any], run: ChatRun, events: Sequence[Event]
+    ) -> bool:
+        params = claim | {f"m_{name}": value for name, value in message.items()}
+        params |= {f"r_{name}": getattr(run, name) for name in _RUN_COLUMNS}
+        return bool(
+            await self.p.db.write_returning(_start_statement(), params | self.log.append_params(events))
+        )
+
+    async def _start_in_transaction(
+        self, claim: dict[str, Any], message: dict[str, Any], run: ChatRun, events: Sequence[Event]
+    ) -> bool:
+        conversation_id = claim["cid"]
+        async with self.p.db.transaction() as s:
+            if not _changed(await s.execute(_CLAIM_CONVERSATION, claim)):
+                return False
+            await s.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, **message})
+            await s.execute(_INSERT_RUN, {c.name: getattr(run, c.name) for c in RUNS.c})
+            await self.log.add_all_in(s, conversation_id, events)
+        return True
 
     async def get(self, run_id: str) -> ChatRun | None:
         async with self.p.db.session() as s:
