@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CTE, JSON, Insert, Table, bindparam, func, insert, select, text, true
+from sqlalchemy import CTE, JSON, ColumnElement, Insert, Table, bindparam, func, insert, select, text, true
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
@@ -49,11 +49,14 @@ _APPEND_LOCKED = text(
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
-def append_after(change: CTE, *, locks_conversation: bool = False) -> Insert:
+def append_after(
+    change: CTE, *, locks_conversation: bool = False, returning: ColumnElement[Any] | None = None
+) -> Insert:
     """PostgreSQL: ``change`` (a data-modifying CTE ``RETURNING conversation_id``, such as a call's
     compare-and-set), then, only for the row it changed, the lock, NOTIFY and events of
     `_APPEND_LOCKED`: the state change and its events in one statement, so in one round trip in
-    autocommit. RETURNING the events' ids: none when ``change`` matched no row.
+    autocommit. RETURNING the events' ids (unless ``returning`` says what instead): none when
+    ``change`` matched no row.
 
     A change that updates the conversation's row itself holds its lock already
     (``locks_conversation``), and must not ask again: a row this statement updated is invisible
@@ -65,7 +68,8 @@ def append_after(change: CTE, *, locks_conversation: bool = False) -> Insert:
     locked = select(cid.label("cid"), func.pg_notify(bindparam("channel"), cid)).select_from(change)
     if not locks_conversation:
         locked = locked.join(CONVERSATIONS, CONVERSATIONS.c.id == cid).with_for_update(of=CONVERSATIONS)
-    return _appended(change, locked.cte("locked"))
+    appending = _appended(change, locked.cte("locked"))
+    return appending.returning(EVENTS.c.id if returning is None else returning)
 
 
 def _appended(change: CTE, locked: CTE) -> Insert:
@@ -86,9 +90,7 @@ def _appended(change: CTE, locked: CTE) -> Insert:
         .order_by(rows.c.n)
     )
     columns = ["conversation_id", "type", "data", "created_at"]
-    return (
-        insert(EVENTS).from_select(columns, appended).add_cte(change).add_cte(locked).returning(EVENTS.c.id)
-    )
+    return insert(EVENTS).from_select(columns, appended).add_cte(change).add_cte(locked)
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select
@@ -31,7 +32,7 @@ from actionforge.chat.calls import (
     Verdict,
 )
 from actionforge.chat.coalesce import TextCoalescer
-from actionforge.chat.events import Event
+from actionforge.chat.events import Event, append_after
 from actionforge.chat.prompt import fit_context, history
 from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs
 from actionforge.chat.scope import Scope
@@ -69,6 +70,32 @@ _CALLS_OF = (
     .where(CALLS.c.conversation_id == bindparam("conversation_id"))
     .order_by(CALLS.c.message_id, CALLS.c.position)
 )
+
+_CALL_COLUMNS = tuple(c.name for c in CALLS.c if c.name != "message_id")
+
+
+@cache
+def _answer_statement(calls: int) -> Any:
+    """PostgreSQL: the assistant message, its ``calls`` call rows (their message id read from the
+    message's INSERT) and the events, one statement: one round trip in autocommit. RETURNING the
+    message's id, once per event."""
+    answer = (
+        insert(MESSAGES)
+        .values(
+            conversation_id=bindparam("cid"), role="assistant", text=bindparam("answer_text"),
+            tool_calls=bindparam("answer_calls"), created_at=bindparam("now"),
+        )
+        .returning(MESSAGES.c.id, MESSAGES.c.conversation_id)
+        .cte("answer")
+    )  # fmt: skip
+    message_id = select(answer.c.id).scalar_subquery()
+    rows = [
+        {"message_id": message_id, **{name: bindparam(f"c{i}_{name}") for name in _CALL_COLUMNS}}
+        for i in range(calls)
+    ]
+    statement = append_after(answer, returning=message_id)
+    return statement.add_cte(insert(CALLS).values(rows).cte("calls")) if calls else statement
+
 
 CALL_BOUND = (
     "This turn reached the limit of {n} action calls, so it stopped here. Send a message to continue."
@@ -257,14 +284,11 @@ class Drive:
         verdicts = await self._judge_new(scope, rows, made)
         for verdict in verdicts.values():
             events.extend(verdict.events)
-        async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
-            message_id = await s.scalar(_INSERT_MESSAGE, {**message, "tool_calls": made_calls})
-            assert message_id is not None
-            for row in rows:
-                row["message_id"] = message_id
-            if rows:
-                await s.execute(_INSERT_CALLS, rows)
-            await self.engine.log.add_all_in(s, cid, events)
+        one_statement = bool(events) and not self.p.db.is_sqlite  # its conversation lock comes with events
+        store = self._store_in_one_statement if one_statement else self._store_in_transaction
+        message_id = await store(message | {"tool_calls": made_calls}, rows, events)
+        for row in rows:
+            row["message_id"] = message_id
         self.engine.log.bell.ring(cid)
         if self._messages is not None:
             self._messages.append(ChatMessage(id=message_id, **message, tool_calls=made_calls))
@@ -273,6 +297,31 @@ class Drive:
             # nothing else moves a call this drive has just stored while it holds the lease.
             self._fresh_calls = [ChatToolCall(**row) for row in rows]
             self._to_send = {i: v for i, v in verdicts.items() if v.to == SENDING}
+
+    async def _store_in_transaction(
+        self, message: dict[str, Any], rows: list[dict[str, Any]], events: Sequence[Event]
+    ) -> int:
+        """The answer's message, its calls and events; the message's id."""
+        async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
+            message_id: int | None = await s.scalar(_INSERT_MESSAGE, message)
+            assert message_id is not None
+            if rows:
+                await s.execute(_INSERT_CALLS, [row | {"message_id": message_id} for row in rows])
+            await self.engine.log.add_all_in(s, message["conversation_id"], events)
+        return message_id
+
+    async def _store_in_one_statement(
+        self, message: dict[str, Any], rows: list[dict[str, Any]], events: Sequence[Event]
+    ) -> int:
+        """`_store_in_transaction` on PostgreSQL, as one statement (`_answer_statement`)."""
+        params = {"cid": message["conversation_id"], "answer_text": message["text"]}
+        params |= {"answer_calls": message["tool_calls"], **self.engine.log.append_params(events)}
+        params["now"] = message["created_at"]
+        for i, row in enumerate(rows):
+            params |= {f"c{i}_{name}": row[name] for name in _CALL_COLUMNS}
+        returned = await self.p.db.write_returning(_answer_statement(len(rows)), params)
+        message_id: int = returned[0][0]
+        return message_id
 
     async def _judge_new(
         self, scope: Scope, rows: list[dict[str, Any]], made: Sequence[ToolCall]
