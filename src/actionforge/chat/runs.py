@@ -79,7 +79,7 @@ _ANSWER = insert(MESSAGES).values(
 )  # fmt: skip
 
 
-def _typed_params(table: Table, names: Sequence[str], prefix: str) -> list[Any]:
+def typed_params(table: Table, names: Sequence[str], prefix: str) -> list[Any]:
     """A bound parameter per column of ``table``, typed as the column (a SELECT has no column to
     take a parameter's type from, as a VALUES clause does)."""
     return [bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names]
@@ -97,11 +97,11 @@ def _start_statement() -> Any:
     claimed = _CLAIM_CONVERSATION.returning(CONVERSATIONS.c.id.label("conversation_id")).cte("claimed")
     message = insert(MESSAGES).from_select(
         ["conversation_id", *_MESSAGE_COLUMNS],
-        select(claimed.c.conversation_id, *_typed_params(MESSAGES, _MESSAGE_COLUMNS, "m_")),
+        select(claimed.c.conversation_id, *typed_params(MESSAGES, _MESSAGE_COLUMNS, "m_")),
     )
     run = insert(RUNS).from_select(
         ["conversation_id", *_RUN_COLUMNS],
-        select(claimed.c.conversation_id, *_typed_params(RUNS, _RUN_COLUMNS, "r_")),
+        select(claimed.c.conversation_id, *typed_params(RUNS, _RUN_COLUMNS, "r_")),
     )
     statement = append_after(claimed, locks_conversation=True)
     return statement.add_cte(message.cte("message")).add_cte(run.cte("run"))

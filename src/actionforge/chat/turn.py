@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, union_all
 
 from actionforge.chat import events as ev
 from actionforge.chat.calls import (
@@ -34,7 +34,7 @@ from actionforge.chat.calls import (
 from actionforge.chat.coalesce import TextCoalescer
 from actionforge.chat.events import Event, append_after
 from actionforge.chat.prompt import fit_context, history
-from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs
+from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs, typed_params
 from actionforge.chat.scope import Scope
 from actionforge.models import (
     ChatModel,
@@ -88,13 +88,19 @@ def _answer_statement(calls: int) -> Any:
         .returning(MESSAGES.c.id, MESSAGES.c.conversation_id)
         .cte("answer")
     )  # fmt: skip
-    message_id = select(answer.c.id).scalar_subquery()
+    statement = append_after(answer, returning=select(answer.c.id).scalar_subquery())
+    if not calls:
+        return statement
+    # Rows selected from the message's INSERT, one SELECT each (a multi-row VALUES would be
+    # compiled again at every execution: SQLAlchemy does not cache those).
     rows = [
-        {"message_id": message_id, **{name: bindparam(f"c{i}_{name}") for name in _CALL_COLUMNS}}
+        select(*typed_params(CALLS, _CALL_COLUMNS, f"c{i}_"), answer.c.id).select_from(answer)
         for i in range(calls)
     ]
-    statement = append_after(answer, returning=message_id)
-    return statement.add_cte(insert(CALLS).values(rows).cte("calls")) if calls else statement
+    stored = insert(CALLS).from_select(
+        [*_CALL_COLUMNS, "message_id"], union_all(*rows) if calls > 1 else rows[0]
+    )
+    return statement.add_cte(stored.cte("calls"))
 
 
 CALL_BOUND = (
