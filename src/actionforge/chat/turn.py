@@ -127,7 +127,8 @@ class Drive:
         self.partial: TextCoalescer | None = None
         self._all_calls: list[ChatToolCall] = []
         self._messages: list[ChatMessage] | None = None  # the conversation's, once read (`_stored`)
-        self._fresh_calls: list[ChatToolCall] | None = None  # stored by the last answer, not yet read
+        # calls known as they stand without a read: just read by the load, or just stored
+        self._fresh_calls: list[ChatToolCall] | None = None
         self._to_send: dict[str, Verdict] = {}  # calls the last answer stored as sending: call id -> verdict
         self.registry: ModelRegistry | None = None
         self.lost = False  # the lease went to another process: leave the run to it
@@ -154,11 +155,18 @@ class Drive:
             await self._finish("failed")
 
     async def _load(self) -> Scope | None:
-        found = await run_context(self.p.db, self.run_id)
-        if found is None:
-            return None
-        toolbox = self.engine.actions.toolbox(found.config)
-        return Scope(found.run, found.conversation, found.user, found.config, toolbox, self._emit)
+        """The run and its configuration, and what the first step reads (the conversation's
+        messages and calls, the workspace's models), on one pooled connection."""
+        async with self.p.db.reads_together():
+            found = await run_context(self.p.db, self.run_id)
+            if found is None:
+                return None
+            toolbox = self.engine.actions.toolbox(found.config)
+            scope = Scope(found.run, found.conversation, found.user, found.config, toolbox, self._emit)
+            await self._stored(scope)
+            self._fresh_calls, self._all_calls = self._all_calls, []  # the first step's, as read
+            self.registry = await self.engine.registry_for(scope.config.workspace.id)
+        return scope
 
     async def _emit(self, type_: str, data: dict[str, Any]) -> None:
         assert self.scope is not None
@@ -205,7 +213,7 @@ class Drive:
             found = await self.p.db.rows(_MESSAGES_OF, of_conversation)
             self._messages = [entity(ChatMessage, row) for row in found]
         messages = self._messages
-        if self._fresh_calls is not None:  # the answer just stored them (`_store_answer`)
+        if self._fresh_calls is not None:  # `_load` just read them, or `_store_answer` stored them
             calls, self._fresh_calls = [*self._all_calls, *self._fresh_calls], None
         else:
             calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(_CALLS_OF, of_conversation)]

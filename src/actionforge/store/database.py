@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from alembic import command
@@ -85,6 +87,11 @@ class Database:
                 ping_when_idle(engine, idle_s=ping_idle_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        # The connection `reads_together` holds, with the task holding it: a task started inside
+        # the block copies the context, and must not share the connection (nor keep it after).
+        self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
+            f"held-{id(self)}", default=None
+        )
 
     def _sqlite_inline(self) -> dict[str, Any]:
         """SQLite runs on the event loop's thread (`inline_sqlite`), its writers queued there."""
@@ -126,13 +133,34 @@ class Database:
         """The first row of a Core ``statement``, read like `read` but without an ORM session:
         half the CPU of one, for the lookups every request makes (`store.rows.entity` turns
         its columns back into objects)."""
-        async with self._read_engine.connect() as connection:
+        async with self._reader() as connection:
             return (await connection.execute(statement, params)).first()
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
         """Every row of a Core ``statement``, read as `first` reads one."""
-        async with self._read_engine.connect() as connection:
+        async with self._reader() as connection:
             return list(await connection.execute(statement, params))
+
+    @asynccontextmanager
+    async def reads_together(self) -> AsyncIterator[None]:
+        """`first` and `rows` in this block, in this task, share one connection: a run of reads
+        that follow each other (a turn's load) checks one out of the pool, not one each. Hold it
+        for reads only, never across a wait on anything else."""
+        async with self._read_engine.connect() as connection:
+            token = self._held.set((asyncio.current_task(), connection))
+            try:
+                yield
+            finally:
+                self._held.reset(token)
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[AsyncConnection]:
+        held = self._held.get()
+        if held is not None and held[0] is asyncio.current_task():
+            yield held[1]
+            return
+        async with self._read_engine.connect() as connection:
+            yield connection
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),

@@ -1,12 +1,13 @@
 """`Database.write_returning`: one statement, committed on its own, its RETURNING rows back; a
-failed one leaves nothing behind."""
+failed one leaves nothing behind. `Database.reads_together`: one connection for a run of reads."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
@@ -45,3 +46,25 @@ async def test_a_failed_write_leaves_nothing(db: Database) -> None:
     assert await states(db) == [(1, "new")]
     await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 2, "state": "next"})  # still usable
     assert await states(db) == [(1, "new"), (2, "next")]
+
+
+def count_checkouts(db: Database) -> list[int]:
+    taken: list[int] = []
+    for engine in {db.engine, db._read_engine}:
+        event.listen(engine.sync_engine, "checkout", lambda *_: taken.append(1))
+    return taken
+
+
+async def test_reads_together_share_one_connection_and_a_task_started_inside_takes_its_own(
+    db: Database,
+) -> None:
+    await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 1, "state": "new"})
+    taken = count_checkouts(db)
+    async with db.reads_together():
+        assert await states(db) == [(1, "new")]
+        assert await states(db) == [(1, "new")]
+        assert len(taken) == 1
+        assert await asyncio.create_task(states(db)) == [(1, "new")]  # not on the held connection
+        assert len(taken) == 2
+    assert await states(db) == [(1, "new")]
+    assert len(taken) == 3
