@@ -154,15 +154,17 @@ class Drive:
             await self._emit_safely(ev.ERROR, {"text": INTERNAL})
             await self._finish("failed")
 
-    async def _load(self) -> Scope | None:
-        """The run and its configuration, and what the first step reads (the conversation's
-        messages and calls, the workspace's models), on one pooled connection."""
+    async def _load(self, *, for_steps: bool = True) -> Scope | None:
+        """The run and its configuration and, ``for_steps``, what the first step reads (the
+        conversation's messages and calls, the workspace's models), on one pooled connection."""
         async with self.p.db.reads_together():
             found = await run_context(self.p.db, self.run_id)
             if found is None:
                 return None
             toolbox = self.engine.actions.toolbox(found.config)
             scope = Scope(found.run, found.conversation, found.user, found.config, toolbox, self._emit)
+            if not for_steps:
+                return scope
             await self._stored(scope)
             self._fresh_calls, self._all_calls = self._all_calls, []  # the first step's, as read
             self.registry = await self.engine.registry_for(scope.config.workspace.id)
@@ -390,7 +392,7 @@ class Drive:
 
     async def stop_paused(self) -> None:
         """Stop a paused turn this process has just taken: its waiting calls end unsent."""
-        self.scope = await self._load()
+        self.scope = await self._load(for_steps=False)
         await self._stopped()
 
 
