@@ -177,8 +177,10 @@ class Database:
         """Run one Core write, a transaction on its own, and return its RETURNING rows. One
         statement is atomic by itself, so on PostgreSQL it runs in autocommit: one round trip
         instead of three (BEGIN, the statement, COMMIT)."""
-        engine = self.engine if self.is_sqlite else self._read_engine
-        async with engine.begin() as connection:  # autocommit on PostgreSQL: begin() sends nothing
+        if self.is_sqlite:
+            async with self.engine.begin() as connection:
+                return list(await connection.execute(statement, params))
+        async with self._read_engine.connect() as connection:  # autocommit: no begin() to track
             return list(await connection.execute(statement, params))
 
     async def migrate(self) -> None:
