@@ -13,17 +13,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any, Final, cast
+from typing import Any, Final
 
-from sqlalchemy import CursorResult, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import CursorResult, select, update
 
-from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog, append_after
+from actionforge.chat.events import TURN_DONE, USER_MESSAGE, Event, EventLog
+from actionforge.chat.statements import (
+    ANSWER,
+    CLAIM_CONVERSATION,
+    END_RUN,
+    INSERT_MESSAGE,
+    INSERT_RUN,
+    OWNER_OF,
+    RELEASE_CONVERSATION,
+    RUN_COLUMNS,
+    RUNS,
+    finish_statement,
+    move_call,
+    move_call_with_events,
+    start_statement,
+)
 from actionforge.platform.context import Platform
 from actionforge.platform.conversations import NO_CONVERSATION
 from actionforge.platform.errors import Conflict, NotFound
 from actionforge.store.database import Executor
-from actionforge.store.tables_chat import ChatMessage, ChatRun, ChatToolCall, Conversation
+from actionforge.store.tables_chat import ChatRun, ChatToolCall
 from actionforge.store.types import new_id
 
 RUNNING: Final = "running"
@@ -33,102 +47,6 @@ PAUSED = (AWAITING_APPROVAL, AWAITING_SIGN_IN)
 ACTIVE = (RUNNING, *PAUSED)
 TURN_BUSY = "A turn is already running or waiting for your answer in this conversation: stop it first."
 TITLE_CHARS = 80
-MESSAGES, RUNS = cast(Table, ChatMessage.__table__), cast(Table, ChatRun.__table__)
-CALLS, CONVERSATIONS = cast(Table, ChatToolCall.__table__), cast(Table, Conversation.__table__)
-
-# The statements of every turn, built once with bound parameters: building one (and its cache
-# key) cost SQLAlchemy more than running it.
-_INSERT_MESSAGE, _INSERT_RUN = insert(MESSAGES), insert(RUNS)
-_CLAIM_CONVERSATION = (
-    update(CONVERSATIONS)
-    .where(
-        CONVERSATIONS.c.id == bindparam("cid"),
-        CONVERSATIONS.c.user_id == bindparam("uid"),
-        CONVERSATIONS.c.active_run_id.is_(None),
-    )
-    .values(
-        active_run_id=bindparam("run_id"),
-        updated_at=bindparam("now"),
-        title=func.coalesce(func.nullif(CONVERSATIONS.c.title, ""), bindparam("title")),
-    )
-)
-_END_RUN = (
-    update(RUNS)
-    .where(RUNS.c.id == bindparam("rid"))
-    .values(
-        state=bindparam("state"), version=RUNS.c.version + 1, lease_owner=None, lease_expires_at=None,
-        pause_expires_at=None, updated_at=bindparam("now"),
-    )
-)  # fmt: skip
-# The conversation takes messages again if this run was its turn. Its row is updated (so locked)
-# either way, which on PostgreSQL is the lock its events need (`events.append_after`).
-_RELEASE_CONVERSATION = (
-    update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.id == bindparam("cid"))
-    .values(
-        active_run_id=case(
-            (CONVERSATIONS.c.active_run_id == bindparam("rid"), None), else_=CONVERSATIONS.c.active_run_id
-        ),
-        updated_at=bindparam("now"),
-    )
-)
-_OWNER_OF = select(CONVERSATIONS.c.user_id).where(CONVERSATIONS.c.id == bindparam("cid"))
-_ANSWER = insert(MESSAGES).values(
-    conversation_id=bindparam("cid"), role="assistant", text=bindparam("answer_text"),
-    tool_calls=bindparam("answer_calls"), created_at=bindparam("now"),
-)  # fmt: skip
-
-
-def typed_params(table: Table, names: Sequence[str], prefix: str) -> list[Any]:
-    """A bound parameter per column of ``table``, typed as the column (a SELECT has no column to
-    take a parameter's type from, as a VALUES clause does)."""
-    return [bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names]
-
-
-_MESSAGE_COLUMNS = ("role", "text", "tool_calls", "created_at")
-_RUN_COLUMNS = tuple(c.name for c in RUNS.c if c.name != "conversation_id")
-
-
-@cache
-def _start_statement() -> Any:
-    """PostgreSQL: the claim, the user's message, the run and the event, one statement (one round
-    trip in autocommit). The rows are selected from the claim's, so a failed claim writes nothing;
-    the claim's UPDATE holds the conversation's row lock its event needs."""
-    claimed = _CLAIM_CONVERSATION.returning(CONVERSATIONS.c.id.label("conversation_id")).cte("claimed")
-    message = insert(MESSAGES).from_select(
-        ["conversation_id", *_MESSAGE_COLUMNS],
-        select(claimed.c.conversation_id, *typed_params(MESSAGES, _MESSAGE_COLUMNS, "m_")),
-    )
-    run = insert(RUNS).from_select(
-        ["conversation_id", *_RUN_COLUMNS],
-        select(claimed.c.conversation_id, *typed_params(RUNS, _RUN_COLUMNS, "r_")),
-    )
-    statement = append_after(claimed, locks_conversation=True)
-    return statement.add_cte(message.cte("message")).add_cte(run.cte("run"))
-
-
-@cache
-def _finish_statement(*, with_answer: bool) -> Any:
-    """PostgreSQL: end the run, release the conversation and append the events (with the final
-    answer's message when there is one), one statement: one round trip in autocommit."""
-    released = _RELEASE_CONVERSATION.returning(CONVERSATIONS.c.id.label("conversation_id")).cte("released")
-    statement = append_after(released, locks_conversation=True).add_cte(_END_RUN.cte("ended"))
-    return statement.add_cte(_ANSWER.cte("answer")) if with_answer else statement
-
-
-@cache
-def _move_call(states: tuple[str, ...], columns: frozenset[str]) -> Any:
-    """``UPDATE chat_tool_calls`` from ``states`` setting ``columns`` (plus state and updated_at),
-    built once per shape."""
-    names = sorted(columns | {"state", "updated_at"})
-    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
-    return update(CALLS).where(CALLS.c.id == bindparam("call_id"), CALLS.c.state.in_(states)).values(**values)
-
-
-@cache
-def _move_call_with_events(states: tuple[str, ...], columns: frozenset[str]) -> Any:
-    """PostgreSQL: `_move_call` and the events that report it, one statement (`append_after`)."""
-    return append_after(_move_call(states, columns).returning(CALLS.c.conversation_id).cte("changed"))
 
 
 @dataclass(frozen=True)
@@ -177,7 +95,7 @@ class Runs:
 
     async def _refusal(self, user_id: str, conversation_id: str) -> Exception:
         """Why a claim failed: the conversation is busy, or it is not this user's to write in."""
-        owner = await self.p.db.first(_OWNER_OF, {"cid": conversation_id})
+        owner = await self.p.db.first(OWNER_OF, {"cid": conversation_id})
         return (
             Conflict(TURN_BUSY)
             if owner is not None and owner.user_id == user_id
@@ -188,9 +106,9 @@ class Runs:
         self, claim: dict[str, Any], message: dict[str, Any], run: ChatRun, events: Sequence[Event]
     ) -> bool:
         params = claim | {f"m_{name}": value for name, value in message.items()}
-        params |= {f"r_{name}": getattr(run, name) for name in _RUN_COLUMNS}
+        params |= {f"r_{name}": getattr(run, name) for name in RUN_COLUMNS}
         return bool(
-            await self.p.db.write_returning(_start_statement(), params | self.log.append_params(events))
+            await self.p.db.write_returning(start_statement(), params | self.log.append_params(events))
         )
 
     async def _start_in_transaction(
@@ -198,10 +116,10 @@ class Runs:
     ) -> bool:
         conversation_id = claim["cid"]
         async with self.p.db.transaction() as s:
-            if not _changed(await s.execute(_CLAIM_CONVERSATION, claim)):
+            if not _changed(await s.execute(CLAIM_CONVERSATION, claim)):
                 return False
-            await s.execute(_INSERT_MESSAGE, {"conversation_id": conversation_id, **message})
-            await s.execute(_INSERT_RUN, {c.name: getattr(run, c.name) for c in RUNS.c})
+            await s.execute(INSERT_MESSAGE, {"conversation_id": conversation_id, **message})
+            await s.execute(INSERT_RUN, {c.name: getattr(run, c.name) for c in RUNS.c})
             await self.log.add_all_in(s, conversation_id, events)
         return True
 
@@ -272,12 +190,12 @@ class Runs:
         if self.p.db.is_sqlite:
             async with self.p.db.transaction() as s:
                 if answer is not None:
-                    await s.execute(_ANSWER, params)
-                await s.execute(_END_RUN, params)
-                await s.execute(_RELEASE_CONVERSATION, params)
+                    await s.execute(ANSWER, params)
+                await s.execute(END_RUN, params)
+                await s.execute(RELEASE_CONVERSATION, params)
                 await self.log.add_all_in(s, conversation_id, events)
         else:
-            statement = _finish_statement(with_answer=answer is not None)
+            statement = finish_statement(with_answer=answer is not None)
             await self.p.db.write_returning(statement, {**params, **self.log.append_params(events)})
         self.log.bell.ring(conversation_id)
 
@@ -297,7 +215,7 @@ class Runs:
         events: Sequence[Event],
     ) -> bool:  # fmt: skip
         async with self.p.db.transaction() as s:
-            if not _changed(await s.execute(_move_call(tuple(states), frozenset(values)), params)):
+            if not _changed(await s.execute(move_call(tuple(states), frozenset(values)), params)):
                 return False
             await self.log.add_all_in(s, call.conversation_id, events)
         return True
@@ -322,7 +240,7 @@ class Runs:
         params = {f"v_{name}": value for name, value in {**values, "state": to, "updated_at": now}.items()}
         params["call_id"] = call.id
         if events and not self.p.db.is_sqlite:  # one round trip: the move and its events together
-            statement = _move_call_with_events(tuple(states), frozenset(values))
+            statement = move_call_with_events(tuple(states), frozenset(values))
             if not await self.p.db.write_returning(statement, {**params, **self.log.append_params(events)}):
                 return False
         elif not await self._move_in_transaction(call, states, values, params, events):

@@ -14,10 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Any, cast
-
-from sqlalchemy import Table, bindparam, insert, select, union_all
+from typing import TYPE_CHECKING, Any
 
 from actionforge.chat import events as ev
 from actionforge.chat.calls import (
@@ -32,10 +29,18 @@ from actionforge.chat.calls import (
     Verdict,
 )
 from actionforge.chat.coalesce import TextCoalescer
-from actionforge.chat.events import Event, append_after
+from actionforge.chat.events import Event
 from actionforge.chat.prompt import fit_context, history
-from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs, typed_params
+from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, Answer, Runs
 from actionforge.chat.scope import Scope
+from actionforge.chat.statements import (
+    CALL_COLUMNS,
+    CALLS_OF,
+    INSERT_ANSWER_MESSAGE,
+    INSERT_CALLS,
+    MESSAGES_OF,
+    answer_statement,
+)
 from actionforge.models import (
     ChatModel,
     ChatRequest,
@@ -59,50 +64,6 @@ if TYPE_CHECKING:
     from actionforge.chat.service import ChatService
 
 log = logging.getLogger(__name__)
-MESSAGES, CALLS = cast(Table, ChatMessage.__table__), cast(Table, ChatToolCall.__table__)
-# Run at every step, so Core statements built once (`Database.rows`, `store.rows.entity`).
-_INSERT_MESSAGE, _INSERT_CALLS = insert(MESSAGES).returning(MESSAGES.c.id), insert(CALLS)
-_MESSAGES_OF = (
-    select(MESSAGES).where(MESSAGES.c.conversation_id == bindparam("conversation_id")).order_by(MESSAGES.c.id)
-)
-_CALLS_OF = (
-    select(CALLS)
-    .where(CALLS.c.conversation_id == bindparam("conversation_id"))
-    .order_by(CALLS.c.message_id, CALLS.c.position)
-)
-
-_CALL_COLUMNS = tuple(c.name for c in CALLS.c if c.name != "message_id")
-
-
-@cache
-def _answer_statement(calls: int) -> Any:
-    """PostgreSQL: the assistant message, its ``calls`` call rows (their message id read from the
-    message's INSERT) and the events, one statement: one round trip in autocommit. RETURNING the
-    message's id, once per event."""
-    answer = (
-        insert(MESSAGES)
-        .values(
-            conversation_id=bindparam("cid"), role="assistant", text=bindparam("answer_text"),
-            tool_calls=bindparam("answer_calls"), created_at=bindparam("now"),
-        )
-        .returning(MESSAGES.c.id, MESSAGES.c.conversation_id)
-        .cte("answer")
-    )  # fmt: skip
-    statement = append_after(answer, returning=select(answer.c.id).scalar_subquery())
-    if not calls:
-        return statement
-    # Rows selected from the message's INSERT, one SELECT each (a multi-row VALUES would be
-    # compiled again at every execution: SQLAlchemy does not cache those).
-    rows = [
-        select(*typed_params(CALLS, _CALL_COLUMNS, f"c{i}_"), answer.c.id).select_from(answer)
-        for i in range(calls)
-    ]
-    stored = insert(CALLS).from_select(
-        [*_CALL_COLUMNS, "message_id"], union_all(*rows) if calls > 1 else rows[0]
-    )
-    return statement.add_cte(stored.cte("calls"))
-
-
 CALL_BOUND = (
     "This turn reached the limit of {n} action calls, so it stopped here. Send a message to continue."
 )
@@ -212,13 +173,13 @@ class Drive:
         which appends to them); the calls are read every step (a decision may have moved one)."""
         of_conversation = {"conversation_id": scope.conversation.id}
         if self._messages is None:
-            found = await self.p.db.rows(_MESSAGES_OF, of_conversation)
+            found = await self.p.db.rows(MESSAGES_OF, of_conversation)
             self._messages = [entity(ChatMessage, row) for row in found]
         messages = self._messages
         if self._fresh_calls is not None:  # `_load` just read them, or `_store_answer` stored them
             calls, self._fresh_calls = [*self._all_calls, *self._fresh_calls], None
         else:
-            calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(_CALLS_OF, of_conversation)]
+            calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(CALLS_OF, of_conversation)]
         made = {m.id: m.tool_calls for m in messages}
         for call in calls:
             scope.arguments[call.id] = made[call.message_id][call.position]["arguments"]
@@ -319,23 +280,23 @@ class Drive:
     ) -> int:
         """The answer's message, its calls and events; the message's id."""
         async with self.p.db.transaction() as s:  # Core statements: no ORM session on the hot path
-            message_id: int | None = await s.scalar(_INSERT_MESSAGE, message)
+            message_id: int | None = await s.scalar(INSERT_ANSWER_MESSAGE, message)
             assert message_id is not None
             if rows:
-                await s.execute(_INSERT_CALLS, [row | {"message_id": message_id} for row in rows])
+                await s.execute(INSERT_CALLS, [row | {"message_id": message_id} for row in rows])
             await self.engine.log.add_all_in(s, message["conversation_id"], events)
         return message_id
 
     async def _store_in_one_statement(
         self, message: dict[str, Any], rows: list[dict[str, Any]], events: Sequence[Event]
     ) -> int:
-        """`_store_in_transaction` on PostgreSQL, as one statement (`_answer_statement`)."""
+        """`_store_in_transaction` on PostgreSQL, as one statement (`answer_statement`)."""
         params = {"cid": message["conversation_id"], "answer_text": message["text"]}
         params |= {"answer_calls": message["tool_calls"], **self.engine.log.append_params(events)}
         params["now"] = message["created_at"]
         for i, row in enumerate(rows):
-            params |= {f"c{i}_{name}": row[name] for name in _CALL_COLUMNS}
-        returned = await self.p.db.write_returning(_answer_statement(len(rows)), params)
+            params |= {f"c{i}_{name}": row[name] for name in CALL_COLUMNS}
+        returned = await self.p.db.write_returning(answer_statement(len(rows)), params)
         message_id: int = returned[0][0]
         return message_id
 
