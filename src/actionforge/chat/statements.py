@@ -117,8 +117,13 @@ def move_call_with_events(states: tuple[str, ...], columns: frozenset[str]) -> A
 
 # A drive's reads and the answer's writes in a transaction (SQLite; `Database.rows`, `store.rows.entity`).
 INSERT_ANSWER_MESSAGE, INSERT_CALLS = insert(MESSAGES).returning(MESSAGES.c.id), insert(CALLS)
-MESSAGES_OF = (
-    select(MESSAGES).where(MESSAGES.c.conversation_id == bindparam("conversation_id")).order_by(MESSAGES.c.id)
+# A conversation's history, read when a drive loads: each message with its calls, in one read (a
+# message's row comes once per call it made, or once alone).
+HISTORY_OF = (
+    select(MESSAGES, CALLS)
+    .outerjoin(CALLS, CALLS.c.message_id == MESSAGES.c.id)
+    .where(MESSAGES.c.conversation_id == bindparam("conversation_id"))
+    .order_by(MESSAGES.c.id, CALLS.c.position)
 )
 CALLS_OF = (
     select(CALLS)

@@ -35,10 +35,12 @@ from actionforge.chat.runs import AWAITING_APPROVAL, AWAITING_SIGN_IN, PAUSED, A
 from actionforge.chat.scope import Scope
 from actionforge.chat.statements import (
     CALL_COLUMNS,
+    CALLS,
     CALLS_OF,
+    HISTORY_OF,
     INSERT_ANSWER_MESSAGE,
     INSERT_CALLS,
-    MESSAGES_OF,
+    MESSAGES,
     answer_statement,
 )
 from actionforge.models import (
@@ -87,7 +89,7 @@ class Drive:
         self.scope: Scope | None = None
         self.partial: TextCoalescer | None = None
         self._all_calls: list[ChatToolCall] = []
-        self._messages: list[ChatMessage] | None = None  # the conversation's, once read (`_stored`)
+        self._messages: list[ChatMessage] | None = None  # the conversation's, read as it loads
         # calls known as they stand without a read: just read by the load, or just stored
         self._fresh_calls: list[ChatToolCall] | None = None
         self._to_send: dict[str, Verdict] = {}  # calls the last answer stored as sending: call id -> verdict
@@ -126,10 +128,20 @@ class Drive:
             scope = Scope(found.run, found.conversation, found.user, found.config, toolbox, self._emit)
             if not for_steps:
                 return scope
-            await self._stored(scope)
-            self._fresh_calls, self._all_calls = self._all_calls, []  # the first step's, as read
+            await self._read_history(scope)
             self.registry = await self.engine.registry_for(scope.config.workspace.id)
         return scope
+
+    async def _read_history(self, scope: Scope) -> None:
+        """The conversation's messages, and its calls for the first step (`HISTORY_OF`)."""
+        messages: dict[int, ChatMessage] = {}
+        calls: list[ChatToolCall] = []
+        for row in await self.p.db.rows(HISTORY_OF, {"conversation_id": scope.conversation.id}):
+            if row._mapping[MESSAGES.c.id] not in messages:
+                messages[row._mapping[MESSAGES.c.id]] = entity(ChatMessage, row)
+            if row._mapping[CALLS.c.id] is not None:  # else a message without calls
+                calls.append(entity(ChatToolCall, row))
+        self._messages, self._fresh_calls = list(messages.values()), calls
 
     async def _emit(self, type_: str, data: dict[str, Any]) -> None:
         assert self.scope is not None
@@ -168,17 +180,16 @@ class Drive:
         return await self._ask_model(scope, messages)
 
     async def _stored(self, scope: Scope) -> tuple[list[ChatMessage], list[ChatToolCall]]:
-        """The conversation's messages and calls (this run's calls second), in one read. The messages
-        are read once per drive: while a turn is active only its drive adds any (`_store_answer`,
-        which appends to them); the calls are read every step (a decision may have moved one)."""
-        of_conversation = {"conversation_id": scope.conversation.id}
-        if self._messages is None:
-            found = await self.p.db.rows(MESSAGES_OF, of_conversation)
-            self._messages = [entity(ChatMessage, row) for row in found]
+        """The conversation's messages and calls (this run's calls second). The messages are read
+        once per drive, as it loads: while a turn is active only its drive adds any (`_store_answer`,
+        which appends to them); the calls are read again at each step that does not know them (a
+        decision may have moved one)."""
+        assert self._messages is not None, "read when the drive loaded"
         messages = self._messages
         if self._fresh_calls is not None:  # `_load` just read them, or `_store_answer` stored them
             calls, self._fresh_calls = [*self._all_calls, *self._fresh_calls], None
         else:
+            of_conversation = {"conversation_id": scope.conversation.id}
             calls = [entity(ChatToolCall, row) for row in await self.p.db.rows(CALLS_OF, of_conversation)]
         made = {m.id: m.tool_calls for m in messages}
         for call in calls:
