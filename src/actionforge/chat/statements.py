@@ -119,9 +119,14 @@ def move_call_with_events(states: tuple[str, ...], columns: frozenset[str]) -> A
 INSERT_ANSWER_MESSAGE, INSERT_CALLS = insert(MESSAGES).returning(MESSAGES.c.id), insert(CALLS)
 # A conversation's history, read when a drive loads: each message with its calls, in one read (a
 # message's row comes once per call it made, or once alone).
+# (The calls are joined through their conversation too, so that SQLite reads them by its index
+# rather than scanning every call: chat_tool_calls.message_id has none.)
 HISTORY_OF = (
     select(MESSAGES, CALLS)
-    .outerjoin(CALLS, CALLS.c.message_id == MESSAGES.c.id)
+    .outerjoin(
+        CALLS,
+        (CALLS.c.conversation_id == MESSAGES.c.conversation_id) & (CALLS.c.message_id == MESSAGES.c.id),
+    )
     .where(MESSAGES.c.conversation_id == bindparam("conversation_id"))
     .order_by(MESSAGES.c.id, CALLS.c.position)
 )
