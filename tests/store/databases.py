@@ -9,12 +9,16 @@ import os
 import secrets
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
+
+from actionforge.store import Database
 
 POSTGRES_ENV = "ACTIONFORGE_TEST_POSTGRES_URL"
 
@@ -65,3 +69,15 @@ def _drop(admin: str, name: str, attempts: int = 5) -> None:
                 warnings.warn(f"test database {name} left behind: {exc}", stacklevel=1)
                 return
             time.sleep(0.2 * (attempt + 1))  # wait for the other session to end; no test's clock
+
+
+@asynccontextmanager
+async def database_with(url: str, tables: MetaData) -> AsyncIterator[Database]:
+    """A `Database` on ``url`` holding ``tables`` (a test's own, not the migrations'), disposed after."""
+    database = Database(url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(tables.create_all)
+    try:
+        yield database
+    finally:
+        await database.dispose()

@@ -11,17 +11,15 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, 
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
+from tests.store.databases import database_with
 
 ITEMS = Table("items", MetaData(), Column("n", Integer, primary_key=True), Column("state", String(10)))
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as connection:
-        await connection.run_sync(ITEMS.metadata.create_all)
-    yield database
-    await database.dispose()
+    async with database_with(database_url, ITEMS.metadata) as database:
+        yield database
 
 
 async def states(db: Database) -> list[tuple[int, str]]:

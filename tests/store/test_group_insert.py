@@ -12,17 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
 from actionforge.store.group_insert import GroupInsert
+from tests.store.databases import database_with
 
 LOG = Table("log", MetaData(), Column("n", Integer, primary_key=True))
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    async with database.engine.begin() as connection:
-        await connection.run_sync(LOG.metadata.create_all)
-    yield database
-    await database.dispose()
+    async with database_with(database_url, LOG.metadata) as database:
+        yield database
 
 
 def count_inserts(db: Database) -> list[int]:

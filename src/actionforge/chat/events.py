@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final, cast
 
-from sqlalchemy import CTE, JSON, ColumnElement, Insert, Table, bindparam, func, insert, select, text, true
+from sqlalchemy import CTE, JSON, ColumnElement, Insert, Table, bindparam, func, insert, select, true
 
 from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.platform.context import Platform
@@ -36,16 +36,6 @@ TURN_DONE: Final = "turn_done"
 # Events are written with Core statements: no ORM unit of work per event.
 EVENTS, CONVERSATIONS = cast(Table, ConversationEvent.__table__), cast(Table, Conversation.__table__)
 _INSERT_EVENTS = insert(EVENTS)
-# PostgreSQL, in one round trip: lock the conversation's row (until commit), queue the NOTIFY (sent
-# at commit, once per transaction and channel however often it is queued) and append the events in
-# order. Their ids are drawn row by row as the join with the locked row yields them, so after the
-# lock. (A data-modifying statement of PostgreSQL's; SQLite has one writer at a time anyway.)
-_APPEND_LOCKED = text(
-    "WITH locked AS (SELECT pg_notify(:channel, id) FROM conversations WHERE id = :cid FOR UPDATE) "
-    "INSERT INTO conversation_events (conversation_id, type, data, created_at) "
-    "SELECT :cid, x.e ->> 'type', x.e -> 'data', :now "
-    "FROM locked, json_array_elements(CAST(:events AS json)) WITH ORDINALITY AS x(e, n) ORDER BY x.n"
-).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("events", type_=JSON()))
 Event = tuple[str, dict[str, Any]]  # (type, data), written with the state change it reports
 
 
@@ -53,26 +43,29 @@ def append_after(
     change: CTE, *, locks_conversation: bool = False, returning: ColumnElement[Any] | None = None
 ) -> Insert:
     """PostgreSQL: ``change`` (a data-modifying CTE ``RETURNING conversation_id``, such as a call's
-    compare-and-set), then, only for the row it changed, the lock, NOTIFY and events of
-    `_APPEND_LOCKED`: the state change and its events in one statement, so in one round trip in
-    autocommit. RETURNING the events' ids (unless ``returning`` says what instead): none when
-    ``change`` matched no row.
+    compare-and-set), then, only for the row it changed, the lock, NOTIFY and events that
+    `EventLog.add_all_in` writes: the state change and its events in one statement, so in one
+    round trip in autocommit. RETURNING the events' ids (unless ``returning`` says what instead):
+    none when ``change`` matched no row.
 
     A change that updates the conversation's row itself holds its lock already
     (``locks_conversation``), and must not ask again: a row this statement updated is invisible
     to its own FOR UPDATE, which would skip it and append nothing.
 
-    Parameters: ``channel``, ``now`` and ``events`` (`EventLog.listed`), with ``change``'s own.
+    Parameters: those of `EventLog.append_params`, with ``change``'s own.
     """
     cid = change.c.conversation_id
     locked = select(cid.label("cid"), func.pg_notify(bindparam("channel"), cid)).select_from(change)
     if not locks_conversation:
         locked = locked.join(CONVERSATIONS, CONVERSATIONS.c.id == cid).with_for_update(of=CONVERSATIONS)
-    appending = _appended(change, locked.cte("locked"))
+    appending = _appended(locked.cte("locked")).add_cte(change)
     return appending.returning(EVENTS.c.id if returning is None else returning)
 
 
-def _appended(change: CTE, locked: CTE) -> Insert:
+def _appended(locked: CTE) -> Insert:
+    """The events (parameter ``events``, in order) INSERTed for the conversation ``locked`` yields,
+    with the NOTIFY ``locked`` queues. Their ids are drawn row by row as the join with the locked
+    row yields them, so after the lock."""
     rows = (
         func.json_array_elements(bindparam("events", type_=JSON()))
         .table_valued("e", with_ordinality="n")
@@ -90,7 +83,18 @@ def _appended(change: CTE, locked: CTE) -> Insert:
         .order_by(rows.c.n)
     )
     columns = ["conversation_id", "type", "data", "created_at"]
-    return insert(EVENTS).from_select(columns, appended).add_cte(change).add_cte(locked)
+    return insert(EVENTS).from_select(columns, appended).add_cte(locked)
+
+
+# PostgreSQL, in one round trip within the caller's transaction: lock the conversation's row (until
+# commit), queue the NOTIFY (sent at commit, once per transaction and channel however often it is
+# queued) and append the events. (SQLite has one writer at a time anyway.)
+_APPEND_LOCKED = _appended(
+    select(CONVERSATIONS.c.id.label("cid"), func.pg_notify(bindparam("channel"), CONVERSATIONS.c.id))
+    .where(CONVERSATIONS.c.id == bindparam("conversation"))
+    .with_for_update()
+    .cte("locked")
+)
 
 
 def event_json(event: ConversationEvent) -> dict[str, Any]:
@@ -129,7 +133,7 @@ class EventLog:
         if not events:
             return
         if not self.p.db.is_sqlite:
-            await s.execute(_APPEND_LOCKED, {"cid": conversation_id, **self.append_params(events)})
+            await s.execute(_APPEND_LOCKED, {"conversation": conversation_id, **self.append_params(events)})
             return
         now = self.p.clock()
         rows = [
@@ -139,7 +143,7 @@ class EventLog:
         await s.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
 
     def append_params(self, events: Sequence[Event]) -> dict[str, Any]:
-        """The parameters `append_after` and `_APPEND_LOCKED` take for ``events``."""
+        """The parameters of the statements that append ``events`` on PostgreSQL."""
         listed = [{"type": type_, "data": data} for type_, data in events]
         return {"channel": CHANNEL, "now": self.p.clock(), "events": listed}
 

@@ -43,6 +43,7 @@ from actionforge.chat.statements import (
     MESSAGES,
     answer_statement,
 )
+from actionforge.chat.toolbox import Entry
 from actionforge.models import (
     ChatModel,
     ChatRequest,
@@ -92,7 +93,8 @@ class Drive:
         self._messages: list[ChatMessage] | None = None  # the conversation's, read as it loads
         # calls known as they stand without a read: just read by the load, or just stored
         self._fresh_calls: list[ChatToolCall] | None = None
-        self._to_send: dict[str, Verdict] = {}  # calls the last answer stored as sending: call id -> verdict
+        # what to send of the calls the last answer stored as sending: call id -> (entry, arguments)
+        self._to_send: dict[str, tuple[Entry, Any]] = {}
         self.registry: ModelRegistry | None = None
         self.lost = False  # the lease went to another process: leave the run to it
 
@@ -160,10 +162,9 @@ class Drive:
         to_send, self._to_send = self._to_send, {}
         if open_calls or to_send:  # each step updates its call in place: no need to read them again
             steps = CallSteps(self.p, self.runs, scope)
-            ready = [(c, to_send[c.id].request) for c in calls if c.id in to_send]
             await asyncio.gather(
                 *(steps.advance(c) for c in open_calls),
-                *(steps.send(c, *request) for c, request in ready if request is not None),
+                *(steps.send(c, *to_send[c.id]) for c in calls if c.id in to_send),
             )
         waiting = [c.state for c in calls if c.state in PAUSED]
         if waiting:
@@ -284,7 +285,7 @@ class Drive:
             # The next step needs no read of the calls: these are the rows just committed, and
             # nothing else moves a call this drive has just stored while it holds the lease.
             self._fresh_calls = [ChatToolCall(**row) for row in rows]
-            self._to_send = {i: v for i, v in verdicts.items() if v.to == SENDING}
+            self._to_send = {i: v.request for i, v in verdicts.items() if v.request is not None}
 
     async def _store_in_transaction(
         self, message: dict[str, Any], rows: list[dict[str, Any]], events: Sequence[Event]

@@ -164,24 +164,21 @@ class Database:
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),
-        all rows or none. For one row that is atomic on its own, so on PostgreSQL it runs in
-        autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
-        if len(params) == 1 and not self.is_sqlite:
-            async with self._read_engine.connect() as connection:
-                await connection.execute(statement, params)
-        else:  # psycopg sends many rows as separate statements: only a transaction keeps them whole
-            async with self.engine.begin() as connection:
-                await connection.execute(statement, params)
+        all rows or none: one row as `write_returning` runs it, in autocommit on PostgreSQL."""
+        if len(params) == 1:
+            await self.write_returning(statement, params[0])
+            return
+        async with self.engine.begin() as connection:  # psycopg sends many rows as separate
+            await connection.execute(statement, params)  # statements: only a transaction keeps them whole
 
     async def write_returning(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
-        """Run one Core write, a transaction on its own, and return its RETURNING rows. One
-        statement is atomic by itself, so on PostgreSQL it runs in autocommit: one round trip
-        instead of three (BEGIN, the statement, COMMIT)."""
-        if self.is_sqlite:
-            async with self.engine.begin() as connection:
-                return list(await connection.execute(statement, params))
-        async with self._read_engine.connect() as connection:  # autocommit: no begin() to track
-            return list(await connection.execute(statement, params))
+        """Run one Core write, a transaction on its own, and return its RETURNING rows (none if it
+        has no RETURNING). One statement is atomic by itself, so on PostgreSQL it runs in
+        autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
+        engine = self.engine if self.is_sqlite else self._read_engine  # the latter in autocommit
+        async with engine.begin() as connection:
+            result = await connection.execute(statement, params)
+            return list(result) if result.returns_rows else []
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""
