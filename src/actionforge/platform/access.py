@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.errors import Forbidden, NotFound
@@ -118,6 +118,35 @@ _EDITABLE_ACTION_ROW = (
     )
     .where(_GPTS.c.id == bindparam("gpt_id"))
 )
+
+
+# `editable_gpt` with the number of draft actions, in Core: the GPT read.
+_EDITABLE_GPT_ROW = (
+    select(
+        _GPTS,
+        _MEMBERSHIPS.c.role,
+        select(func.count())
+        .select_from(_ACTIONS)
+        .where(_ACTIONS.c.gpt_id == _GPTS.c.id, _ACTIONS.c.version == 0)
+        .scalar_subquery()
+        .label("action_count"),
+    )
+    .join(
+        _MEMBERSHIPS,
+        (_MEMBERSHIPS.c.workspace_id == _GPTS.c.workspace_id)
+        & (_MEMBERSHIPS.c.user_id == bindparam("user_id")),
+    )
+    .where(_GPTS.c.id == bindparam("gpt_id"))
+)
+
+
+async def editable_gpt_read(db: Database, user: User, gpt_id: str) -> tuple[Gpt, int]:
+    """`editable_gpt`'s rule, with the GPT's number of draft actions, read in Core (detached)."""
+    row = await db.first(_EDITABLE_GPT_ROW, {"user_id": user.id, "gpt_id": gpt_id})
+    if row is None:
+        raise NotFound("No such GPT.")
+    _check_editable(user, row._mapping[_GPTS.c.owner_id], row.role)
+    return entity(Gpt, row), int(row.action_count)
 
 
 async def editable_action_read(

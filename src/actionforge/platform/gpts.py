@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.access import (
-    EDITABLE_GPT,
     ROLES,
     editable_gpt,
-    editable_gpt_with,
+    editable_gpt_read,
     role_in,
     workspace_for,
 )
@@ -146,9 +145,7 @@ class Gpts:
             return Page([GptView(g, counts.get(g.id, 0)) for g in found.items], found.next_cursor)
 
     async def get(self, user: User, gpt_id: str) -> GptView:
-        async with self.p.db.read() as s:
-            gpt, _, (count,) = await editable_gpt_with(s, user, gpt_id, _GPT_AND_ACTION_COUNT)
-            return GptView(gpt, int(count))
+        return GptView(*await editable_gpt_read(self.p.db, user, gpt_id))
 
     async def update(self, user: User, gpt_id: str, changes: dict[str, Any]) -> GptView:
         async with self.p.db.session() as s:
@@ -253,15 +250,6 @@ def _check_publish(
             )
     if problems:
         raise Invalid(problems[0].message, tuple(problems))
-
-
-# A GPT read: the edit check and the number of draft actions in one query, built once.
-_GPT_AND_ACTION_COUNT = EDITABLE_GPT.add_columns(
-    select(func.count())
-    .select_from(Action)
-    .where(Action.gpt_id == Gpt.id, Action.version == 0)
-    .scalar_subquery()
-)
 
 
 async def _action_counts(s: AsyncSession, gpt_ids: list[str]) -> dict[str, int]:

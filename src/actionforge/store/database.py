@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Executable, Row, event, text
+from sqlalchemy import CursorResult, Executable, Row, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
+from actionforge.store.held_connections import HeldConnections
 
 BUSY_TIMEOUT_S = 30
 # What runs Core statements inside a caller's transaction: an ORM session or a connection.
@@ -31,6 +32,7 @@ Executor = AsyncSession | AsyncConnection
 POOL_SIZE = 10
 PING_IDLE_S = 10.0  # see ping_when_idle
 _IDLE_SINCE = "actionforge_idle_since"
+T = TypeVar("T")
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 
 
@@ -74,24 +76,40 @@ class Database:
         # A fixed pool on PostgreSQL: SQLAlchemy's overflow connections are opened and closed per
         # use, and under load that churn (a TCP and SCRAM handshake each) cost more than waiting.
         pool = {} if self.is_sqlite else {"pool_size": pool_size, "max_overflow": 0}
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool, **self._sqlite_inline())
+        self.engine: AsyncEngine = self._engine(echo=echo, pool=pool)
+        # One-statement writes and ORM reads in autocommit on PostgreSQL: no BEGIN and COMMIT
+        # round trips. SQLite's SELECTs run outside a transaction already (the sqlite3 module
+        # begins one before the first write), so there it is the same engine.
         self._read_engine = self.engine
-        if self.is_sqlite:
-            # SELECTs run outside a transaction already (the sqlite3 module begins one before the
-            # first write), so reads need no engine of their own.
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        else:
-            # One-statement reads in autocommit: no BEGIN and COMMIT round trips.
-            self._read_engine = create_async_engine(self.url, echo=echo, isolation_level="AUTOCOMMIT", **pool)
+        if not self.is_sqlite:
+            self._read_engine = self._engine(echo=echo, autocommit=True, pool=pool)
             for engine in (self.engine, self._read_engine):
                 ping_when_idle(engine, idle_s=ping_idle_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self._read_engine, expire_on_commit=False)
+        # `first` and `rows` read on held connections, from an engine of their own whose pool has
+        # the same size, so holding them never starves the other engines' users. SQLite's
+        # connections are files on this machine: no idle timeout to ping for.
+        held_pool = {"pool_size": pool_size, "max_overflow": 0}
+        self._held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
+        ping_after_s = float("inf") if self.is_sqlite else ping_idle_s
+        self._held_connections = HeldConnections(self._held_engine, size=pool_size, ping_after_s=ping_after_s)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
             f"held-{id(self)}", default=None
         )
+
+    def _engine(self, *, echo: bool, autocommit: bool = False, pool: Mapping[str, int]) -> AsyncEngine:
+        """An engine on this database; on SQLite, inline (`_sqlite_inline`) with its pragmas, and
+        never in autocommit (the sqlite3 module's own transactions are what the writers' queue
+        follows)."""
+        if self.is_sqlite:
+            engine = create_async_engine(self.url, echo=echo, **pool, **self._sqlite_inline())
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            return engine
+        isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+        return create_async_engine(self.url, echo=echo, **pool, **isolation)
 
     def _sqlite_inline(self) -> dict[str, Any]:
         """SQLite runs on the event loop's thread (`inline_sqlite`), its writers queued there."""
@@ -130,37 +148,35 @@ class Database:
             yield session
 
     async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
-        """The first row of a Core ``statement``, read like `read` but without an ORM session:
-        half the CPU of one, for the lookups every request makes (`store.rows.entity` turns
-        its columns back into objects)."""
-        async with self._reader() as connection:
-            return (await connection.execute(statement, params)).first()
+        """The first row of a Core ``statement`` that only reads, each statement seeing the latest
+        commits, on a held connection (`HeldConnections`): a sixth of an ORM session's CPU, for
+        the lookups every request makes (`store.rows.entity` turns its columns back into
+        objects)."""
+        return await self._read(statement, params, CursorResult.first)
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
         """Every row of a Core ``statement``, read as `first` reads one."""
-        async with self._reader() as connection:
-            return list(await connection.execute(statement, params))
+        return list(await self._read(statement, params, CursorResult.all))
 
     @asynccontextmanager
     async def reads_together(self) -> AsyncIterator[None]:
         """`first` and `rows` in this block, in this task, share one connection: a run of reads
         that follow each other (a turn's load) checks one out of the pool, not one each. Hold it
         for reads only, never across a wait on anything else."""
-        async with self._read_engine.connect() as connection:
+        async with self._held_connections.connection() as connection:
             token = self._held.set((asyncio.current_task(), connection))
             try:
                 yield
             finally:
                 self._held.reset(token)
 
-    @asynccontextmanager
-    async def _reader(self) -> AsyncIterator[AsyncConnection]:
+    async def _read(
+        self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
+    ) -> T:
         held = self._held.get()
         if held is not None and held[0] is asyncio.current_task():
-            yield held[1]
-            return
-        async with self._read_engine.connect() as connection:
-            yield connection
+            return fetch(await held[1].execute(statement, params))
+        return await self._held_connections.read(statement, params, fetch)
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),
@@ -190,6 +206,8 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        await self._held_connections.close()
+        await self._held_engine.dispose()
         await self.engine.dispose()
         if self._read_engine is not self.engine:
             await self._read_engine.dispose()
