@@ -99,3 +99,14 @@ async def test_an_idle_connection_is_pinged_and_replaced_if_the_server_dropped_i
     replaced = await held.read(pid, {}, lambda result: result.scalar_one())
     assert replaced != first
     await held.close()
+
+
+async def test_a_write_is_committed_on_the_held_connection_it_shares_with_reads(db: Database) -> None:
+    async with db.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (n INTEGER PRIMARY KEY)"))
+    taken = checkouts(db)
+    await db.write_returning(text("INSERT INTO notes (n) VALUES (1)"), {})
+    assert (await db.first(text("SELECT count(*) AS c FROM notes"), {})).c == 1  # type: ignore[union-attr]
+    async with db.engine.connect() as other:  # committed: another connection sees it
+        assert (await other.execute(text("SELECT n FROM notes"))).scalar_one() == 1
+    assert len(taken) == 1

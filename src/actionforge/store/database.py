@@ -87,9 +87,9 @@ class Database:
                 ping_when_idle(engine, idle_s=ping_idle_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self._read_engine, expire_on_commit=False)
-        # `first` and `rows` read on held connections, from an engine of their own whose pool has
-        # the same size, so holding them never starves the other engines' users. SQLite's
-        # connections are files on this machine: no idle timeout to ping for.
+        # `first`, `rows` and `write_returning` run on held connections, from an engine of their
+        # own whose pool has the same size, so holding them never starves the other engines'
+        # users. SQLite's connections are files on this machine: no idle timeout to ping for.
         held_pool = {"pool_size": pool_size, "max_overflow": 0}
         self._held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
         ping_after_s = float("inf") if self.is_sqlite else ping_idle_s
@@ -191,10 +191,7 @@ class Database:
         """Run one Core write, a transaction on its own, and return its RETURNING rows (none if it
         has no RETURNING). One statement is atomic by itself, so on PostgreSQL it runs in
         autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
-        engine = self.engine if self.is_sqlite else self._read_engine  # the latter in autocommit
-        async with engine.begin() as connection:
-            result = await connection.execute(statement, params)
-            return list(result) if result.returns_rows else []
+        return await self._held_connections.write(statement, params, _returned_rows)
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""
@@ -211,6 +208,10 @@ class Database:
         await self.engine.dispose()
         if self._read_engine is not self.engine:
             await self._read_engine.dispose()
+
+
+def _returned_rows(result: CursorResult[Any]) -> list[Row[Any]]:
+    return list(result) if result.returns_rows else []
 
 
 def ping_when_idle(engine: AsyncEngine, *, idle_s: float) -> None:

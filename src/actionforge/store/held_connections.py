@@ -25,7 +25,7 @@ _PING = text("SELECT 1")
 
 
 class HeldConnections:
-    """Up to ``size`` open connections of ``engine``, for statements that only read.
+    """Up to ``size`` open connections of ``engine``, for statements that stand alone.
 
     A connection idle for ``ping_after_s`` or more is pinged before use (a server restart or an
     idle timeout may have closed it) and replaced if the ping fails. One that raised while in use
@@ -51,10 +51,29 @@ class HeldConnections:
     ) -> T:
         """``fetch`` applied to the result of ``statement``: `connection` and the execute in one
         frame, as this runs for nearly every request."""
+        return await self._run(statement, params, fetch, commit=False)
+
+    async def write(
+        self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
+    ) -> T:
+        """`read` for one statement that writes, committed on its own (on an engine in autocommit
+        the commit sends nothing)."""
+        return await self._run(statement, params, fetch, commit=True)
+
+    async def _run(
+        self,
+        statement: Executable,
+        params: Mapping[str, Any],
+        fetch: Callable[[CursorResult[Any]], T],
+        *,
+        commit: bool,
+    ) -> T:
         async with self._slots:
             connection = await self._take()
             try:
                 found = fetch(await connection.execute(statement, params))
+                if commit:
+                    await connection.commit()
             except BaseException:
                 await _close_quietly(connection)
                 raise
