@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 import actionforge
 from actionforge.secrets import uninstall_log_redaction
-from actionforge.web.logs import JsonFormatter, configure
+from actionforge.web.logs import BufferedStreamHandler, JsonFormatter, configure
 
 
 @pytest.fixture
@@ -23,14 +23,24 @@ def captured() -> Iterator[io.StringIO]:
     try:
         yield stream
     finally:
+        for handler in root.handlers:
+            handler.close()
         uninstall_log_redaction(root)
         root.handlers[:], root.level = saved
+
+
+def written(stream: io.StringIO) -> str:
+    """What the root's handlers wrote to ``stream``, the buffered lines included."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return stream.getvalue()
 
 
 def test_log_lines_are_json_and_redacted(captured: io.StringIO) -> None:
     configure()
     secret = actionforge.SecretValue("sk-live-do-not-log-0123456789")
     logging.getLogger("actionforge.test").info("calling with %s", secret.reveal())
+    written(captured)
     entry = json.loads(captured.getvalue().splitlines()[-1])
     assert (entry["level"], entry["logger"]) == ("info", "actionforge.test")
     assert "sk-live-do-not-log-0123456789" not in captured.getvalue()
@@ -58,8 +68,72 @@ def test_http_library_request_lines_stay_out_and_their_warnings_get_in(captured:
         logging.getLogger("httpcore.connection").debug("connect_tcp.started")
         logging.getLogger("httpx").warning("something an operator should see")
         logging.getLogger("actionforge.test").info("ours still logs at INFO")
+        written(captured)
         messages = [json.loads(line)["message"] for line in captured.getvalue().splitlines()]
         assert messages == ["something an operator should see", "ours still logs at INFO"]
     finally:
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+
+
+class Schedule:
+    """The handler's timer, run by hand: no test waits for time to pass."""
+
+    def __init__(self) -> None:
+        self.pending: list[Callable[[], None]] = []
+        self.cancelled = 0
+
+    def __call__(self, _delay_s: float, action: Callable[[], None]) -> Schedule:
+        self.pending.append(action)
+        return self
+
+    def cancel(self) -> None:
+        self.cancelled += 1
+
+
+class CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def buffered() -> tuple[logging.Logger, CountingStream, Schedule]:
+    stream, schedule = CountingStream(), Schedule()
+    handler = BufferedStreamHandler(stream, flush_after_s=0.2, schedule=schedule)
+    logger = logging.getLogger(f"actionforge.test.buffered.{id(handler)}")
+    logger.propagate, logger.level = False, logging.INFO
+    logger.addHandler(handler)
+    return logger, stream, schedule
+
+
+def test_info_lines_wait_for_the_timer_and_leave_in_one_write() -> None:
+    logger, stream, schedule = buffered()
+    for n in range(3):
+        logger.info("line %d", n)
+    assert stream.getvalue() == ""
+    assert len(schedule.pending) == 1  # one timer for the batch, not one per line
+    schedule.pending.pop()()
+    assert stream.getvalue().splitlines() == ["line 0", "line 1", "line 2"]
+    assert stream.writes == 1
+    logger.info("after")
+    assert len(schedule.pending) == 1  # the next line starts the next timer
+
+
+def test_a_warning_writes_everything_at_once() -> None:
+    logger, stream, schedule = buffered()
+    logger.info("first")
+    logger.warning("trouble")
+    assert stream.getvalue().splitlines() == ["first", "trouble"]
+    assert schedule.cancelled == 1  # the pending timer has nothing left to write
+
+
+def test_the_server_logs_through_one_buffered_handler_where_the_cli_wrote(captured: io.StringIO) -> None:
+    configure()
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler, BufferedStreamHandler)
+    assert isinstance(handler.formatter, JsonFormatter)
+    assert handler.stream is captured
