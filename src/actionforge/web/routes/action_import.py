@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import Field
 
 from actionforge.platform.action_import import ActionImports, RefreshPreview
 from actionforge.platform.schema_diff import OperationRef
 from actionforge.web.deps import Caller, ServicesDep
 from actionforge.web.routes.actions import action_out
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import ActionOut, Request, Response
 
-router = APIRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
+router = PrefixedRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
 
 
 class ImportIn(Request):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from actionforge.platform.actions import ActionView
 from actionforge.web.deps import Caller, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import ActionIn, ActionOut, PageOf
 
-router = APIRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
+router = PrefixedRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
 
 
 def action_out(view: ActionView) -> ActionOut:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from actionforge import redactor
 from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
 from actionforge.web.call_schemas import CallRecordOut, CallSummaryOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import PageOf
 
-router = APIRouter(prefix="/api", tags=["calls"])
+router = PrefixedRouter(prefix="/api", tags=["calls"])
 
 
 def redact(text: str) -> str:

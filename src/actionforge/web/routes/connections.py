@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from fastapi.responses import RedirectResponse
 
 from actionforge.platform.connections import Connections, ConnectionView
@@ -20,9 +20,10 @@ from actionforge.web.connection_schemas import (
     SignInOut,
 )
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import PageOf
 
-router = APIRouter(tags=["connections"])
+router = PrefixedRouter(tags=["connections"])
 
 
 def connection_out(view: ConnectionView) -> ConnectionOut:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import Header, Query, Request, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from actionforge.chat import ChatService, event_json
@@ -23,9 +23,10 @@ from actionforge.web.chat_schemas import (
     RunOut,
 )
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import PageOf
 
-router = APIRouter(tags=["conversations"])
+router = PrefixedRouter(tags=["conversations"])
 STREAM: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "the conversation's events, as they happen"}
 }

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 import actionforge
 from actionforge.platform.errors import NotFound
 from actionforge.web.deps import Caller, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import ExampleOut, ValidateIn
 
-router = APIRouter(prefix="/api/editor", tags=["editor"])
+router = PrefixedRouter(prefix="/api/editor", tags=["editor"])
 
 
 @router.post("/validate")

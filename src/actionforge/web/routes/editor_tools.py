@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
 from pydantic import Field
 
 import actionforge
 from actionforge.web.deps import Caller, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import Request, Response
 
-router = APIRouter(prefix="/api/editor", tags=["editor"])
+router = PrefixedRouter(prefix="/api/editor", tags=["editor"])
 
 
 class ToolsIn(Request):

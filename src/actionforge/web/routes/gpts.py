@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from actionforge.platform.gpts import GptView
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import GptIn, GptOut, PageOf, PublishIn, VersionOut
 
-router = APIRouter(prefix="/api", tags=["gpts"])
+router = PrefixedRouter(prefix="/api", tags=["gpts"])
 
 
 def gpt_out(view: GptView) -> GptOut:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from actionforge.web.deps import ServicesDep
+from actionforge.web.routing import PrefixedRouter
 
-router = APIRouter(tags=["health"])
+router = PrefixedRouter(tags=["health"])
 
 
 @router.get("/healthz")

@@ -6,7 +6,7 @@ read-only and without an id; a workspace's own are rows its admins add, change a
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from actionforge.models import no_model_message
 from actionforge.models.catalog import registry_from_catalog
@@ -22,9 +22,10 @@ from actionforge.web.model_schemas import (
     ProviderIn,
     ProviderOut,
 )
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import PageOf
 
-router = APIRouter(prefix="/api", tags=["models"])
+router = PrefixedRouter(prefix="/api", tags=["models"])
 
 
 def provider_out(entry: ProviderEntry) -> ProviderOut:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import Field
 
 from actionforge.platform.sharing import PublishedView, Sharing
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import PageOf, Response, Visibility
 
-router = APIRouter(prefix="/api", tags=["sharing"])
+router = PrefixedRouter(prefix="/api", tags=["sharing"])
 
 
 class PublishedActionOut(Response):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from actionforge.platform.workspaces import MemberView, WorkspaceView
 from actionforge.web.deps import Caller, Paging, ServicesDep
+from actionforge.web.routing import PrefixedRouter
 from actionforge.web.schemas import (
     MemberIn,
     MemberOut,
@@ -17,7 +18,7 @@ from actionforge.web.schemas import (
     WorkspaceSettingsIn,
 )
 
-router = APIRouter(prefix="/api/workspaces", tags=["workspaces"])
+router = PrefixedRouter(prefix="/api/workspaces", tags=["workspaces"])
 
 
 def workspace_out(view: WorkspaceView) -> WorkspaceOut:
