@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData
 from sqlalchemy.engine import make_url
 
 from actionforge.store import Database
@@ -81,3 +81,9 @@ async def database_with(url: str, tables: MetaData) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+def standalone_engine(db: Database) -> Engine:
+    """The engine behind `Database.first`, `rows` and `write_returning`, for its events."""
+    engine = db._standalone.engine
+    return engine if isinstance(engine, Engine) else engine.sync_engine

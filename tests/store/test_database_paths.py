@@ -11,7 +11,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, 
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
-from tests.store.databases import database_with
+from tests.store.databases import database_with, standalone_engine
 
 ITEMS = Table("items", MetaData(), Column("n", Integer, primary_key=True), Column("state", String(10)))
 
@@ -49,10 +49,11 @@ async def test_a_failed_write_leaves_nothing(db: Database) -> None:
 def connections_used(db: Database) -> list[int]:
     """The connection of each statement `first` and `rows` run, in order."""
     used: list[int] = []
-    event.listen(db._held_engine.sync_engine, "before_cursor_execute", lambda conn, *_: used.append(id(conn)))
+    event.listen(standalone_engine(db), "before_cursor_execute", lambda conn, *_: used.append(id(conn)))
     return used
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_reads_together_share_one_connection_and_a_task_started_inside_takes_its_own(
     db: Database,
 ) -> None:
@@ -67,3 +68,18 @@ async def test_reads_together_share_one_connection_and_a_task_started_inside_tak
         assert len(set(used)) == 2
     assert await states(db) == [(1, "new")]
     assert len(used) == 4
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_sqlite_reads_on_one_thread_share_its_one_connection(db: Database) -> None:
+    """Each runs whole, synchronously, so tasks may share it; another thread has its own."""
+    await db.write_returning(insert(ITEMS).returning(ITEMS.c.n), {"n": 1, "state": "new"})
+    used = connections_used(db)
+    async with db.reads_together():
+        assert await states(db) == [(1, "new")]
+        assert await asyncio.create_task(states(db)) == [(1, "new")]
+    assert await states(db) == [(1, "new")]
+    assert len(used) == 3
+    assert len(set(used)) == 1
+    assert await asyncio.to_thread(lambda: asyncio.run(states(db))) == [(1, "new")]
+    assert len(set(used)) == 2

@@ -25,6 +25,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
 from actionforge.store.held_connections import HeldConnections
+from actionforge.store.thread_connections import ThreadConnections
 
 BUSY_TIMEOUT_S = 30
 # What runs Core statements inside a caller's transaction: an ORM session or a connection.
@@ -87,13 +88,17 @@ class Database:
                 ping_when_idle(engine, idle_s=ping_idle_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self._read_engine, expire_on_commit=False)
-        # `first`, `rows` and `write_returning` run on held connections, from an engine of their
-        # own whose pool has the same size, so holding them never starves the other engines'
-        # users. SQLite's connections are files on this machine: no idle timeout to ping for.
-        held_pool = {"pool_size": pool_size, "max_overflow": 0}
-        self._held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
-        ping_after_s = float("inf") if self.is_sqlite else ping_idle_s
-        self._held_connections = HeldConnections(self._held_engine, size=pool_size, ping_after_s=ping_after_s)
+        # `first`, `rows` and `write_returning`: on PostgreSQL, held connections from an engine of
+        # their own whose pool has the same size, so holding them never starves the other
+        # engines' users; on SQLite, synchronous statements on the loop's thread.
+        self._standalone: HeldConnections | ThreadConnections
+        if self.is_sqlite:
+            lock = self._write_lock()
+            self._standalone = ThreadConnections(self.url, write_lock=lock, on_connect=_sqlite_pragmas)
+        else:
+            held_pool = {"pool_size": pool_size, "max_overflow": 0}
+            held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
+            self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -116,9 +121,13 @@ class Database:
         if not self.is_sqlite:
             return {}
         path = self.url.database or ":memory:"
-        lock = inline_sqlite.WriteLock(path, timeout_s=BUSY_TIMEOUT_S)
+        lock = self._write_lock()
         uri = bool(self.url.query.get("uri"))
         return {"async_creator": inline_sqlite.connector(path, uri=uri, write_lock=lock)}
+
+    def _write_lock(self) -> inline_sqlite.WriteLock:
+        """This process's queue of writers to the SQLite file (one per file, whoever asks)."""
+        return inline_sqlite.WriteLock(self.url.database or ":memory:", timeout_s=BUSY_TIMEOUT_S)
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,9 +170,13 @@ class Database:
     @asynccontextmanager
     async def reads_together(self) -> AsyncIterator[None]:
         """`first` and `rows` in this block, in this task, share one connection: a run of reads
-        that follow each other (a turn's load) checks one out of the pool, not one each. Hold it
-        for reads only, never across a wait on anything else."""
-        async with self._held_connections.connection() as connection:
+        that follow each other (a turn's load) takes one held connection, not one each. Hold it
+        for reads only, never across a wait on anything else. (SQLite's reads on one thread share
+        one connection anyway.)"""
+        if not isinstance(self._standalone, HeldConnections):
+            yield
+            return
+        async with self._standalone.connection() as connection:
             token = self._held.set((asyncio.current_task(), connection))
             try:
                 yield
@@ -176,7 +189,7 @@ class Database:
         held = self._held.get()
         if held is not None and held[0] is asyncio.current_task():
             return fetch(await held[1].execute(statement, params))
-        return await self._held_connections.read(statement, params, fetch)
+        return await self._standalone.read(statement, params, fetch)
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),
@@ -191,7 +204,7 @@ class Database:
         """Run one Core write, a transaction on its own, and return its RETURNING rows (none if it
         has no RETURNING). One statement is atomic by itself, so on PostgreSQL it runs in
         autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
-        return await self._held_connections.write(statement, params, _returned_rows)
+        return await self._standalone.write(statement, params, _returned_rows)
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""
@@ -203,8 +216,7 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
-        await self._held_connections.close()
-        await self._held_engine.dispose()
+        await self._standalone.close()
         await self.engine.dispose()
         if self._read_engine is not self.engine:
             await self._read_engine.dispose()

@@ -100,8 +100,14 @@ class HeldConnections:
         return await self._engine.connect()
 
     async def close(self) -> None:
+        """Close the idle connections and the engine."""
         while self._idle:
             await _close_quietly(self._idle.pop()[0])
+        await self._engine.dispose()
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
 
 
 async def _answers(connection: AsyncConnection) -> bool:
