@@ -1,4 +1,4 @@
-"""`PrefixedRouter`: a router turns away paths outside its routes' literal beginnings without
+"""`ScreeningRouter`: a router turns away paths outside its routes' literal beginnings without
 trying each route, and routes everything else exactly as FastAPI does."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import Scope
 
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 
 TRIED: list[str] = []
 
@@ -21,12 +21,13 @@ class CountedRoute(APIRoute):
         return super().matches(scope)
 
 
-def app_with_two_routers() -> tuple[FastAPI, PrefixedRouter]:
-    items = PrefixedRouter(prefix="/api/items", route_class=CountedRoute)
+def app_with_two_routers() -> tuple[FastAPI, ScreeningRouter]:
+    items = ScreeningRouter(prefix="/api/items", route_class=CountedRoute)
     items.get("/{item_id}")(lambda item_id: {"item": item_id})
     items.get("")(lambda: {"items": []})
-    notes = PrefixedRouter(prefix="/api", route_class=CountedRoute)
+    notes = ScreeningRouter(prefix="/api", route_class=CountedRoute)
     notes.get("/notes/{note_id}")(lambda note_id: {"note": note_id})
+    notes.get("/items/{item_id}/notes")(lambda item_id: {"notes of": item_id})
     app = FastAPI()
     app.include_router(items)
     app.include_router(notes)
@@ -46,6 +47,13 @@ async def test_a_path_outside_a_router_never_tries_its_routes() -> None:
     assert response.json() == {"note": "7"}
     assert TRIED.count("/api/notes/{note_id}") >= 1
     assert not [path for path in TRIED if path.startswith("/api/items")]
+
+
+async def test_a_path_that_begins_like_a_router_s_routes_but_matches_none_skips_them() -> None:
+    app, _ = app_with_two_routers()
+    TRIED.clear()
+    assert (await call(app, "GET", "/api/items/3/notes")).json() == {"notes of": "3"}
+    assert not {"/api/items/{item_id}", "/api/items"} & set(TRIED)  # the items router's own routes
 
 
 async def test_matching_is_fastapis_own_full_partial_and_none() -> None:

@@ -7,7 +7,7 @@ from fastapi import Request, Response, status
 from actionforge.platform.accounts import NewUser
 from actionforge.platform.errors import Unauthenticated
 from actionforge.web.deps import SESSION_COOKIE, Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import (
     LoginIn,
     NewTokenOut,
@@ -19,7 +19,7 @@ from actionforge.web.schemas import (
     UserOut,
 )
 
-router = PrefixedRouter(prefix="/api", tags=["accounts"])
+router = ScreeningRouter(prefix="/api", tags=["accounts"])
 
 
 def set_session_cookie(response: Response, svc: ServicesDep, token: str) -> None:

@@ -11,10 +11,10 @@ from actionforge.platform.action_import import ActionImports, RefreshPreview
 from actionforge.platform.schema_diff import OperationRef
 from actionforge.web.deps import Caller, ServicesDep
 from actionforge.web.routes.actions import action_out
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import ActionOut, Request, Response
 
-router = PrefixedRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
+router = ScreeningRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
 
 
 class ImportIn(Request):

@@ -8,10 +8,10 @@ from fastapi import status
 
 from actionforge.platform.actions import ActionView
 from actionforge.web.deps import Caller, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import ActionIn, ActionOut, PageOf
 
-router = PrefixedRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
+router = ScreeningRouter(prefix="/api/gpts/{gpt_id}/actions", tags=["actions"])
 
 
 def action_out(view: ActionView) -> ActionOut:

@@ -12,10 +12,10 @@ from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
 from actionforge.web.call_schemas import CallRecordOut, CallSummaryOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf
 
-router = PrefixedRouter(prefix="/api", tags=["calls"])
+router = ScreeningRouter(prefix="/api", tags=["calls"])
 
 
 def redact(text: str) -> str:

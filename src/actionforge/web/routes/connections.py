@@ -20,10 +20,10 @@ from actionforge.web.connection_schemas import (
     SignInOut,
 )
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf
 
-router = PrefixedRouter(tags=["connections"])
+router = ScreeningRouter(tags=["connections"])
 
 
 def connection_out(view: ConnectionView) -> ConnectionOut:

@@ -23,10 +23,10 @@ from actionforge.web.chat_schemas import (
     RunOut,
 )
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf
 
-router = PrefixedRouter(tags=["conversations"])
+router = ScreeningRouter(tags=["conversations"])
 STREAM: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "the conversation's events, as they happen"}
 }

@@ -7,10 +7,10 @@ from typing import Any
 import actionforge
 from actionforge.platform.errors import NotFound
 from actionforge.web.deps import Caller, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import ExampleOut, ValidateIn
 
-router = PrefixedRouter(prefix="/api/editor", tags=["editor"])
+router = ScreeningRouter(prefix="/api/editor", tags=["editor"])
 
 
 @router.post("/validate")

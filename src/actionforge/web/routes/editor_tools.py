@@ -12,10 +12,10 @@ from pydantic import Field
 
 import actionforge
 from actionforge.web.deps import Caller, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import Request, Response
 
-router = PrefixedRouter(prefix="/api/editor", tags=["editor"])
+router = ScreeningRouter(prefix="/api/editor", tags=["editor"])
 
 
 class ToolsIn(Request):

@@ -6,10 +6,10 @@ from fastapi import status
 
 from actionforge.platform.gpts import GptView
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import GptIn, GptOut, PageOf, PublishIn, VersionOut
 
-router = PrefixedRouter(prefix="/api", tags=["gpts"])
+router = ScreeningRouter(prefix="/api", tags=["gpts"])
 
 
 def gpt_out(view: GptView) -> GptOut:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.responses import JSONResponse
 
 from actionforge.web.deps import ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 
-router = PrefixedRouter(tags=["health"])
+router = ScreeningRouter(tags=["health"])
 
 
 @router.get("/healthz")

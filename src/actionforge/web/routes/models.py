@@ -22,10 +22,10 @@ from actionforge.web.model_schemas import (
     ProviderIn,
     ProviderOut,
 )
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf
 
-router = PrefixedRouter(prefix="/api", tags=["models"])
+router = ScreeningRouter(prefix="/api", tags=["models"])
 
 
 def provider_out(entry: ProviderEntry) -> ProviderOut:

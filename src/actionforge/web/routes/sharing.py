@@ -10,10 +10,10 @@ from pydantic import Field
 
 from actionforge.platform.sharing import PublishedView, Sharing
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf, Response, Visibility
 
-router = PrefixedRouter(prefix="/api", tags=["sharing"])
+router = ScreeningRouter(prefix="/api", tags=["sharing"])
 
 
 class PublishedActionOut(Response):

@@ -6,7 +6,7 @@ from fastapi import status
 
 from actionforge.platform.workspaces import MemberView, WorkspaceView
 from actionforge.web.deps import Caller, Paging, ServicesDep
-from actionforge.web.routing import PrefixedRouter
+from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import (
     MemberIn,
     MemberOut,
@@ -18,7 +18,7 @@ from actionforge.web.schemas import (
     WorkspaceSettingsIn,
 )
 
-router = PrefixedRouter(prefix="/api/workspaces", tags=["workspaces"])
+router = ScreeningRouter(prefix="/api/workspaces", tags=["workspaces"])
 
 
 def workspace_out(view: WorkspaceView) -> WorkspaceOut:
