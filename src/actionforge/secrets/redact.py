@@ -73,35 +73,41 @@ _NAME_TOKEN = r"[A-Za-z_][\w.-]*"
 _QUOTED_VALUE = {q: re.compile(rf"(?:\\.|[^{q}\\])*") for q in "\"'"}
 _HEADER_VALUE = re.compile(r"[^\r\n]*")
 _ASSIGNED_VALUE = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s&#"'<>,;)\]}]*""")
-_NAMED_VALUE_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], re.Pattern[str]]], ...] = (
+# Each rule with the characters one of which any match contains: a text without them is not
+# scanned (a substring test is far cheaper than a regex pass, and most log lines and header values
+# hold few of them).
+_NAMED_VALUE_RULES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], re.Pattern[str]]], ...] = (
     # 'name': 'value' / "name": "value" / ('name', 'value'): JSON, dict and tuple reprs.
     (
+        "\"'",
         re.compile(rf"""(?P<q>["'])(?P<name>{_NAME_TOKEN})(?P=q)\s*[:=,]\s*(?P<v>["'])"""),
         lambda m: _QUOTED_VALUE[m["v"]],
     ),
     # Name: value: a header line, YAML; the value runs to the end of the line.
-    (re.compile(rf"(?<![\w.-])(?P<name>{_NAME_TOKEN})[ \t]*:[ \t]*(?=\S)"), lambda m: _HEADER_VALUE),
+    (":", re.compile(rf"(?<![\w.-])(?P<name>{_NAME_TOKEN})[ \t]*:[ \t]*(?=\S)"), lambda m: _HEADER_VALUE),
     # name=value, name='value': query strings, form bodies, cookies, keyword reprs.
-    (re.compile(rf"(?<![\w.-])(?P<name>{_NAME_TOKEN})\s*=\s*"), lambda m: _ASSIGNED_VALUE),
+    ("=", re.compile(rf"(?<![\w.-])(?P<name>{_NAME_TOKEN})\s*=\s*"), lambda m: _ASSIGNED_VALUE),
 )
 
-# Rules whose match, apart from group "keep", is the credential.
-_SHAPE_RULES: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        rf"(?P<keep>(?<=[?&;])(?i:{_QUERY_ONLY_NAME})=)[^\s&#\"'<>]*",
+# Rules whose match, apart from group "keep", is the credential; each with text any match holds.
+_SHAPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (needed, re.compile(p))
+    for needed, p in (
+        ("=", rf"(?P<keep>(?<=[?&;])(?i:{_QUERY_ONLY_NAME})=)[^\s&#\"'<>]*"),
         # scheme://user:password@host
-        r"(?P<keep>://[^/\s:@?#]*:)[^/\s@?#]+(?=@)",
+        ("@", r"(?P<keep>://[^/\s:@?#]*:)[^/\s@?#]+(?=@)"),
         # Bearer and Basic credentials anywhere, when they look like tokens rather than prose
         # ("token_type=bearer max_tokens=5", "Basic usage").
-        r"(?P<keep>\bBearer\s+)(?=[A-Za-z._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*",
-        r"(?P<keep>\bBasic\s+)(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{4,}=*",
+        ("Bearer", r"(?P<keep>\bBearer\s+)(?=[A-Za-z._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,}=*"),
+        ("Basic", r"(?P<keep>\bBasic\s+)(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{4,}=*"),
     )
 )
 
 
 def _redact_shapes(text: str) -> str:
-    for name_rule, value_rule in _NAMED_VALUE_RULES:
+    for needed, name_rule, value_rule in _NAMED_VALUE_RULES:
+        if not any(c in text for c in needed):
+            continue
         out: list[str] = []
         cursor = 0
         for m in name_rule.finditer(text):
@@ -115,8 +121,9 @@ def _redact_shapes(text: str) -> str:
             out += (text[cursor : m.end()], REDACTED)
             cursor = value.end()
         text = "".join(out) + text[cursor:] if out else text
-    for rule in _SHAPE_RULES:
-        text = rule.sub(lambda m: m.group("keep") + REDACTED, text)
+    for needed, rule in _SHAPE_RULES:
+        if needed in text:
+            text = rule.sub(lambda m: m.group("keep") + REDACTED, text)
     return text
 
 
