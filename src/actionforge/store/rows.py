@@ -8,9 +8,10 @@ an ORM session hands out after it closes (`Database` never expires them).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Row, inspect
+from sqlalchemy import ColumnElement, Row, inspect
 
 from actionforge.store.tables import Base
 
@@ -24,8 +25,13 @@ def entity(cls: type[T], row: Row[Any]) -> T:
     Filled as the ORM fills what it loads, the values straight into the instance's dict: through
     ``cls(**values)`` each attribute would fire the instrumentation's set events, 13 µs against 1.
     """
-    mapper = inspect(cls)
     values = row._mapping
-    instance = cast(T, mapper.class_manager.new_instance())
-    instance.__dict__.update({attr.key: values[attr.columns[0]] for attr in mapper.column_attrs})
+    instance = cast(T, inspect(cls).class_manager.new_instance())
+    instance.__dict__.update({key: values[column] for key, column in _columns(cls)})
     return instance
+
+
+@cache
+def _columns(cls: type[Base]) -> tuple[tuple[str, ColumnElement[Any]], ...]:
+    """Each mapped attribute of ``cls`` with its column, looked up once per class."""
+    return tuple((attr.key, attr.columns[0]) for attr in inspect(cls).column_attrs)
