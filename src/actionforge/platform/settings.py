@@ -53,8 +53,9 @@ class ServerSettings(BaseSettings):
         10,
         ge=1,
         le=500,
-        description="PostgreSQL connections each process keeps, for writes and again for reads; a "
-        "request past them waits for one (opening one per request would cost more)",
+        description="PostgreSQL connections each process keeps in each of its three pools "
+        "(transactions, ORM reads, one-statement reads and writes); a request past them waits "
+        "for one (opening one per request would cost more)",
     )
     key_file: Path | None = Field(None, description="secret key file; default: DATA_DIR/secret.key")
     public_base_url: str = Field(

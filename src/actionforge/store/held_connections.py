@@ -1,4 +1,5 @@
-"""Read connections kept open between reads, handed out one task at a time.
+"""PostgreSQL connections kept open between stand-alone statements (`Database.first`, `rows`,
+`write_returning`), handed out one task at a time. (SQLite's run on `thread_connections`.)
 
 Why by hand: a SQLAlchemy pool checkout and return (the connection object, its events, the reset,
 the asyncio adapter's shielded close) cost more CPU than the one-row read it served: 70 µs of a
