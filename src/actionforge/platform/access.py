@@ -102,8 +102,8 @@ async def editable_action(
 _GPTS, _WORKSPACES, _MEMBERSHIPS, _ACTIONS = (
     cast(Table, t.__table__) for t in (Gpt, Workspace, Membership, Action)
 )
-_EDITABLE_ACTION_ROW = (
-    select(_GPTS, _WORKSPACES, _MEMBERSHIPS.c.role, _ACTIONS)
+_EDITABLE_ACTION_ROW = (  # of the GPT, only what the rule needs: its other columns cost to read
+    select(_GPTS.c.owner_id.label("gpt_owner_id"), _WORKSPACES, _MEMBERSHIPS.c.role, _ACTIONS)
     .join(_WORKSPACES, _WORKSPACES.c.id == _GPTS.c.workspace_id)
     .join(
         _MEMBERSHIPS,
@@ -156,7 +156,7 @@ async def editable_action_read(
     row = await db.first(_EDITABLE_ACTION_ROW, {"user_id": user.id, "gpt_id": gpt_id, "action_id": action_id})
     if row is None:
         raise NotFound("No such GPT.")
-    _check_editable(user, row._mapping[_GPTS.c.owner_id], row.role)
+    _check_editable(user, row.gpt_owner_id, row.role)
     if row._mapping[_ACTIONS.c.id] is None:
         raise NotFound("No such action.")
     return entity(Workspace, row), entity(Action, row)
