@@ -158,9 +158,9 @@ class Database:
 
     async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
         """The first row of a Core ``statement`` that only reads, each statement seeing the latest
-        commits, on a held connection (`HeldConnections`): a sixth of an ORM session's CPU, for
-        the lookups every request makes (`store.rows.entity` turns its columns back into
-        objects)."""
+        commits: on PostgreSQL on a held connection (`HeldConnections`), on SQLite on the thread's
+        own (`ThreadConnections`). A fraction of an ORM session's CPU, for the lookups every
+        request makes (`store.rows.entity` turns its columns back into objects)."""
         return await self._read(statement, params, CursorResult.first)
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
