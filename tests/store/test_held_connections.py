@@ -17,16 +17,6 @@ from tests.store.databases import database_with
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
-@pytest.fixture
-async def held(database_url: str) -> AsyncIterator[HeldConnections]:
-    async with database_with(database_url, MetaData()) as database:
-        held = HeldConnections(database._read_engine, size=2, ping_after_s=10, clock=CLOCK)
-        try:
-            yield held
-        finally:
-            await held.close()
-
-
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -35,7 +25,19 @@ class Clock:
         return self.now
 
 
-CLOCK = Clock()
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def held(database_url: str, clock: Clock) -> AsyncIterator[HeldConnections]:
+    async with database_with(database_url, MetaData()) as database:
+        held = HeldConnections(database._read_engine, size=2, ping_after_s=10, clock=clock)
+        try:
+            yield held
+        finally:
+            await held.close()
 
 
 async def test_no_more_than_its_size_at_once_and_the_others_wait(held: HeldConnections) -> None:
@@ -63,20 +65,26 @@ async def test_no_more_than_its_size_at_once_and_the_others_wait(held: HeldConne
 
 
 async def test_an_idle_connection_is_pinged_and_replaced_if_the_server_dropped_it(
-    held: HeldConnections, database_url: str
+    held: HeldConnections, clock: Clock, database_url: str
 ) -> None:
     pid = select(func.pg_backend_pid().label("pid"))
     first = await held.read(pid, {}, lambda result: result.scalar_one())
-    CLOCK.now += 11  # idle long enough to be pinged: alive, so kept
+    clock.now += 11  # idle long enough to be pinged: alive, so kept
     assert await held.read(pid, {}, lambda result: result.scalar_one()) == first
     libpq = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(libpq, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (first,))
-    CLOCK.now += 11
+    clock.now += 11
     replaced = await held.read(pid, {}, lambda result: result.scalar_one())
     assert replaced != first
 
 
 async def test_database_reads_go_through_its_held_connections(database_url: str) -> None:
+    """The same server backend answers one read after another: the connection stayed open."""
+    pid = select(func.pg_backend_pid().label("pid"))
     async with database_with(database_url, MetaData()) as db:
         assert isinstance(db._standalone, HeldConnections)
+        first, second = await db.first(pid, {}), await db.first(pid, {})
+        assert first is not None
+        assert second is not None
+        assert first.pid == second.pid
