@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import Row, Table, bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import actionforge
@@ -24,7 +24,7 @@ from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict, Invalid, NotFound
 from actionforge.platform.model_entries import WORKSPACE, Catalog, ModelEntry, ProviderEntry, offerable
 from actionforge.store.pages import Page, page
-from actionforge.store.rows import entity
+from actionforge.store.rows import ResultRow, entity
 from actionforge.store.sealing import seal, unseal
 from actionforge.store.tables import Action, Membership, User
 from actionforge.store.tables_models import CatalogModel, ModelProvider
@@ -239,7 +239,7 @@ class ModelCatalog:
         rows = (await s.execute(_CATALOG_OF, {"workspace_id": workspace_id})).all()
         return self.p.instance_models.then(self._assemble(rows, with_keys=False))
 
-    def _assemble(self, rows: Sequence[Row[Any]], *, with_keys: bool) -> Catalog:
+    def _assemble(self, rows: Sequence[ResultRow], *, with_keys: bool) -> Catalog:
         """The catalog from `_CATALOG_OF`'s rows: a provider's row once per model, or once alone."""
         providers: dict[str, ModelProvider] = {}
         models: list[CatalogModel] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
-from actionforge.store.held_connections import HeldConnections
+from actionforge.store.driver_reads import DriverRead, DriverReads, ResultRow
+from actionforge.store.held_connections import HeldConnections, driver_connection
 from actionforge.store.thread_connections import ThreadConnections
 
 BUSY_TIMEOUT_S = 30
@@ -99,6 +100,8 @@ class Database:
             held_pool = {"pool_size": pool_size, "max_overflow": 0}
             held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
             self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
+        # Their SELECTs on psycopg's own connection, without SQLAlchemy's execution around them.
+        self._driver_reads = None if self.is_sqlite else DriverReads(self.engine.dialect)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -156,15 +159,22 @@ class Database:
         async with self._reads() as session, session.begin():
             yield session
 
-    async def first(self, statement: Executable, params: Mapping[str, Any]) -> Row[Any] | None:
+    async def first(self, statement: Executable, params: Mapping[str, Any]) -> ResultRow | None:
         """The first row of a Core ``statement`` that only reads, each statement seeing the latest
-        commits: on PostgreSQL on a held connection (`HeldConnections`), on SQLite on the thread's
-        own (`ThreadConnections`). A fraction of an ORM session's CPU, for the lookups every
-        request makes (`store.rows.entity` turns its columns back into objects)."""
+        commits: on PostgreSQL on a held connection (`HeldConnections`), a SELECT on psycopg's own
+        connection (`driver_reads`); on SQLite on the thread's own (`ThreadConnections`). A
+        fraction of an ORM session's CPU, for the lookups every request makes (`store.rows.entity`
+        turns its columns back into objects)."""
+        read = self._driver_read(statement)
+        if read is not None:
+            return await self._on_driver(read.first, params)
         return await self._read(statement, params, CursorResult.first)
 
-    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
+    async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Every row of a Core ``statement``, read as `first` reads one."""
+        read = self._driver_read(statement)
+        if read is not None:
+            return await self._on_driver(read.all, params)
         return list(await self._read(statement, params, CursorResult.all))
 
     @asynccontextmanager
@@ -190,6 +200,18 @@ class Database:
         if held is not None and held[0] is asyncio.current_task():
             return fetch(await held[1].execute(statement, params))
         return await self._standalone.read(statement, params, fetch)
+
+    def _driver_read(self, statement: Executable) -> DriverRead | None:
+        return None if self._driver_reads is None else self._driver_reads.prepared(statement)
+
+    async def _on_driver(
+        self, work: Callable[[Any, Mapping[str, Any]], Awaitable[T]], params: Mapping[str, Any]
+    ) -> T:
+        held = self._held.get()
+        if held is not None and held[0] is asyncio.current_task():
+            return await work(driver_connection(held[1]), params)
+        assert isinstance(self._standalone, HeldConnections)  # driver reads are PostgreSQL's
+        return await self._standalone.on_driver(lambda driver: work(driver, params))
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:
         """Run one Core write that needs no other statement with it (an INSERT of log records),

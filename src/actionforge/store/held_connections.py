@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -81,6 +81,19 @@ class HeldConnections:
             self._idle.append((connection, self._clock()))
             return found
 
+    async def on_driver(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """``work`` given the driver's own connection (psycopg's) of a held connection: for the
+        reads `driver_reads` runs without SQLAlchemy's execution around them."""
+        async with self._slots:
+            connection = await self._take()
+            try:
+                found = await work(driver_connection(connection))
+            except BaseException:
+                await _close_quietly(connection)
+                raise
+            self._idle.append((connection, self._clock()))
+            return found
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
         async with self._slots:
@@ -111,6 +124,14 @@ class HeldConnections:
         return self._engine
 
 
+def driver_connection(connection: AsyncConnection) -> Any:
+    """The DBAPI connection under ``connection`` (psycopg's `AsyncConnection`)."""
+    sync = connection.sync_connection
+    if sync is None:
+        raise RuntimeError("the connection is not open")
+    return sync.connection.driver_connection
+
+
 async def _answers(connection: AsyncConnection) -> bool:
     try:
         await connection.execute(_PING)
@@ -120,6 +141,9 @@ async def _answers(connection: AsyncConnection) -> bool:
 
 
 async def _close_quietly(connection: AsyncConnection) -> None:
-    """Back to the engine's pool, which discards it if SQLAlchemy found it broken."""
+    """Discarded, then back to the engine's pool as a free slot: a statement that raised may have
+    left it mid-query (a cancelled task), and a reset would wait on that or fail."""
+    with contextlib.suppress(Exception):
+        await connection.invalidate()
     with contextlib.suppress(Exception):
         await connection.close()

@@ -11,14 +11,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Row, inspect
+from sqlalchemy import ColumnElement, inspect
 
+from actionforge.store.driver_reads import ResultRow
 from actionforge.store.tables import Base
 
 T = TypeVar("T", bound=Base)
+__all__ = ["ResultRow", "entity"]
 
 
-def entity(cls: type[T], row: Row[Any]) -> T:
+def entity(cls: type[T], row: ResultRow) -> T:
     """``cls`` filled from the columns of its table that ``row`` holds (selected as Column objects,
     so two tables' ``id`` columns do not collide).
 

@@ -1,0 +1,146 @@
+"""`store.driver_reads` on PostgreSQL: a SELECT the app runs again and again is read on psycopg's
+own connection, and its rows hold what SQLAlchemy's rows hold, types converted the same way;
+what it cannot run so goes through SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from psycopg.errors import DivisionByZero
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    select,
+)
+
+from actionforge.store import Database
+from actionforge.store.driver_reads import Record
+from actionforge.store.types import UtcDateTime
+from tests.store.databases import database_with, standalone_engine
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+META = MetaData()
+OWNERS = Table(
+    "owners", META, Column("id", String(10), primary_key=True), Column("secret", String(40)),
+    Column("active", Boolean), Column("seen_at", UtcDateTime()),
+)  # fmt: skip
+THINGS = Table(
+    "things", META, Column("id", String(10), primary_key=True), Column("owner_id", ForeignKey("owners.id")),
+    Column("n", Integer), Column("config", JSON), Column("seen_at", UtcDateTime(), nullable=True),
+)  # fmt: skip
+# Two tables with the same column names, a label, and a parameter: the shape of the app's lookups.
+OWNED = (
+    select(OWNERS.c.id.label("owner"), OWNERS, THINGS)
+    .join(THINGS, THINGS.c.owner_id == OWNERS.c.id)
+    .where(OWNERS.c.id == bindparam("owner_id"))
+    .order_by(THINGS.c.id)
+)
+SEEN = datetime(2026, 12, 6, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    async with database_with(database_url, META) as database:
+        async with database.session() as s:
+            await s.execute(
+                OWNERS.insert(), [{"id": "o1", "secret": "hunter2", "active": True, "seen_at": SEEN}]
+            )
+            await s.execute(
+                THINGS.insert(),
+                [
+                    {"id": "t1", "owner_id": "o1", "n": 1, "config": {"a": [1, None]}, "seen_at": SEEN},
+                    {"id": "t2", "owner_id": "o1", "n": 2, "config": None, "seen_at": None},
+                ],
+            )
+        yield database
+
+
+def statements_through_sqlalchemy(db: Database) -> list[str]:
+    seen: list[str] = []
+    event.listen(standalone_engine(db), "before_cursor_execute", lambda _c, _cur, sql, *_: seen.append(sql))
+    return seen
+
+
+async def test_rows_read_on_the_driver_hold_what_sqlalchemy_s_rows_hold(db: Database) -> None:
+    through_sqlalchemy = statements_through_sqlalchemy(db)
+    expected = await db.rows(OWNED, {"owner_id": "o1"})  # the first run: SQLAlchemy's rows
+    assert len(through_sqlalchemy) == 1
+    driver = await db.rows(OWNED, {"owner_id": "o1"})
+    assert len(through_sqlalchemy) == 1  # the second: on psycopg's connection
+    assert all(isinstance(row, Record) for row in driver)
+    assert [list(row._mapping.values()) for row in driver] == [
+        list(row._mapping.values()) for row in expected
+    ]
+    first, second = driver
+    for column in (*OWNERS.c, *THINGS.c):
+        assert first._mapping[column] == expected[0]._mapping[column]
+    assert (first.owner, first.id, first.id_1, first.n) == ("o1", "o1", "t1", 1)
+    assert first.config == {"a": [1, None]}
+    assert second.config is None
+    assert first.seen_at == SEEN
+    assert first.seen_at.tzinfo is UTC
+    assert first.active is True
+    assert second.seen_at_1 is None
+    with pytest.raises(AttributeError):
+        _ = first.no_such_column
+
+
+async def test_first_answers_none_when_nothing_matches_and_the_parameters_are_bound(db: Database) -> None:
+    for _ in range(2):  # the second on the driver
+        assert await db.first(OWNED, {"owner_id": "nobody"}) is None
+        row = await db.first(OWNED, {"owner_id": "o1"})
+        assert row is not None
+        assert row.id_1 == "t1"
+
+
+async def test_a_record_s_repr_names_its_columns_never_their_values(db: Database) -> None:
+    for _ in range(2):
+        row = await db.first(OWNED, {"owner_id": "o1"})
+    assert isinstance(row, Record)
+    assert "hunter2" not in repr(row)
+    assert "hunter2" not in repr(row._mapping)
+    assert "secret" in repr(row)
+    assert dict(row._mapping)["secret"] == "hunter2"
+
+
+async def test_a_statement_built_per_call_or_with_an_in_list_goes_through_sqlalchemy(db: Database) -> None:
+    through_sqlalchemy = statements_through_sqlalchemy(db)
+    for _ in range(3):
+        assert await db.first(select(OWNERS.c.id).where(OWNERS.c.id == "o1"), {}) is not None
+    listed = (
+        select(THINGS.c.id).where(THINGS.c.id.in_(bindparam("ids", expanding=True))).order_by(THINGS.c.id)
+    )
+    for _ in range(3):
+        assert [row.id for row in await db.rows(listed, {"ids": ["t2", "t1"]})] == ["t1", "t2"]
+    assert len(through_sqlalchemy) == 6
+
+
+async def test_a_connection_whose_driver_read_raised_is_not_used_again(db: Database) -> None:
+    backend = select(
+        (bindparam("x", type_=Integer) / bindparam("d", type_=Integer)).label("q"),
+        func.pg_backend_pid().label("pid"),
+    )
+    pids: set[int] = set()
+    for _ in range(2):
+        row = await db.first(backend, {"x": 1, "d": 1})
+        assert row is not None
+        pids.add(row.pid)
+    assert len(pids) == 1
+    with pytest.raises(DivisionByZero):
+        await db.first(backend, {"x": 1, "d": 0})
+    row = await db.first(backend, {"x": 4, "d": 2})
+    assert row is not None
+    assert row.q == 2
+    assert row.pid not in pids  # a new connection: the one that raised was discarded
