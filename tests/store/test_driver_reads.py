@@ -1,6 +1,6 @@
-"""`store.driver_reads` on PostgreSQL: a SELECT the app runs again and again is read on psycopg's
-own connection, and its rows hold what SQLAlchemy's rows hold, types converted the same way;
-what it cannot run so goes through SQLAlchemy."""
+"""`store.driver_reads` on both databases: a SELECT the app runs again and again is read on the
+driver's own connection (psycopg's, sqlite3's), and its rows hold what SQLAlchemy's rows hold,
+types converted the same way; what it cannot run so goes through SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ from actionforge.store import Database
 from actionforge.store.driver_reads import Record
 from actionforge.store.types import UtcDateTime
 from tests.store.databases import database_with, standalone_engine
-
-pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 META = MetaData()
 OWNERS = Table(
@@ -127,6 +125,7 @@ async def test_a_statement_built_per_call_or_with_an_in_list_goes_through_sqlalc
     assert len(through_sqlalchemy) == 6
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_connection_whose_driver_read_raised_is_not_used_again(db: Database) -> None:
     backend = select(
         (bindparam("x", type_=Integer) / bindparam("d", type_=Integer)).label("q"),

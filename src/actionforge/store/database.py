@@ -100,8 +100,8 @@ class Database:
             held_pool = {"pool_size": pool_size, "max_overflow": 0}
             held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
             self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
-        # Their SELECTs on psycopg's own connection, without SQLAlchemy's execution around them.
-        self._driver_reads = None if self.is_sqlite else DriverReads(self.engine.dialect)
+        # Their SELECTs on the driver's own connection, without SQLAlchemy's execution around them.
+        self._driver_reads = DriverReads(self._standalone.engine.dialect)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -161,21 +161,25 @@ class Database:
 
     async def first(self, statement: Executable, params: Mapping[str, Any]) -> ResultRow | None:
         """The first row of a Core ``statement`` that only reads, each statement seeing the latest
-        commits: on PostgreSQL on a held connection (`HeldConnections`), a SELECT on psycopg's own
-        connection (`driver_reads`); on SQLite on the thread's own (`ThreadConnections`). A
-        fraction of an ORM session's CPU, for the lookups every request makes (`store.rows.entity`
-        turns its columns back into objects)."""
+        commits: on PostgreSQL on a held connection (`HeldConnections`), on SQLite on the thread's
+        own (`ThreadConnections`), and a SELECT the app runs again and again on the driver's own
+        connection (`driver_reads`). A fraction of an ORM session's CPU, for the lookups every
+        request makes (`store.rows.entity` turns its columns back into objects)."""
         read = self._driver_read(statement)
-        if read is not None:
-            return await self._on_driver(read.first, params)
-        return await self._read(statement, params, CursorResult.first)
+        if read is None:
+            return await self._read(statement, params, CursorResult.first)
+        if isinstance(self._standalone, ThreadConnections):
+            return self._standalone.on_driver(lambda driver: read.first_blocking(driver, params))
+        return await self._on_driver(read.first, params)
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Every row of a Core ``statement``, read as `first` reads one."""
         read = self._driver_read(statement)
-        if read is not None:
-            return await self._on_driver(read.all, params)
-        return list(await self._read(statement, params, CursorResult.all))
+        if read is None:
+            return list(await self._read(statement, params, CursorResult.all))
+        if isinstance(self._standalone, ThreadConnections):
+            return self._standalone.on_driver(lambda driver: read.all_blocking(driver, params))
+        return await self._on_driver(read.all, params)
 
     @asynccontextmanager
     async def reads_together(self) -> AsyncIterator[None]:
@@ -202,7 +206,7 @@ class Database:
         return await self._standalone.read(statement, params, fetch)
 
     def _driver_read(self, statement: Executable) -> DriverRead | None:
-        return None if self._driver_reads is None else self._driver_reads.prepared(statement)
+        return self._driver_reads.prepared(statement)
 
     async def _on_driver(
         self, work: Callable[[Any, Mapping[str, Any]], Awaitable[T]], params: Mapping[str, Any]

@@ -51,6 +51,16 @@ class ThreadConnections:
             self._drop(connection)
             raise
 
+    def on_driver(self, work: Callable[[Any], T]) -> T:
+        """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_reads` runs
+        without SQLAlchemy's execution around them (no lock: a read needs none in WAL)."""
+        connection = self._connection()
+        try:
+            return work(connection.connection.driver_connection)
+        except BaseException:
+            self._drop(connection)
+            raise
+
     async def write(
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
