@@ -58,7 +58,7 @@ BACKEND = select(func.pg_backend_pid().label("pid"), ITEMS.c.state).order_by(ITE
 
 async def backend(db: Database) -> int:
     """The server process that answered: one per connection. A constant statement, so it runs on
-    psycopg's own connection (`driver_reads`) from its second use on, as the app's lookups do."""
+    psycopg's own connection (`driver_statements`) from its second use on, as the app's lookups do."""
     row = await db.first(BACKEND, {})
     assert row is not None
     assert row.state == "new"

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
-from actionforge.store.driver_reads import DriverRead, DriverReads, ResultRow
+from actionforge.store.driver_statements import DriverStatements, ResultRow
 from actionforge.store.held_connections import HeldConnections, driver_connection
 from actionforge.store.thread_connections import ThreadConnections
 
@@ -101,7 +101,7 @@ class Database:
             held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
             self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
         # Their SELECTs on the driver's own connection, without SQLAlchemy's execution around them.
-        self._driver_reads = DriverReads(self._standalone.engine.dialect)
+        self._driver_statements = DriverStatements(self._standalone.engine.dialect)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -163,9 +163,9 @@ class Database:
         """The first row of a Core ``statement`` that only reads, each statement seeing the latest
         commits: on PostgreSQL on a held connection (`HeldConnections`), on SQLite on the thread's
         own (`ThreadConnections`), and a SELECT the app runs again and again on the driver's own
-        connection (`driver_reads`). A fraction of an ORM session's CPU, for the lookups every
+        connection (`driver_statements`). A fraction of an ORM session's CPU, for the lookups every
         request makes (`store.rows.entity` turns its columns back into objects)."""
-        read = self._driver_read(statement)
+        read = self._driver_statements.prepared(statement, params)
         if read is None:
             return await self._read(statement, params, CursorResult.first)
         if isinstance(self._standalone, ThreadConnections):
@@ -174,7 +174,7 @@ class Database:
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Every row of a Core ``statement``, read as `first` reads one."""
-        read = self._driver_read(statement)
+        read = self._driver_statements.prepared(statement, params)
         if read is None:
             return list(await self._read(statement, params, CursorResult.all))
         if isinstance(self._standalone, ThreadConnections):
@@ -205,9 +205,6 @@ class Database:
             return fetch(await held[1].execute(statement, params))
         return await self._standalone.read(statement, params, fetch)
 
-    def _driver_read(self, statement: Executable) -> DriverRead | None:
-        return self._driver_reads.prepared(statement)
-
     async def _on_driver(
         self, work: Callable[[Any, Mapping[str, Any]], Awaitable[T]], params: Mapping[str, Any]
     ) -> T:
@@ -226,11 +223,17 @@ class Database:
         async with self.engine.begin() as connection:  # psycopg sends many rows as separate
             await connection.execute(statement, params)  # statements: only a transaction keeps them whole
 
-    async def write_returning(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
+    async def write_returning(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Run one Core write, a transaction on its own, and return its RETURNING rows (none if it
         has no RETURNING). One statement is atomic by itself, so on PostgreSQL it runs in
-        autocommit: one round trip instead of three (BEGIN, the statement, COMMIT)."""
-        return await self._standalone.write(statement, params, _returned_rows)
+        autocommit: one round trip instead of three (BEGIN, the statement, COMMIT). One run
+        again and again goes to the driver as `first` does."""
+        write = self._driver_statements.prepared(statement, params)
+        if write is None:
+            return await self._standalone.write(statement, params, _returned_rows)
+        if isinstance(self._standalone, ThreadConnections):
+            return await self._standalone.on_driver_write(lambda driver: write.all_blocking(driver, params))
+        return await self._standalone.on_driver(lambda driver: write.all(driver, params))
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""

@@ -83,7 +83,7 @@ class HeldConnections:
 
     async def on_driver(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """``work`` given the driver's own connection (psycopg's) of a held connection: for the
-        reads `driver_reads` runs without SQLAlchemy's execution around them."""
+        reads `driver_statements` runs without SQLAlchemy's execution around them."""
         async with self._slots:
             connection = await self._take()
             try:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, inspect
 
-from actionforge.store.driver_reads import ResultRow
+from actionforge.store.driver_statements import ResultRow
 from actionforge.store.tables import Base
 
 T = TypeVar("T", bound=Base)

@@ -52,7 +52,7 @@ class ThreadConnections:
             raise
 
     def on_driver(self, work: Callable[[Any], T]) -> T:
-        """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_reads` runs
+        """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_statements` runs
         without SQLAlchemy's execution around them (no lock: a read needs none in WAL)."""
         connection = self._connection()
         try:
@@ -61,21 +61,42 @@ class ThreadConnections:
             self._drop(connection)
             raise
 
+    async def on_driver_write(self, work: Callable[[Any], T]) -> T:
+        """`on_driver` for one statement that writes, committed on its own once this process's
+        other writers are done."""
+
+        def run(connection: Connection) -> T:
+            driver: Any = connection.connection.driver_connection
+            found = work(driver)
+            driver.commit()
+            return found
+
+        return await self._writing(run)
+
     async def write(
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
         """`read` for one statement that writes, committed on its own once this process's other
         writers are done."""
+
+        def run(connection: Connection) -> T:
+            found = fetch(connection.execute(statement, params))
+            connection.commit()
+            return found
+
+        return await self._writing(run)
+
+    async def _writing(self, run: Callable[[Connection], T]) -> T:
+        """``run`` on this thread's connection, with the file's write lock; a connection whose
+        write raised is closed, which rolls back what the statement began."""
         lock = await self._write_lock.acquire()
         try:
             connection = self._connection()
             try:
-                found = fetch(connection.execute(statement, params))
-                connection.commit()
+                return run(connection)
             except BaseException:
-                self._drop(connection)  # closing rolls back what the statement began
+                self._drop(connection)
                 raise
-            return found
         finally:
             lock.release()
 

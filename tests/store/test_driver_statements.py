@@ -1,6 +1,7 @@
-"""`store.driver_reads` on both databases: a SELECT the app runs again and again is read on the
-driver's own connection (psycopg's, sqlite3's), and its rows hold what SQLAlchemy's rows hold,
-types converted the same way; what it cannot run so goes through SQLAlchemy."""
+"""`store.driver_statements` on both databases: a statement the app runs again and again runs on
+the driver's own connection (psycopg's, sqlite3's), its values converted as SQLAlchemy converts
+them, its rows holding what SQLAlchemy's rows hold, its writes committed; what it cannot run so
+goes through SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ from sqlalchemy import (
     bindparam,
     event,
     func,
+    insert,
     select,
+    update,
 )
+from sqlalchemy.exc import DataError, IntegrityError
 
 from actionforge.store import Database
-from actionforge.store.driver_reads import Record
+from actionforge.store.driver_statements import Record
 from actionforge.store.types import UtcDateTime
 from tests.store.databases import database_with, standalone_engine
 
@@ -46,6 +50,21 @@ OWNED = (
     .order_by(THINGS.c.id)
 )
 SEEN = datetime(2026, 12, 6, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+DEFAULTED = Table(
+    "defaulted",
+    META,
+    Column("id", Integer, primary_key=True),
+    Column("made", String(10), default=lambda: "made"),
+)
+ADD_DEFAULTED = insert(DEFAULTED).returning(DEFAULTED.c.made)
+ADD_THING = insert(THINGS).returning(THINGS.c.id, THINGS.c.seen_at)
+ADD_THING_QUIETLY = insert(THINGS)
+RENAME_OWNER = (  # with values of its own: anonymous parameters with a processor (UtcDateTime's)
+    update(OWNERS)
+    .where(OWNERS.c.id == bindparam("owner_id"), OWNERS.c.seen_at <= SEEN + timedelta(days=1))
+    .values(secret=bindparam("new_secret"), seen_at=SEEN + timedelta(days=1))
+    .returning(OWNERS.c.secret, OWNERS.c.seen_at)
+)
 
 
 @pytest.fixture
@@ -137,9 +156,70 @@ async def test_a_connection_whose_driver_read_raised_is_not_used_again(db: Datab
         assert row is not None
         pids.add(row.pid)
     assert len(pids) == 1
-    with pytest.raises(DivisionByZero):
+    with pytest.raises(DataError) as raised:
         await db.first(backend, {"x": 1, "d": 0})
+    assert isinstance(raised.value.orig, DivisionByZero)
     row = await db.first(backend, {"x": 4, "d": 2})
     assert row is not None
     assert row.q == 2
     assert row.pid not in pids  # a new connection: the one that raised was discarded
+
+
+async def test_writes_on_the_driver_are_committed_with_their_values_converted(db: Database) -> None:
+    through_sqlalchemy = statements_through_sqlalchemy(db)
+    for n in range(3, 6):  # the first through SQLAlchemy, the others on the driver
+        thing = {"id": f"t{n}", "owner_id": "o1", "n": n, "config": {"n": n}, "seen_at": SEEN}
+        returned = await db.write_returning(ADD_THING, thing)
+        assert [(row.id, row.seen_at) for row in returned] == [(f"t{n}", SEEN)]
+        assert returned[0].seen_at.tzinfo is UTC
+    assert await db.write_returning(ADD_THING_QUIETLY, {"id": "t6", "owner_id": "o1", "n": 6}) == []
+    assert await db.write_returning(ADD_THING_QUIETLY, {"id": "t7", "owner_id": "o1", "n": 7}) == []
+    # Other columns given: compiled again for them, not run with the first set's SQL.
+    assert await db.write_returning(ADD_THING_QUIETLY, {"id": "t8", "owner_id": "o1", "config": [8]}) == []
+    for secret in ("s2", "s3"):  # the second on the driver
+        renamed = await db.write_returning(RENAME_OWNER, {"owner_id": "o1", "new_secret": secret})
+    assert [(row.secret, row.seen_at) for row in renamed] == [("s3", SEEN + timedelta(days=1))]
+    assert len(through_sqlalchemy) == 3  # each statement's first run
+    async with db.engine.connect() as other:  # committed: another connection sees them
+        found = (
+            await other.execute(select(THINGS.c.id, THINGS.c.n, THINGS.c.config).order_by(THINGS.c.id))
+        ).all()
+        secret = (await other.execute(select(OWNERS.c.secret))).scalar_one()
+    assert [tuple(row) for row in found][2:] == [
+        ("t3", 3, {"n": 3}), ("t4", 4, {"n": 4}), ("t5", 5, {"n": 5}),
+        ("t6", 6, None), ("t7", 7, None), ("t8", None, [8]),
+    ]  # fmt: skip
+    assert secret == "s3"
+
+
+async def test_a_failed_write_on_the_driver_leaves_nothing_and_the_next_one_lands(db: Database) -> None:
+    for n in (3, 4):
+        await db.write_returning(ADD_THING, {"id": f"t{n}", "owner_id": "o1", "n": n, "seen_at": SEEN})
+    with pytest.raises(IntegrityError) as raised:  # as SQLAlchemy raises it
+        await db.write_returning(ADD_THING, {"id": "t4", "owner_id": "o1", "n": 40, "seen_at": SEEN})
+    assert "40" not in str(raised.value)  # no parameters in the message
+    await db.write_returning(ADD_THING, {"id": "t5", "owner_id": "o1", "n": 5, "seen_at": SEEN})
+    rows = await db.rows(select(THINGS.c.id, THINGS.c.n).order_by(THINGS.c.id), {})
+    assert [(row.id, row.n) for row in rows] == [("t1", 1), ("t2", 2), ("t3", 3), ("t4", 4), ("t5", 5)]
+
+
+async def test_a_write_with_python_side_defaults_goes_through_sqlalchemy(db: Database) -> None:
+    through_sqlalchemy = statements_through_sqlalchemy(db)
+    for n in range(3):
+        assert [row.made for row in await db.write_returning(ADD_DEFAULTED, {"id": n})] == ["made"]
+    assert len(through_sqlalchemy) == 3
+
+
+async def test_a_first_row_read_leaves_no_snapshot_behind(db: Database) -> None:
+    """`first` stops after one row of several; an unfinished SELECT would keep its read snapshot
+    (SQLite, WAL), and this connection's next reads would miss what others commit."""
+    numbers = select(THINGS.c.n).order_by(THINGS.c.id)
+    for _ in range(2):  # the second on the driver
+        row = await db.first(numbers, {})
+        assert row is not None
+        assert row.n == 1
+    async with db.engine.begin() as other:
+        await other.execute(update(THINGS).where(THINGS.c.id == "t1").values(n=10))
+    row = await db.first(numbers, {})
+    assert row is not None
+    assert row.n == 10
