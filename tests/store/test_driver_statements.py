@@ -208,18 +208,3 @@ async def test_a_write_with_python_side_defaults_goes_through_sqlalchemy(db: Dat
     for n in range(3):
         assert [row.made for row in await db.write_returning(ADD_DEFAULTED, {"id": n})] == ["made"]
     assert len(through_sqlalchemy) == 3
-
-
-async def test_a_first_row_read_leaves_no_snapshot_behind(db: Database) -> None:
-    """`first` stops after one row of several; an unfinished SELECT would keep its read snapshot
-    (SQLite, WAL), and this connection's next reads would miss what others commit."""
-    numbers = select(THINGS.c.n).order_by(THINGS.c.id)
-    for _ in range(2):  # the second on the driver
-        row = await db.first(numbers, {})
-        assert row is not None
-        assert row.n == 1
-    async with db.engine.begin() as other:
-        await other.execute(update(THINGS).where(THINGS.c.id == "t1").values(n=10))
-    row = await db.first(numbers, {})
-    assert row is not None
-    assert row.n == 10

@@ -100,7 +100,7 @@ class Database:
             held_pool = {"pool_size": pool_size, "max_overflow": 0}
             held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
             self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
-        # Their SELECTs on the driver's own connection, without SQLAlchemy's execution around them.
+        # Statements run again and again go to the driver's own connection (`driver_statements`).
         self._driver_statements = DriverStatements(self._standalone.engine.dialect)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
@@ -211,7 +211,7 @@ class Database:
         held = self._held.get()
         if held is not None and held[0] is asyncio.current_task():
             return await work(driver_connection(held[1]), params)
-        assert isinstance(self._standalone, HeldConnections)  # driver reads are PostgreSQL's
+        assert isinstance(self._standalone, HeldConnections)  # SQLite's are run synchronously above
         return await self._standalone.on_driver(lambda driver: work(driver, params))
 
     async def execute_alone(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> None:

@@ -196,7 +196,7 @@ class DriverStatement:
             cursor = driver.execute(self.sql, self.parameters(params))
             row = cursor.fetchone()
             shape = self._shape_of(cursor)
-            cursor.close()  # an unfinished SELECT would hold its read snapshot: later reads stale
+            cursor.close()  # at once: an unfinished SELECT alive holds its read snapshot (WAL)
         return None if row is None else shape.record(row)
 
     def all_blocking(self, driver: Any, params: Mapping[str, Any]) -> list[Record]:
