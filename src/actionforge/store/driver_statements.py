@@ -12,9 +12,9 @@ what SQLAlchemy's row would hold.
 
 Only what compiles to fixed SQL runs here: a SELECT, INSERT, UPDATE or DELETE with plain
 parameters and no Python-side column defaults. One with parameters expanded at execution (``IN``
-lists), defaults SQLAlchemy computes before it sends, or a result with another number of columns
-than the statement names, is run by SQLAlchemy as before (`DriverStatements.prepared` answers
-None).
+lists) or defaults SQLAlchemy computes before it sends is run by SQLAlchemy as before
+(`DriverStatements.prepared` answers None). A result with another number of columns than the
+statement names is refused (`Shape`), never read under the wrong keys.
 """
 
 from __future__ import annotations
