@@ -50,8 +50,7 @@ class HeldConnections:
     async def read(
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
-        """``fetch`` applied to the result of ``statement``: `connection` and the execute in one
-        frame, as this runs for nearly every request."""
+        """``fetch`` applied to the result of ``statement``."""
         return await self._run(statement, params, fetch, commit=False)
 
     async def write(
@@ -69,25 +68,25 @@ class HeldConnections:
         *,
         commit: bool,
     ) -> T:
-        async with self._slots:
-            connection = await self._take()
-            try:
-                found = fetch(await connection.execute(statement, params))
-                if commit:
-                    await connection.commit()
-            except BaseException:
-                await _close_quietly(connection)
-                raise
-            self._idle.append((connection, self._clock()))
+        async def execute(connection: AsyncConnection) -> T:
+            found = fetch(await connection.execute(statement, params))
+            if commit:
+                await connection.commit()
             return found
+
+        return await self._lend(execute)
 
     async def on_driver(self, work: Callable[[Any], Awaitable[T]]) -> T:
         """``work`` given the driver's own connection (psycopg's) of a held connection: for the
-        reads `driver_statements` runs without SQLAlchemy's execution around them."""
+        statements `driver_statements` runs without SQLAlchemy's execution around them."""
+        return await self._lend(lambda connection: work(driver_connection(connection)))
+
+    async def _lend(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """``work`` on a held connection, one taker at a time; one whose work raised is closed."""
         async with self._slots:
             connection = await self._take()
             try:
-                found = await work(driver_connection(connection))
+                found = await work(connection)
             except BaseException:
                 await _close_quietly(connection)
                 raise

@@ -44,19 +44,18 @@ class ThreadConnections:
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
         """``fetch`` applied to the result of ``statement``, which only reads."""
-        connection = self._connection()
-        try:
-            return fetch(connection.execute(statement, params))
-        except BaseException:
-            self._drop(connection)
-            raise
+        return self._reading(lambda connection: fetch(connection.execute(statement, params)))
 
     def on_driver(self, work: Callable[[Any], T]) -> T:
         """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_statements` runs
         without SQLAlchemy's execution around them (no lock: a read needs none in WAL)."""
+        return self._reading(lambda connection: work(connection.connection.driver_connection))
+
+    def _reading(self, run: Callable[[Connection], T]) -> T:
+        """``run`` on this thread's connection; one whose statement raised is closed."""
         connection = self._connection()
         try:
-            return work(connection.connection.driver_connection)
+            return run(connection)
         except BaseException:
             self._drop(connection)
             raise
