@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import actionforge
 from actionforge.chat import events as ev
-from actionforge.chat.bell import Bell, PostgresListener
+from actionforge.chat.bell import CHANNEL, Bell
 from actionforge.chat.calls import APPROVED, DECLINED
 from actionforge.chat.consent_memory import UserConsentMemory
 from actionforge.chat.events import Event, EventLog
@@ -53,6 +53,8 @@ class ChatService:
         self.registry_for = registry_for  # workspace id -> its model registry
         self.bell = Bell()
         self.log = EventLog(platform, self.bell)
+        if platform.db.notifications is not None:  # other processes' events, heard once the platform starts
+            platform.db.notifications.subscribe(CHANNEL, self.bell.ring)
         self.runs = Runs(platform, self.log, owner or process_owner())
         self.actions = ActionCache(platform)
         # every provider request passes the egress guard: a provider URL is typed by an admin (SSRF)
@@ -62,15 +64,11 @@ class ChatService:
         self.closing = False
         self._tasks: dict[str, asyncio.Task[None]] = {}  # run id -> its drive in this process
         self._models: dict[Hashable, ChatModel] = {}
-        self._listener: PostgresListener | None = None
         self._sweeping: asyncio.Task[None] | None = None
 
     # --- lifetime ----------------------------------------------------------------------------
 
     async def start(self, *, sweep: bool = True) -> None:
-        if not self.p.db.is_sqlite:
-            self._listener = PostgresListener(self.p.db.url, self.bell)
-            await self._listener.start()
         if sweep:
             self._sweeping = asyncio.create_task(self.sweeper.forever(), name="actionforge-chat-sweeper")
 
@@ -83,8 +81,6 @@ class ChatService:
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        if self._listener is not None:
-            await self._listener.stop()
         await self.actions.aclose()
         await self.model_http.aclose()
 

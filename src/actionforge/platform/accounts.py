@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform import ratelimit, tokens
 from actionforge.platform.context import Platform
 from actionforge.platform.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 from actionforge.store.pages import Page, page
-from actionforge.store.rows import entity
+from actionforge.store.rows import ResultRow, entity
 from actionforge.store.tables import ApiToken, Membership, Session, SetupToken, User, Workspace
 from actionforge.store.types import new_id
 
@@ -158,13 +158,15 @@ class Accounts:
             row = await s.get(Session, tokens.digest(token))
             if row is not None:
                 await s.delete(row)
+        self.p.credentials.flush()  # after the commit (other processes hear the trigger's NOTIFY)
 
     async def authenticate_session(self, token: str) -> Principal:
         token_hash = tokens.digest(token)
-        row = await self.p.db.first(_SESSION_QUERY, {"token_hash": token_hash})
+        row = await self._credential(_SESSION_QUERY, "session", token_hash)
         if row is not None and row.expires_at <= self.p.clock():
             async with self.p.db.session() as s:  # removed the first time it is seen expired
                 await s.execute(delete(Session).where(Session.token_hash == token_hash))
+            self.p.credentials.flush()
         elif row is not None and row.is_active:
             return Principal(entity(User, row), "session", row.csrf_token)
         raise Unauthenticated("Your session has expired. Sign in again.")
@@ -172,14 +174,28 @@ class Accounts:
     # --- personal API tokens ----------------------------------------------------------------
 
     async def authenticate_token(self, token: str) -> Principal:
-        row = await self.p.db.first(_TOKEN_QUERY, {"token_hash": tokens.digest(token)})
+        token_hash = tokens.digest(token)
+        row = await self._credential(_TOKEN_QUERY, "token", token_hash)
         if row is None or not row.is_active:
             raise Unauthenticated("The API token is not valid.")
         now = self.p.clock()
         if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
             async with self.p.db.session() as s:  # at most one write a minute per token
                 await s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
+            self.p.credentials.forget(f"token:{token_hash}")  # its last_used_at is old now
         return Principal(entity(User, row), "token")
+
+    async def _credential(self, statement: Select[Any], kind: str, token_hash: str) -> ResultRow | None:
+        """The session's or token's row with its user's columns, from this process's cache
+        (`CredentialCache`: PostgreSQL only) or the database."""
+        cache, key = self.p.credentials, f"{kind}:{token_hash}"
+        row = cache.get(key)
+        if row is None:
+            generation = cache.generation  # before the read: a change during it voids the row
+            row = await self.p.db.first(statement, {"token_hash": token_hash})
+            if row is not None:
+                cache.put(key, row, generation)
+        return row
 
     async def create_token(self, user: User, name: str) -> tuple[str, ApiToken]:
         """A new token; its value is returned here once and never again."""
@@ -211,6 +227,7 @@ class Accounts:
             if row is None or row.user_id != user.id:
                 raise NotFound("No such API token.")
             await s.delete(row)
+        self.p.credentials.flush()  # after the commit (other processes hear the trigger's NOTIFY)
 
 
 def _check_new_user(new: NewUser, password_min_chars: int) -> str:

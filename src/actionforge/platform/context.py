@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import Table, insert
 
 import actionforge
+from actionforge.platform.credential_cache import CredentialCache
 from actionforge.platform.engine_cache import EngineActionCache
 from actionforge.platform.model_entries import Catalog
 from actionforge.platform.passwords import PasswordHasher
@@ -39,10 +40,14 @@ class Platform:
     engine_actions: EngineActionCache = field(init=False, default_factory=EngineActionCache)
     audit_pruned_at: datetime | None = field(init=False, default=None)
     audit_inserts: GroupInsert = field(init=False)
+    credentials: CredentialCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
         self.audit_inserts = GroupInsert(self.db, insert(cast(Table, ActionCall.__table__)))
+        self.credentials = CredentialCache.listening(
+            self.db.notifications, ttl_s=self.settings.credential_cache_s
+        )
 
     @classmethod
     async def open(
@@ -58,6 +63,12 @@ class Platform:
             settings=settings, db=db, box=box, engine=engine, clock=clock,
             instance_models=instance_models or Catalog(),
         )  # fmt: skip
+
+    async def start(self) -> None:
+        """Hear other processes' changes (PostgreSQL), once every service has subscribed: a
+        server's platform starts; one a command opens for a moment need not."""
+        if self.db.notifications is not None:
+            await self.db.notifications.start()
 
     async def close(self) -> None:
         await self.engine_actions.close()

@@ -86,6 +86,15 @@ class ServerSettings(BaseSettings):
     login_max_attempts: int = Field(5, ge=1, description="failed logins per account and per client address")
     login_window_s: int = Field(300, ge=1, description="the window the failed-login count covers")
     setup_link_ttl_s: int = Field(86_400, ge=60, description="how long the first-run setup link works")
+    credential_cache_s: float = Field(
+        10.0,
+        ge=0,
+        le=3_600,
+        description="PostgreSQL only: how long a process may reuse an API token's or session's "
+        "lookup; a change to users, sessions or tokens in any process empties every process's "
+        "cache at once (NOTIFY), so this bounds only a change missed while the listener was down "
+        "unnoticed; 0 turns the cache off",
+    )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes per password hash")
     argon2_memory_kib: int = Field(65_536, ge=64, description="argon2id memory per password hash")
 

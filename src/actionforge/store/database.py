@@ -26,6 +26,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from actionforge.store import inline_sqlite
 from actionforge.store.driver_statements import DriverStatements, ResultRow
 from actionforge.store.held_connections import HeldConnections, driver_connection
+from actionforge.store.notifications import Notifications
 from actionforge.store.thread_connections import ThreadConnections
 
 BUSY_TIMEOUT_S = 30
@@ -102,6 +103,8 @@ class Database:
             self._standalone = HeldConnections(held_engine, size=pool_size, ping_after_s=ping_idle_s)
         # Statements run again and again go to the driver's own connection (`driver_statements`).
         self._driver_statements = DriverStatements(self._standalone.engine.dialect)
+        # PostgreSQL's NOTIFY, heard on one connection of its own once `notifications.start()` runs.
+        self.notifications = None if self.is_sqlite else Notifications(self.url)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -245,6 +248,8 @@ class Database:
             await connection.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self.notifications is not None:
+            await self.notifications.stop()
         await self._standalone.close()
         await self.engine.dispose()
         if self._read_engine is not self.engine:

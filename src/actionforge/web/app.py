@@ -62,6 +62,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await Platform.open(settings, clock=clock, instance_models=instance_models)
         app.state.services = services = Services.of(platform)
+        await platform.start()
         await services.chat.start()
         try:
             yield

@@ -1,0 +1,81 @@
+"""`CredentialCache` on its own: what it keeps, for how long, and what it refuses to keep."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from actionforge.platform.credential_cache import CredentialCache
+from actionforge.store.rows import ResultRow
+
+
+def row(name: str) -> ResultRow:
+    """A stand-in row: the cache only holds rows and hands the same object back."""
+    return cast(ResultRow, (name,))
+
+
+class Monotonic:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Listener:
+    """Stands for `Notifications.live`: whether every change would be heard right now."""
+
+    def __init__(self) -> None:
+        self.live = True
+
+
+def cache(ttl_s: float = 10.0, **kwargs: int) -> tuple[CredentialCache, Monotonic, Listener]:
+    clock, listener = Monotonic(), Listener()
+    return CredentialCache(ttl_s=ttl_s, is_live=lambda: listener.live, clock=clock, **kwargs), clock, listener
+
+
+def test_a_row_is_reused_until_its_time_is_up() -> None:
+    credentials, clock, _ = cache(ttl_s=10)
+    credentials.put("token:a", row("row"), credentials.generation)
+    clock.now += 9.9
+    assert credentials.get("token:a") == row("row")
+    clock.now += 0.1
+    assert credentials.get("token:a") is None
+    assert credentials.get("token:b") is None
+
+
+def test_a_flush_during_a_lookup_voids_the_row_it_read() -> None:
+    credentials, _, _ = cache()
+    before = credentials.generation  # the lookup starts
+    credentials.flush()  # a revocation commits while it reads
+    credentials.put("token:a", row("stale"), before)
+    assert credentials.get("token:a") is None
+    credentials.put("token:a", row("fresh"), credentials.generation)
+    assert credentials.get("token:a") == row("fresh")
+    credentials.flush()
+    assert credentials.get("token:a") is None
+
+
+def test_nothing_is_kept_or_served_while_changes_could_go_unheard() -> None:
+    credentials, _, listener = cache()
+    credentials.put("token:a", row("row"), credentials.generation)
+    listener.live = False
+    assert credentials.get("token:a") is None
+    credentials.put("token:b", row("row"), credentials.generation)
+    listener.live = True
+    assert credentials.get("token:b") is None
+
+
+def test_forget_drops_one_key_and_a_full_cache_drops_its_oldest() -> None:
+    credentials, _, _ = cache(max_entries=2)
+    for key in ("a", "b", "c"):
+        credentials.put(key, row(key), credentials.generation)
+    assert [credentials.get(key) for key in ("a", "b", "c")] == [None, row("b"), row("c")]
+    credentials.forget("b")
+    assert credentials.get("b") is None
+    assert credentials.get("c") == row("c")
+
+
+def test_a_zero_lifetime_and_a_database_without_notifications_keep_nothing() -> None:
+    for credentials in (cache(ttl_s=0)[0], CredentialCache.listening(None, ttl_s=10)):
+        credentials.put("token:a", row("row"), credentials.generation)
+        assert credentials.get("token:a") is None
