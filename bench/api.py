@@ -141,26 +141,37 @@ async def load(send: Send, requests: int, concurrency: int) -> tuple[float, list
     Each client has its own ``httpx.AsyncClient`` (one connection): 50 workers sharing one
     client's pool held the load generator itself to about 260 requests a second, whatever the
     server, so the p50s measured the generator, not the servers (bare's GPT read: 260 requests a
-    second and a p50 of 140 ms through one shared client, 740 and 20 ms with a client each)."""
+    second and a p50 of 140 ms through one shared client, 740 and 20 ms with a client each).
+
+    The clients are made, and their connections opened by one untimed request each, before the
+    clock starts: a client costs about 22 ms of CPU to make (its SSL context), and made inside
+    the timed run, the 50 of them held the generator for the first second of every round. The
+    first requests then waited up to a second (the p99s of 700-1,000 ms before session 17), and
+    most of a round's requests ran while fewer than 50 clients were going."""
+    clients = [httpx.AsyncClient(timeout=60) for _ in range(concurrency)]
     latencies: list[float] = []
     dropped: list[str] = []
     remaining = iter(range(requests))
 
-    async def worker() -> None:
-        async with httpx.AsyncClient(timeout=60) as client:
-            for _ in remaining:
-                started = time.perf_counter()
-                try:
-                    response = await send(client)
-                except httpx.TransportError as exc:  # e.g. a keep-alive connection the server just closed
-                    dropped.append(type(exc).__name__)
-                    continue
-                response.raise_for_status()
-                latencies.append(time.perf_counter() - started)
+    async def worker(client: httpx.AsyncClient) -> None:
+        for _ in remaining:
+            started = time.perf_counter()
+            try:
+                response = await send(client)
+            except httpx.TransportError as exc:  # e.g. a keep-alive connection the server just closed
+                dropped.append(type(exc).__name__)
+                continue
+            response.raise_for_status()
+            latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    wall = time.perf_counter() - started
+    try:
+        for response in await asyncio.gather(*(send(client) for client in clients)):
+            response.raise_for_status()
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for client in clients))
+        wall = time.perf_counter() - started
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
     if dropped:
         kinds = ", ".join(sorted(set(dropped)))
         print(f"  ({len(dropped)} of {requests} requests failed in transport: {kinds})")
