@@ -9,6 +9,7 @@ from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actionforge.platform.errors import Forbidden, NotFound
+from actionforge.platform.row_cache import RowCache
 from actionforge.store import Database
 from actionforge.store.rows import entity
 from actionforge.store.tables import Action, Gpt, Membership, User, Workspace
@@ -140,9 +141,10 @@ _EDITABLE_GPT_ROW = (
 )
 
 
-async def editable_gpt_read(db: Database, user: User, gpt_id: str) -> tuple[Gpt, int]:
+async def editable_gpt_read(db: Database, cache: RowCache, user: User, gpt_id: str) -> tuple[Gpt, int]:
     """`editable_gpt`'s rule, with the GPT's number of draft actions, read in Core (detached)."""
-    row = await db.first(_EDITABLE_GPT_ROW, {"user_id": user.id, "gpt_id": gpt_id})
+    params = {"user_id": user.id, "gpt_id": gpt_id}
+    row = await cache.first(db, _EDITABLE_GPT_ROW, params, f"gpt:{user.id}:{gpt_id}")
     if row is None:
         raise NotFound("No such GPT.")
     _check_editable(user, row._mapping[_GPTS.c.owner_id], row.role)
@@ -150,10 +152,11 @@ async def editable_gpt_read(db: Database, user: User, gpt_id: str) -> tuple[Gpt,
 
 
 async def editable_action_read(
-    db: Database, user: User, gpt_id: str, action_id: str
+    db: Database, cache: RowCache, user: User, gpt_id: str, action_id: str
 ) -> tuple[Workspace, Action]:
     """`editable_action`'s rule and answer, read in Core (the objects are detached)."""
-    row = await db.first(_EDITABLE_ACTION_ROW, {"user_id": user.id, "gpt_id": gpt_id, "action_id": action_id})
+    params = {"user_id": user.id, "gpt_id": gpt_id, "action_id": action_id}
+    row = await cache.first(db, _EDITABLE_ACTION_ROW, params, f"action:{user.id}:{gpt_id}:{action_id}")
     if row is None:
         raise NotFound("No such GPT.")
     _check_editable(user, row.gpt_owner_id, row.role)

@@ -158,7 +158,6 @@ class Accounts:
             row = await s.get(Session, tokens.digest(token))
             if row is not None:
                 await s.delete(row)
-        self.p.credentials.flush()  # after the commit (other processes hear the trigger's NOTIFY)
 
     async def authenticate_session(self, token: str) -> Principal:
         token_hash = tokens.digest(token)
@@ -166,7 +165,6 @@ class Accounts:
         if row is not None and row.expires_at <= self.p.clock():
             async with self.p.db.session() as s:  # removed the first time it is seen expired
                 await s.execute(delete(Session).where(Session.token_hash == token_hash))
-            self.p.credentials.flush()
         elif row is not None and row.is_active:
             return Principal(entity(User, row), "session", row.csrf_token)
         raise Unauthenticated("Your session has expired. Sign in again.")
@@ -182,20 +180,13 @@ class Accounts:
         if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
             async with self.p.db.session() as s:  # at most one write a minute per token
                 await s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
-            self.p.credentials.forget(f"token:{token_hash}")  # its last_used_at is old now
         return Principal(entity(User, row), "token")
 
     async def _credential(self, statement: Select[Any], kind: str, token_hash: str) -> ResultRow | None:
-        """The session's or token's row with its user's columns, from this process's cache
-        (`CredentialCache`: PostgreSQL only) or the database."""
-        cache, key = self.p.credentials, f"{kind}:{token_hash}"
-        row = cache.get(key)
-        if row is None:
-            generation = cache.generation  # before the read: a change during it voids the row
-            row = await self.p.db.first(statement, {"token_hash": token_hash})
-            if row is not None:
-                cache.put(key, row, generation)
-        return row
+        """The session's or token's row with its user's columns (cached on PostgreSQL: `RowCache`)."""
+        return await self.p.credentials.first(
+            self.p.db, statement, {"token_hash": token_hash}, f"{kind}:{token_hash}"
+        )
 
     async def create_token(self, user: User, name: str) -> tuple[str, ApiToken]:
         """A new token; its value is returned here once and never again."""
@@ -227,7 +218,6 @@ class Accounts:
             if row is None or row.user_id != user.id:
                 raise NotFound("No such API token.")
             await s.delete(row)
-        self.p.credentials.flush()  # after the commit (other processes hear the trigger's NOTIFY)
 
 
 def _check_new_user(new: NewUser, password_min_chars: int) -> str:

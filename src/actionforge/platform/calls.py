@@ -127,7 +127,7 @@ class Calls:
         return _target(self.p, workspace, action, gpt_version, own_key)
 
     async def _draft(self, user: User, gpt_id: str, action_id: str) -> Target:
-        workspace, action = await editable_action_read(self.p.db, user, gpt_id, action_id)
+        workspace, action = await editable_action_read(self.p.db, self.p.access_rows, user, gpt_id, action_id)
         if not workspace.custom_actions_enabled:
             raise Forbidden(CUSTOM_ACTIONS_DISABLED)
         if action.domain is None:

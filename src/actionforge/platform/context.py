@@ -10,16 +10,19 @@ from typing import cast
 from sqlalchemy import Table, insert
 
 import actionforge
-from actionforge.platform.credential_cache import CredentialCache
 from actionforge.platform.engine_cache import EngineActionCache
 from actionforge.platform.model_entries import Catalog
 from actionforge.platform.passwords import PasswordHasher
+from actionforge.platform.row_cache import RowCache
 from actionforge.platform.settings import ServerSettings
 from actionforge.store import Database
 from actionforge.store.group_insert import GroupInsert
 from actionforge.store.tables_calls import ActionCall
 
 Clock = Callable[[], datetime]
+# What the cached rows are read from (`RowCache`): who is calling; may they edit this GPT or action.
+CREDENTIAL_TABLES = ("users", "sessions", "api_tokens")
+ACCESS_TABLES = ("workspaces", "memberships", "gpts", "actions")
 
 
 def system_clock() -> datetime:
@@ -40,13 +43,16 @@ class Platform:
     engine_actions: EngineActionCache = field(init=False, default_factory=EngineActionCache)
     audit_pruned_at: datetime | None = field(init=False, default=None)
     audit_inserts: GroupInsert = field(init=False)
-    credentials: CredentialCache = field(init=False)
+    credentials: RowCache = field(init=False)  # who is calling: API tokens and sessions
+    access_rows: RowCache = field(init=False)  # may they edit this GPT or action
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
         self.audit_inserts = GroupInsert(self.db, insert(cast(Table, ActionCall.__table__)))
-        self.credentials = CredentialCache.listening(
-            self.db.notifications, ttl_s=self.settings.credential_cache_s
+        ttl_s = self.settings.row_cache_s
+        self.credentials = RowCache.of_tables(self.db, ("users", "sessions", "api_tokens"), ttl_s=ttl_s)
+        self.access_rows = RowCache.of_tables(
+            self.db, ("workspaces", "memberships", "gpts", "actions"), ttl_s=ttl_s
         )
 
     @classmethod

@@ -145,7 +145,7 @@ class Gpts:
             return Page([GptView(g, counts.get(g.id, 0)) for g in found.items], found.next_cursor)
 
     async def get(self, user: User, gpt_id: str) -> GptView:
-        return GptView(*await editable_gpt_read(self.p.db, user, gpt_id))
+        return GptView(*await editable_gpt_read(self.p.db, self.p.access_rows, user, gpt_id))
 
     async def update(self, user: User, gpt_id: str, changes: dict[str, Any]) -> GptView:
         async with self.p.db.session() as s:

@@ -57,6 +57,15 @@ class ServerSettings(BaseSettings):
         "(transactions, ORM reads, one-statement reads and writes); a request past them waits "
         "for one (opening one per request would cost more)",
     )
+    row_cache_s: float = Field(
+        10.0,
+        ge=0,
+        le=3_600,
+        description="PostgreSQL only: how long a process may reuse the rows each request looks up "
+        "(who is calling, may they edit this GPT); a committed change to their tables empties "
+        "every process's cache at once (NOTIFY), so this bounds only a change missed while the "
+        "listener was down unnoticed; 0 turns the cache off",
+    )
     key_file: Path | None = Field(None, description="secret key file; default: DATA_DIR/secret.key")
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
@@ -86,15 +95,6 @@ class ServerSettings(BaseSettings):
     login_max_attempts: int = Field(5, ge=1, description="failed logins per account and per client address")
     login_window_s: int = Field(300, ge=1, description="the window the failed-login count covers")
     setup_link_ttl_s: int = Field(86_400, ge=60, description="how long the first-run setup link works")
-    credential_cache_s: float = Field(
-        10.0,
-        ge=0,
-        le=3_600,
-        description="PostgreSQL only: how long a process may reuse an API token's or session's "
-        "lookup; a change to users, sessions or tokens in any process empties every process's "
-        "cache at once (NOTIFY), so this bounds only a change missed while the listener was down "
-        "unnoticed; 0 turns the cache off",
-    )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id passes per password hash")
     argon2_memory_kib: int = Field(65_536, ge=64, description="argon2id memory per password hash")
 

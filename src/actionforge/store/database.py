@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import CursorResult, Executable, Row, event, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from actionforge.store import inline_sqlite
+from actionforge.store.changes import CHANNEL as CHANGES_CHANNEL
+from actionforge.store.changes import TableChanges
 from actionforge.store.driver_statements import DriverStatements, ResultRow
 from actionforge.store.held_connections import HeldConnections, driver_connection
 from actionforge.store.notifications import Notifications
@@ -105,6 +107,15 @@ class Database:
         self._driver_statements = DriverStatements(self._standalone.engine.dialect)
         # PostgreSQL's NOTIFY, heard on one connection of its own once `notifications.start()` runs.
         self.notifications = None if self.is_sqlite else Notifications(self.url)
+        # Which tables changed (`changes`): this process's writes as they commit, others' by NOTIFY.
+        self.changes = TableChanges()
+        standalone = self._standalone.engine
+        syncs = {self.engine.sync_engine, self._read_engine.sync_engine}
+        syncs.add(standalone if isinstance(standalone, Engine) else standalone.sync_engine)
+        for sync in syncs:
+            event.listen(sync, "after_cursor_execute", self.changes.on_execute)
+        if self.notifications is not None:
+            self.notifications.subscribe(CHANGES_CHANNEL, self.changes.changed)
         # The connection `reads_together` holds, with the task holding it: a task started inside
         # the block copies the context, and must not share the connection (nor keep it after).
         self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
@@ -145,15 +156,17 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A transaction: committed when the block ends, rolled back if it raises."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        with self.changes.unit():
+            async with self._sessions() as session, session.begin():
+                yield session
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A transaction for Core statements only: `session` without the ORM session around it,
         a tenth less CPU per transaction on the paths that write at every step (the chat turn)."""
-        async with self.engine.begin() as connection:
-            yield connection
+        with self.changes.unit():
+            async with self.engine.begin() as connection:
+                yield connection
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -223,20 +236,27 @@ class Database:
         if len(params) == 1:
             await self.write_returning(statement, params[0])
             return
-        async with self.engine.begin() as connection:  # psycopg sends many rows as separate
-            await connection.execute(statement, params)  # statements: only a transaction keeps them whole
+        with self.changes.unit():
+            async with self.engine.begin() as connection:  # psycopg sends many rows as separate
+                await connection.execute(statement, params)  # statements: only a transaction keeps them whole
 
     async def write_returning(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Run one Core write, a transaction on its own, and return its RETURNING rows (none if it
         has no RETURNING). One statement is atomic by itself, so on PostgreSQL it runs in
         autocommit: one round trip instead of three (BEGIN, the statement, COMMIT). One run
         again and again goes to the driver as `first` does."""
-        write = self._driver_statements.prepared(statement, params)
-        if write is None:
-            return await self._standalone.write(statement, params, _returned_rows)
-        if isinstance(self._standalone, ThreadConnections):
-            return await self._standalone.on_driver_write(lambda driver: write.all_blocking(driver, params))
-        return await self._standalone.on_driver(lambda driver: write.all(driver, params))
+        with self.changes.unit():
+            write = self._driver_statements.prepared(statement, params)
+            if write is None:
+                return await self._standalone.write(statement, params, _returned_rows)
+            if isinstance(self._standalone, ThreadConnections):
+                rows = await self._standalone.on_driver_write(
+                    lambda driver: write.all_blocking(driver, params)
+                )
+            else:
+                rows = await self._standalone.on_driver(lambda driver: write.all(driver, params))
+            self.changes.written(write.table)  # the driver's own connection fires no engine event
+            return rows
 
     async def migrate(self) -> None:
         """Apply every migration not yet applied (the same scripts for SQLite and PostgreSQL)."""

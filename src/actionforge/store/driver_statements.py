@@ -154,6 +154,7 @@ class DriverStatement:
         }
         self._positions = self._compiled.positiontup if self._compiled.positional else None
         self._shape: Shape | None = None
+        self.table: str = getattr(getattr(statement, "table", None), "name", "")  # a write's; "" for a SELECT
 
     @property
     def runs_as_compiled(self) -> bool:

@@ -1,10 +1,12 @@
-"""`CredentialCache` on its own: what it keeps, for how long, and what it refuses to keep."""
+"""`RowCache` on its own: what it keeps, for how long, and what it refuses to keep."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
-from actionforge.platform.credential_cache import CredentialCache
+from actionforge.platform.row_cache import RowCache
+from actionforge.store import Database
 from actionforge.store.rows import ResultRow
 
 
@@ -28,9 +30,9 @@ class Listener:
         self.live = True
 
 
-def cache(ttl_s: float = 10.0, **kwargs: int) -> tuple[CredentialCache, Monotonic, Listener]:
+def cache(ttl_s: float = 10.0, **kwargs: int) -> tuple[RowCache, Monotonic, Listener]:
     clock, listener = Monotonic(), Listener()
-    return CredentialCache(ttl_s=ttl_s, is_live=lambda: listener.live, clock=clock, **kwargs), clock, listener
+    return RowCache(ttl_s=ttl_s, is_live=lambda: listener.live, clock=clock, **kwargs), clock, listener
 
 
 def test_a_row_is_reused_until_its_time_is_up() -> None:
@@ -65,17 +67,15 @@ def test_nothing_is_kept_or_served_while_changes_could_go_unheard() -> None:
     assert credentials.get("token:b") is None
 
 
-def test_forget_drops_one_key_and_a_full_cache_drops_its_oldest() -> None:
+def test_a_full_cache_drops_its_oldest() -> None:
     credentials, _, _ = cache(max_entries=2)
     for key in ("a", "b", "c"):
         credentials.put(key, row(key), credentials.generation)
     assert [credentials.get(key) for key in ("a", "b", "c")] == [None, row("b"), row("c")]
-    credentials.forget("b")
-    assert credentials.get("b") is None
-    assert credentials.get("c") == row("c")
 
 
-def test_a_zero_lifetime_and_a_database_without_notifications_keep_nothing() -> None:
-    for credentials in (cache(ttl_s=0)[0], CredentialCache.listening(None, ttl_s=10)):
+def test_a_zero_lifetime_and_a_database_without_notifications_keep_nothing(tmp_path: Path) -> None:
+    sqlite = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    for credentials in (cache(ttl_s=0)[0], RowCache.of_tables(sqlite, ["users"], ttl_s=10)):
         credentials.put("token:a", row("row"), credentials.generation)
         assert credentials.get("token:a") is None
