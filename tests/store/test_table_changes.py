@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Table, insert, text, update
 
 from actionforge.store import Database
+from actionforge.store.changes import WATCHED
 from actionforge.store.tables import User
 
 USERS = cast(Table, User.__table__)
@@ -94,3 +95,13 @@ async def test_another_processs_write_is_heard_through_its_trigger(db: Database)
             " VALUES ('usr_9', 'x@example.com', 'X', 'x', true, now())"
         )
     await asyncio.wait_for(heard.wait(), WAIT_S)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_every_watched_table_has_its_trigger(db: Database) -> None:
+    """`watch` refuses a table without one; this checks the migrations gave each the trigger."""
+    async with db.engine.connect() as connection:
+        found = await connection.scalars(
+            text("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%\\_changed'")
+        )
+        assert set(found) == WATCHED
