@@ -175,3 +175,20 @@ async def test_token_use_is_recorded_at_most_once_a_minute(server: Server, owner
         server.clock.advance(30)
         await script.get("/api/session", headers=bearer)
         assert (await owner.get("/api/tokens")).json()["items"][0]["last_used_at"] != first
+
+
+async def test_who_is_calling_is_read_without_the_password_hash(server: Server) -> None:
+    """The caller's row is kept in memory between requests (on PostgreSQL): it never holds the
+    hash, so code that reached for it would find none."""
+    accounts = server.services.accounts
+    async with server.client() as client:
+        await sign_up_owner(server, client)
+        token = (await client.post("/api/tokens", json={"name": "script"})).json()["token"]
+        session_cookie = client.cookies["actionforge_session"]
+    for principal in (
+        await accounts.authenticate_token(token),
+        await accounts.authenticate_session(session_cookie),
+    ):
+        assert principal.user.email == "owner@example.com"
+        assert "password_hash" not in vars(principal.user)
+        assert principal.user.password_hash is None

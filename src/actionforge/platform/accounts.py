@@ -23,13 +23,17 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 # Run on every request, so built once (a statement costs more to build than to run), and Core:
 # `Database.first` reads a row at half the CPU of an ORM session.
 _USERS, _SESSIONS, _TOKENS = (cast(Table, t.__table__) for t in (User, Session, ApiToken))
+# Who is calling, without the password hash: nothing past sign-in needs it, and these rows are
+# kept in memory (`RowCache`); the `User` made from them holds none (the attribute reads None).
+_NO_HASH = frozenset({"password_hash"})
+_CALLER = [column for column in _USERS.c if column.key not in _NO_HASH]
 _SESSION_QUERY = (
-    select(_SESSIONS.c.expires_at, _SESSIONS.c.csrf_token, _USERS)
+    select(_SESSIONS.c.expires_at, _SESSIONS.c.csrf_token, *_CALLER)
     .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
 _TOKEN_QUERY = (
-    select(_TOKENS.c.id.label("token_id"), _TOKENS.c.last_used_at, _USERS)
+    select(_TOKENS.c.id.label("token_id"), _TOKENS.c.last_used_at, *_CALLER)
     .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
     .where(_TOKENS.c.token_hash == bindparam("token_hash"))
 )
@@ -166,7 +170,7 @@ class Accounts:
             async with self.p.db.session() as s:  # removed the first time it is seen expired
                 await s.execute(delete(Session).where(Session.token_hash == token_hash))
         elif row is not None and row.is_active:
-            return Principal(entity(User, row), "session", row.csrf_token)
+            return Principal(entity(User, row, left_out=_NO_HASH), "session", row.csrf_token)
         raise Unauthenticated("Your session has expired. Sign in again.")
 
     # --- personal API tokens ----------------------------------------------------------------
@@ -180,7 +184,7 @@ class Accounts:
         if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
             async with self.p.db.session() as s:  # at most one write a minute per token
                 await s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
-        return Principal(entity(User, row), "token")
+        return Principal(entity(User, row, left_out=_NO_HASH), "token")
 
     async def _credential(self, statement: Select[Any], kind: str, token_hash: str) -> ResultRow | None:
         """The session's or token's row with its user's columns (cached on PostgreSQL: `RowCache`)."""
