@@ -45,6 +45,12 @@ async def new_token(client: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
     return created["id"], {"Authorization": f"Bearer {created['token']}"}
 
 
+async def owner_with_token(server: Server, owner: httpx.AsyncClient) -> tuple[str, dict[str, str]]:
+    """``owner`` signed up as the first owner, and an API token of theirs (id, header)."""
+    await sign_up_owner(server, owner)
+    return await new_token(owner)
+
+
 def token_hash(bearer: dict[str, str]) -> str:
     return digest(bearer["Authorization"].removeprefix("Bearer "))
 
@@ -63,8 +69,7 @@ def triggers(action: str, tables: Iterable[str]) -> list[tuple[str, tuple[object
 @POSTGRESQL
 async def test_a_token_revoked_in_one_process_is_refused_by_the_other(server: Server, other: Server) -> None:
     async with server.client() as owner, other.client() as script:
-        await sign_up_owner(server, owner)
-        token_id, bearer = await new_token(owner)
+        token_id, bearer = await owner_with_token(server, owner)
         for _ in range(2):  # the second from the cache
             assert (await script.get("/api/workspaces", headers=bearer)).status_code == 200
         revoked = hears(other, "api_tokens")
@@ -93,8 +98,7 @@ async def test_a_cached_row_is_served_without_the_database_until_its_table_chang
     answers, which shows the cache serves it; the next change to its table, however small,
     empties every process's cache."""
     async with server.client() as owner, other.client() as script:
-        await sign_up_owner(server, owner)
-        _, bearer = await new_token(owner)
+        _, bearer = await owner_with_token(server, owner)
         for _ in range(2):
             assert (await script.get("/api/workspaces", headers=bearer)).status_code == 200
         delete = ("DELETE FROM api_tokens WHERE token_hash = %s", (token_hash(bearer),))
@@ -111,8 +115,7 @@ async def test_while_the_listener_is_down_nothing_is_served_from_the_cache(
     server: Server, other: Server
 ) -> None:
     async with server.client() as owner, other.client() as script:
-        await sign_up_owner(server, owner)
-        _, bearer = await new_token(owner)
+        _, bearer = await owner_with_token(server, owner)
         assert (await script.get("/api/workspaces", headers=bearer)).status_code == 200
         notifications = other.services.platform.db.notifications
         assert notifications is not None
@@ -130,8 +133,7 @@ async def test_a_gpt_changed_or_deleted_in_one_process_is_seen_so_by_the_other(
     server: Server, other: Server
 ) -> None:
     async with server.client() as owner, other.client() as reader:
-        await sign_up_owner(server, owner)
-        _, bearer = await new_token(owner)
+        _, bearer = await owner_with_token(server, owner)
         gpt = await new_gpt(owner)
         action = (await owner.post(f"/api/gpts/{gpt['id']}/actions", json={"schema": schema()})).json()
         for _ in range(2):
@@ -156,8 +158,7 @@ async def test_this_processs_own_changes_act_on_its_next_request(server: Server)
     do it (on SQLite, where nothing is cached, the same must hold)."""
     tables = ["api_tokens", "sessions", "gpts", "actions"]
     async with server.client() as owner, server.client() as script:
-        await sign_up_owner(server, owner)
-        token_id, bearer = await new_token(owner)
+        token_id, bearer = await owner_with_token(server, owner)
         gpt = await new_gpt(owner)
         for _ in range(2):
             assert (await script.get(f"/api/gpts/{gpt['id']}", headers=bearer)).json()["name"] == "G"

@@ -109,6 +109,16 @@ class Database:
         self.notifications = None if self.is_sqlite else Notifications(self.url)
         # Which tables changed (`changes`): this process's writes as they commit, others' by NOTIFY.
         self.changes = TableChanges()
+        self._report_changes()
+        # The connection `reads_together` holds, with the task holding it: a task started inside
+        # the block copies the context, and must not share the connection (nor keep it after).
+        self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
+            f"held-{id(self)}", default=None
+        )
+
+    def _report_changes(self) -> None:
+        """Every engine's INSERT, UPDATE and DELETE to `changes` (the driver's own writes report
+        themselves, in `write_returning`), and on PostgreSQL other processes' by NOTIFY."""
         standalone = self._standalone.engine
         syncs = {self.engine.sync_engine, self._read_engine.sync_engine}
         syncs.add(standalone if isinstance(standalone, Engine) else standalone.sync_engine)
@@ -116,11 +126,6 @@ class Database:
             event.listen(sync, "after_cursor_execute", self.changes.on_execute)
         if self.notifications is not None:
             self.notifications.subscribe(CHANGES_CHANNEL, self.changes.changed)
-        # The connection `reads_together` holds, with the task holding it: a task started inside
-        # the block copies the context, and must not share the connection (nor keep it after).
-        self._held: ContextVar[tuple[object, AsyncConnection] | None] = ContextVar(
-            f"held-{id(self)}", default=None
-        )
 
     def _engine(self, *, echo: bool, autocommit: bool = False, pool: Mapping[str, int]) -> AsyncEngine:
         """An engine on this database; on SQLite, inline (`_sqlite_inline`) with its pragmas, and
