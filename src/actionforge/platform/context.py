@@ -50,10 +50,8 @@ class Platform:
         self.passwords = PasswordHasher(self.settings)
         self.audit_inserts = GroupInsert(self.db, insert(cast(Table, ActionCall.__table__)))
         ttl_s = self.settings.row_cache_s
-        self.credentials = RowCache.of_tables(self.db, ("users", "sessions", "api_tokens"), ttl_s=ttl_s)
-        self.access_rows = RowCache.of_tables(
-            self.db, ("workspaces", "memberships", "gpts", "actions"), ttl_s=ttl_s
-        )
+        self.credentials = RowCache.of_tables(self.db, CREDENTIAL_TABLES, ttl_s=ttl_s)
+        self.access_rows = RowCache.of_tables(self.db, ACCESS_TABLES, ttl_s=ttl_s)
 
     @classmethod
     async def open(
