@@ -340,3 +340,19 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> N
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_loading_leaves_what_the_host_froze_frozen() -> None:
+    """A server freezes its start-up objects (`web.collector`); loading an action moves its own
+    new objects along without handing those back to the collector (`gc.unfreeze` would)."""
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        actionforge.load_action(example_text("petstore"), "extended")
+        actionforge.validate(example_text("weather"), "gpt")
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

@@ -140,9 +140,18 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
+            _to_oldest_generation()
             gc.enable()
+
+
+def _to_oldest_generation() -> None:
+    """Every tracked object into the oldest generation, unexamined. Not when the host process
+    has frozen objects of its own (a server freezes what it made at start-up, so no collection
+    walks it): `gc.unfreeze` would hand all of those back to the collector too. Then the new
+    objects are walked once by the young collections, as any others."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _analyse(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import cast
+
+from sqlalchemy import literal, select
 
 from actionforge.platform.row_cache import RowCache
 from actionforge.store import Database
@@ -74,8 +77,27 @@ def test_a_full_cache_drops_its_oldest() -> None:
     assert [credentials.get(key) for key in ("a", "b", "c")] == [None, row("b"), row("c")]
 
 
-def test_a_zero_lifetime_and_a_database_without_notifications_keep_nothing(tmp_path: Path) -> None:
-    sqlite = Database(f"sqlite:///{tmp_path / 'x.db'}")
-    for credentials in (cache(ttl_s=0)[0], RowCache.of_tables(sqlite, ["users"], ttl_s=10)):
-        credentials.put("token:a", row("row"), credentials.generation)
-        assert credentials.get("token:a") is None
+def test_a_zero_lifetime_keeps_nothing() -> None:
+    credentials = cache(ttl_s=0)[0]
+    credentials.put("token:a", row("row"), credentials.generation)
+    assert credentials.get("token:a") is None
+
+
+async def test_on_sqlite_a_commit_by_another_connection_empties_the_cache(tmp_path: Path) -> None:
+    """The file's data version moves for every other connection's commit (another process's,
+    or the sqlite3 shell's), never for the asking connection's own, which `store.changes`
+    reports instead."""
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    await db.migrate()
+    users = RowCache.of_tables(db, ["users"], ttl_s=10)
+    select_one = select(literal(1).label("one"))
+    assert await users.first(db, select_one, {}, "k") is not None
+    kept = users.get("k")
+    assert kept is not None
+    assert await users.first(db, select_one, {}, "k") is kept  # nothing committed: the same row
+    with sqlite3.connect(tmp_path / "x.db") as shell:
+        shell.execute("CREATE TABLE unrelated (x INTEGER)")  # any commit by another connection
+    generation = users.generation
+    assert await users.first(db, select_one, {}, "k") is not kept
+    assert users.generation == generation + 1
+    await db.dispose()

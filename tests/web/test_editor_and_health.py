@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
 import actionforge
-from tests.web.conftest import Server
+from actionforge.web.app import create_app
+from actionforge.web.collector import freeze_startup_objects
+from tests.web.conftest import FakeClock, Server, server_settings
 from tests.web.test_gpts_and_actions import new_gpt, schema
 
 
@@ -88,3 +93,33 @@ async def test_metrics_count_requests_by_route_template(owner: httpx.AsyncClient
     assert 'actionforge_http_requests_total{method="GET",route="/api/gpts/{gpt_id}",status="200"} 1.0' in text
     assert str(gpt["id"]) not in text
     assert "actionforge_http_request_seconds_bucket" in text
+
+
+async def test_after_start_runs_once_the_platform_is_up(tmp_path: Path, database_url: str) -> None:
+    """`actionforge serve` freezes its start-up objects here (`web.collector`): everything the
+    app holds for its life must exist by then, and requests are served afterwards as before."""
+    seen: list[bool] = []
+    app: FastAPI | None = None
+
+    def after_start() -> None:
+        assert app is not None
+        services = app.state.services
+        seen.append(services.platform.db is not None and services.chat is not None)
+
+    app = create_app(server_settings(tmp_path, database_url), clock=FakeClock(), after_start=after_start)
+    assert seen == []
+    async with app.router.lifespan_context(app):
+        assert seen == [True]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            assert (await client.get("/readyz")).json() == {"status": "ok"}
+    assert seen == [True]
+
+
+def test_freezing_the_start_up_objects_moves_them_out_of_the_collectors_way() -> None:
+    gc.unfreeze()
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_count()[0] < 100  # collected first: the young generation starts empty
+    finally:
+        gc.unfreeze()

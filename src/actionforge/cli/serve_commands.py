@@ -39,6 +39,7 @@ def serve(
     import uvicorn
 
     from actionforge.web.app import create_app
+    from actionforge.web.collector import freeze_startup_objects
     from actionforge.web.logs import configure as configure_logging
 
     settings = _settings(config)
@@ -49,7 +50,8 @@ def serve(
         typer.echo(f"No accounts yet. Open this one-time link to create the owner account:\n\n    {link}\n")
     configure_logging(logging.INFO)
     # log_config=None: uvicorn logs through the root handler, which carries the redaction filter.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, proxy_headers=False)
+    app = create_app(settings, after_start=freeze_startup_objects)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
 
 
 @admin_app.command("create-user")

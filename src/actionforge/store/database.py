@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -192,6 +192,14 @@ class Database:
         if isinstance(self._standalone, ThreadConnections):
             return self._standalone.on_driver(lambda driver: read.first_blocking(driver, params))
         return await self._on_driver(read.first, params)
+
+    def commits_elsewhere(self) -> Hashable | None:
+        """SQLite: a stamp that changes whenever another connection commits to the file (another
+        process, or this one's other engine), for the caches that cannot hear NOTIFY; a
+        statement costs about 3 µs. None on PostgreSQL, where `notifications` tell."""
+        if isinstance(self._standalone, ThreadConnections):
+            return self._standalone.commits_elsewhere()
+        return None
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:
         """Every row of a Core ``statement``, read as `first` reads one."""

@@ -13,6 +13,7 @@ a transaction of this process.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -24,6 +25,8 @@ from sqlalchemy.pool import NullPool
 from actionforge.store.inline_sqlite import WriteLock
 
 T = TypeVar("T")
+_SERIALS = itertools.count()
+_SERIAL = "actionforge_serial"  # a number for each connection, in its `Connection.info`
 
 
 class ThreadConnections:
@@ -59,6 +62,16 @@ class ThreadConnections:
         except BaseException:
             self._drop(connection)
             raise
+
+    def commits_elsewhere(self) -> tuple[int, int]:
+        """A stamp that changes whenever a connection other than this thread's own has committed
+        to the file since: another process's, or this process's async engine's. (SQLite's
+        ``PRAGMA data_version`` does not move for the asking connection's own commits; those are
+        reported by `store.changes`.) It names the connection too, as each counts its own."""
+        connection = self._connection()
+        driver: Any = connection.connection.driver_connection
+        version: int = driver.execute("PRAGMA data_version").fetchone()[0]
+        return connection.info[_SERIAL], version
 
     async def on_driver_write(self, work: Callable[[Any], T]) -> T:
         """`on_driver` for one statement that writes, committed on its own once this process's
@@ -104,6 +117,7 @@ class ThreadConnections:
         connection = self._by_thread.get(thread)
         if connection is None:
             connection = self._by_thread[thread] = self.engine.connect()
+            connection.info[_SERIAL] = next(_SERIALS)
         return connection
 
     def _drop(self, connection: Connection) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -49,8 +49,10 @@ def create_app(
     *,
     clock: Clock = system_clock,
     environ: Mapping[str, str] | None = None,
+    after_start: Callable[[], None] | None = None,
 ) -> FastAPI:
-    """An app that opens the platform (data dir, keys, migrations) when it starts.
+    """An app that opens the platform (data dir, keys, migrations) when it starts, then calls
+    ``after_start`` (the server's `collector.freeze_startup_objects`).
 
     Model providers come from ``environ`` (default ``os.environ``): ``OPENAI_API_KEY``,
     ``OPENAI_BASE_URL``, ``ANTHROPIC_API_KEY``, listed in every workspace, read-only.
@@ -64,6 +66,8 @@ def create_app(
         app.state.services = services = Services.of(platform)
         await platform.start()
         await services.chat.start()
+        if after_start is not None:
+            after_start()
         try:
             yield
         finally:
