@@ -66,3 +66,21 @@ async def test_a_failed_batch_fails_its_callers_and_not_the_next(db: Database) -
     assert await stored(db) == [1]
     await group.add({"n": 3})
     assert await stored(db) == [1, 3]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_batch_commits_on_the_lookups_own_connection(db: Database) -> None:
+    """All rows or none, and on the connection the lookups use: its data version does not move,
+    so the row caches keep what they hold (`RowCache`), where the async engine's commit of every
+    audit batch emptied them."""
+    statement = insert(LOG)
+    await db.execute_alone(statement, [{"n": 1}, {"n": 2}])  # first sight: through SQLAlchemy
+    stamp = db.commits_elsewhere()
+    await db.execute_alone(statement, [{"n": 3}, {"n": 4}])  # then on the driver
+    assert db.commits_elsewhere() == stamp
+    with pytest.raises(IntegrityError):
+        await db.execute_alone(statement, [{"n": 5}, {"n": 1}])
+    assert await stored(db) == [1, 2, 3, 4]
+    async with db.session() as s:  # another connection's commit does move it
+        await s.execute(insert(LOG).values(n=6))
+    assert db.commits_elsewhere() != stamp

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import actionforge
@@ -55,6 +56,12 @@ class CallReport:
     egress: dict[str, str | None]
     consent: str
     arguments: Any = field(repr=False)
+
+    @cached_property
+    def redacted_body(self) -> str:
+        """The response body as the audit record stores it and the builder sees it: an API may
+        echo credentials back. Masked once for both."""
+        return actionforge.redactor().redact(self.result.body)
 
 
 def refusal(workspace: Workspace, domain: str | None) -> str | None:
@@ -186,7 +193,7 @@ def _record(user: User, target: Target, report: CallReport) -> dict[str, Any]:
     result, exchange = report.result, report.exchange
     response = None
     if exchange.response is not None:
-        response = {**exchange.response, "body": actionforge.redactor().redact(result.body)}
+        response = {**exchange.response, "body": report.redacted_body}
     return {
         "id": report.id, "workspace_id": target.workspace.id, "gpt_id": target.action.gpt_id,
         "gpt_version": target.gpt_version, "action_id": target.action.id,

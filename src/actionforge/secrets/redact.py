@@ -104,7 +104,21 @@ _SHAPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# Every text any rule can match holds one of these: most header values and many bodies hold none,
+# and one search for them in C (about 0.3 µs) then stands for the five rules (about 5 µs).
+_ANY_RULE_NEEDS = re.compile(
+    "|".join(
+        re.escape(needed)
+        for needed in sorted(
+            {c for chars, _, _ in _NAMED_VALUE_RULES for c in chars} | {needed for needed, _ in _SHAPE_RULES}
+        )
+    )
+)
+
+
 def _redact_shapes(text: str) -> str:
+    if _ANY_RULE_NEEDS.search(text) is None:
+        return text
     for needed, name_rule, value_rule in _NAMED_VALUE_RULES:
         if not any(c in text for c in needed):
             continue

@@ -139,7 +139,7 @@ def _result_columns(statement: Any) -> Any:
 class DriverStatement:
     """One statement compiled for the driver: its SQL, its parameters' processors and, once it
     has answered, its shape. ``first`` and ``all`` await psycopg's `AsyncConnection`; the
-    ``_blocking`` pair runs on a `sqlite3.Connection`. ``all`` of a write without RETURNING is
+    ``_blocking`` ones run on a `sqlite3.Connection`. ``all`` of a write without RETURNING is
     empty."""
 
     def __init__(self, statement: Any, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
@@ -205,6 +205,12 @@ class DriverStatement:
             cursor = driver.execute(self.sql, self.parameters(params))
             rows = [] if cursor.description is None else cursor.fetchall()
         return [self._shape_of(cursor).record(row) for row in rows]
+
+    def many_blocking(self, driver: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """A write without RETURNING, once for each of ``rows`` (each with the parameter names this
+        statement was compiled for). sqlite3 opens the transaction itself; the caller commits."""
+        with self._errors():
+            driver.executemany(self.sql, [self.parameters(row) for row in rows])
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

@@ -28,7 +28,7 @@ def test_out(report: CallReport) -> TestCallOut:
     response = None
     if exchange.response is not None:
         response = {
-            **exchange.response, "content_type": result.content_type, "body": redact(result.body),
+            **exchange.response, "content_type": result.content_type, "body": report.redacted_body,
             "truncated": result.truncated,
         }  # fmt: skip
     return TestCallOut.model_validate({
