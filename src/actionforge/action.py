@@ -144,11 +144,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_LARGE_LOAD = 50_000  # new tracked objects: a document of some megabytes
+
+
 def _to_oldest_generation() -> None:
-    """Every tracked object into the oldest generation, unexamined. Not when the host process
-    has frozen objects of its own (a server freezes what it made at start-up, so no collection
-    walks it): `gc.unfreeze` would hand all of those back to the collector too. Then the new
-    objects are walked once by the young collections, as any others."""
+    """Every tracked object into the oldest generation, unexamined, after a large load only: a
+    small one's objects cost the young collections little. Not when the host process has frozen
+    objects of its own (a server freezes what it made at start-up, so no collection walks it):
+    `gc.unfreeze` would hand all of those back to the collector. Asking costs a walk of the
+    frozen objects (about 5 ms for a server's), hence only after a large load."""
+    if gc.get_count()[0] < _LARGE_LOAD:
+        return
     if gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()
