@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, event, insert, select
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, Text, event, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
 from actionforge.store.group_insert import GroupInsert
+from actionforge.store.types import UtcDateTime
 from tests.store.databases import database_with
 
 LOG = Table("log", MetaData(), Column("n", Integer, primary_key=True))
+RECORDS = Table(
+    "records", MetaData(), Column("n", Integer, primary_key=True), Column("note", Text, nullable=True),
+    Column("data", JSON, nullable=True), Column("at", UtcDateTime),
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -84,3 +90,26 @@ async def test_on_sqlite_a_batch_commits_on_the_lookups_own_connection(db: Datab
     async with db.session() as s:  # another connection's commit does move it
         await s.execute(insert(LOG).values(n=6))
     assert db.commits_elsewhere() != stamp
+
+
+async def test_a_repeated_batch_on_the_drivers_path_stores_every_type_whole(database_url: str) -> None:
+    """The second batch of one statement goes to the driver (on PostgreSQL as one COPY): text
+    with tabs, quotes and backslashes, JSON, NULLs and times come back as given, and a batch
+    with a duplicate stores none of its rows."""
+    at = datetime(2026, 12, 6, 21, 30, 5, 123456, tzinfo=UTC)
+    rows = [
+        {"n": n, "note": note, "data": data, "at": at}
+        for n, note, data in [
+            (1, "plain", {"a": 1}), (2, None, None),
+            (3, 'tab\there "quoted" \\ \\N\nline', {"k": ["x", None]}), (4, "é ✓", [1, 2]),
+        ]
+    ]  # fmt: skip
+    async with database_with(database_url, RECORDS.metadata) as db:
+        statement = insert(RECORDS)
+        await db.execute_alone(statement, rows[:2])  # first sight: through SQLAlchemy
+        await db.execute_alone(statement, rows[2:])  # then on the driver
+        with pytest.raises(IntegrityError):
+            await db.execute_alone(statement, [{**rows[0], "n": 5}, rows[0]])
+        async with db.read() as s:
+            found = (await s.execute(select(RECORDS).order_by(RECORDS.c.n))).mappings().all()
+    assert [dict(r) for r in found] == rows

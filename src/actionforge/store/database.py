@@ -249,23 +249,28 @@ class Database:
         if len(params) == 1:
             await self.write_returning(statement, params[0])
             return
-        if isinstance(self._standalone, ThreadConnections) and await self._many_on_thread(statement, params):
+        if await self._many_on_driver(statement, params):
             return
         with self.changes.unit():
             async with self.engine.begin() as connection:  # psycopg sends many rows as separate
                 await connection.execute(statement, params)  # statements: only a transaction keeps them whole
 
-    async def _many_on_thread(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
-        """SQLite: ``params``' rows in one transaction on the thread's own connection, as one row
-        goes (`write_returning`), rather than through the async engine's. Its commit then leaves
-        the lookups' connection's data version be, so the row caches keep what they hold (see
-        `commits_elsewhere`). False when the statement does not run on the driver."""
-        assert isinstance(self._standalone, ThreadConnections)
+    async def _many_on_driver(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
+        """``params``' rows at once on the driver's own connection, as one row goes
+        (`write_returning`); False when the statement does not run there. On SQLite in one
+        transaction of the thread's own connection, whose commit leaves that connection's data
+        version be, so the row caches keep what they hold (`commits_elsewhere`). On PostgreSQL
+        an INSERT goes as one COPY (`DriverStatement.many`)."""
         names = set(params[0])
         write = self._driver_statements.prepared(statement, params[0])
         if write is None or any(set(row) != names for row in params):
             return False
-        await self._standalone.on_driver_write(lambda driver: write.many_blocking(driver, params))
+        if isinstance(self._standalone, ThreadConnections):
+            await self._standalone.on_driver_write(lambda driver: write.many_blocking(driver, params))
+        elif write.copies:
+            await self._standalone.on_driver(lambda driver: write.many(driver, params))
+        else:
+            return False
         self.changes.written(write.table)
         return True
 
