@@ -61,10 +61,11 @@ class ServerSettings(BaseSettings):
         10.0,
         ge=0,
         le=3_600,
-        description="PostgreSQL only: how long a process may reuse the rows each request looks up "
-        "(who is calling, may they edit this GPT); a committed change to their tables empties "
-        "every process's cache at once (NOTIFY), so this bounds only a change missed while the "
-        "listener was down unnoticed; 0 turns the cache off",
+        description="how long a process may reuse the rows each request looks up (who is calling, "
+        "may they edit this GPT); a committed change to their tables empties every process's "
+        "cache at once (PostgreSQL: NOTIFY; SQLite: the file's data version, read at each lookup), "
+        "so this bounds only a change missed while the listener was down unnoticed; 0 turns the "
+        "cache off",
     )
     key_file: Path | None = Field(None, description="secret key file; default: DATA_DIR/secret.key")
     public_base_url: str = Field(
