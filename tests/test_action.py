@@ -356,3 +356,30 @@ def test_loading_leaves_what_the_host_froze_frozen() -> None:
         assert gc.get_freeze_count() > frozen // 2  # some may be freed meanwhile; unfreeze leaves none
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("host_froze", [False, True])
+def test_after_a_large_load_new_objects_move_on_but_not_what_the_host_froze(host_froze: bool) -> None:
+    """`action._to_oldest_generation`, at the size of a large document's load (the GC paused)."""
+    import gc
+
+    from actionforge.action import _LARGE_LOAD, _to_oldest_generation
+
+    was = gc.isenabled()
+    gc.disable()
+    if host_froze:
+        gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        loaded = [[] for _ in range(_LARGE_LOAD + 1000)]  # what loading a large document allocates
+        _to_oldest_generation()
+        if host_froze:  # left frozen; the new objects stay young, for the young collections
+            assert gc.get_freeze_count() > frozen // 2
+            assert gc.get_count()[0] >= _LARGE_LOAD
+        else:  # moved to the oldest generation, unexamined
+            assert gc.get_freeze_count() == 0
+            assert gc.get_count()[0] < 1000
+        del loaded  # alive until here, as a loaded action's objects are
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
