@@ -371,7 +371,7 @@ def test_after_a_large_load_new_objects_move_on_but_not_what_the_host_froze(host
         gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        loaded = [[] for _ in range(_LARGE_LOAD + 1000)]  # what loading a large document allocates
+        loaded: list[list[object]] = [[] for _ in range(_LARGE_LOAD + 1000)]  # a large load's new objects
         _to_oldest_generation()
         if host_froze:  # left frozen; the new objects stay young, for the young collections
             assert gc.get_freeze_count() > frozen // 2

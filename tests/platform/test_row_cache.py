@@ -8,7 +8,7 @@ from typing import cast
 
 from sqlalchemy import literal, select
 
-from actionforge.platform.row_cache import RowCache
+from actionforge.platform.row_cache import MAX_ENTRIES, RowCache
 from actionforge.store import Database
 from actionforge.store.rows import ResultRow
 
@@ -33,9 +33,10 @@ class Listener:
         self.live = True
 
 
-def cache(ttl_s: float = 10.0, **kwargs: int) -> tuple[RowCache, Monotonic, Listener]:
+def cache(ttl_s: float = 10.0, max_entries: int = MAX_ENTRIES) -> tuple[RowCache, Monotonic, Listener]:
     clock, listener = Monotonic(), Listener()
-    return RowCache(ttl_s=ttl_s, is_live=lambda: listener.live, clock=clock, **kwargs), clock, listener
+    found = RowCache(ttl_s=ttl_s, is_live=lambda: listener.live, clock=clock, max_entries=max_entries)
+    return found, clock, listener
 
 
 def test_a_row_is_reused_until_its_time_is_up() -> None:
