@@ -22,6 +22,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import Delete, Insert, Select, Update
@@ -212,27 +213,32 @@ class DriverStatement:
         statement, all rows or none even in autocommit, in one round trip. A transaction around
         pipelined INSERTs took three, and at the six rows of a typical audit batch under load the
         round trips were most of its cost. The values pass through the same bind processors."""
-        columns = self._copy_columns()
+        assert self._copy is not None  # see `copies`
+        sql, keys = self._copy
         values = [self.parameters(row) for row in rows]
         with self._errors():
-            async with driver.cursor() as cursor, cursor.copy(self._copy_sql(columns)) as copy:
+            async with driver.cursor() as cursor, cursor.copy(sql) as copy:
                 for named in values:
                     assert not isinstance(named, tuple)  # psycopg's parameters are named
-                    await copy.write_row([named[key] for key, _ in columns])
+                    await copy.write_row([named[key] for key in keys])
 
     @property
     def copies(self) -> bool:
         """Whether `many` can send it: an INSERT that returns nothing."""
-        return isinstance(self._statement, Insert) and not len(_result_columns(self._statement))
+        return self._copy is not None
 
-    def _copy_columns(self) -> list[tuple[str, str]]:
-        """(parameter name, quoted column name) of each column the INSERT sets."""
-        quote = self._dialect.identifier_preparer.quote
-        return [(c.key, quote(c.name)) for c in self._statement.table.columns if c.key in self._names]
-
-    def _copy_sql(self, columns: list[tuple[str, str]]) -> str:
-        table = self._dialect.identifier_preparer.format_table(self._statement.table)
-        return f"COPY {table} ({', '.join(name for _, name in columns)}) FROM STDIN"
+    @cached_property
+    def _copy(self) -> tuple[str, tuple[str, ...]] | None:
+        """The COPY an INSERT that returns nothing becomes, with the parameter names in its
+        columns' order; made once, as the SQL is. None for any other statement."""
+        statement = self._statement
+        if not isinstance(statement, Insert) or len(_result_columns(statement)):
+            return None
+        preparer = self._dialect.identifier_preparer
+        columns = [c for c in statement.table.columns if c.key in self._names]
+        table = preparer.format_table(statement.table)
+        names = ", ".join(preparer.quote(c.name) for c in columns)
+        return f"COPY {table} ({names}) FROM STDIN", tuple(c.key for c in columns)
 
     def many_blocking(self, driver: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """A write without RETURNING, once for each of ``rows`` (each with the parameter names this
