@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import logging
 import secrets
@@ -28,6 +29,8 @@ from actionforge.secrets import (
 )
 
 SECRET = "zq8-Distinctive-Secret-4471"
+# The module, which the package's `redact` function shadows as an attribute.
+redact_module = importlib.import_module("actionforge.secrets.redact")
 
 
 @pytest.fixture
@@ -371,3 +374,32 @@ def test_install_is_idempotent() -> None:
         assert not handler.filters
     finally:
         logger.removeHandler(handler)
+
+
+# --- texts remembered as holding no credential shape -------------------------------------------
+
+
+def test_a_value_registered_after_its_text_was_remembered_is_still_masked() -> None:
+    fresh = Redactor()
+    text = "deploy-id: late-registered-value-0042"
+    assert fresh.redact(text) == text  # nothing to mask yet: the text is remembered as shape-free
+    fresh.add("late-registered-value-0042")
+    assert fresh.redact(text) == f"deploy-id: {REDACTED}"
+
+
+def test_a_credential_shaped_text_is_masked_every_time_and_never_remembered() -> None:
+
+    text = "callback?access_token=abc123def456"
+    for _ in range(3):
+        assert Redactor().redact(text) == f"callback?access_token={REDACTED}"
+    assert text not in redact_module._shape_free
+
+
+def test_the_remembered_texts_stay_bounded() -> None:
+
+    for i in range(redact_module._SHAPE_FREE_ENTRIES_MAX + 10):
+        Redactor().redact(f"plain text number {i}")
+    assert 0 < len(redact_module._shape_free) <= redact_module._SHAPE_FREE_ENTRIES_MAX
+    long_text = "x" * (redact_module._SHAPE_FREE_TEXT_MAX + 1)
+    Redactor().redact(long_text)
+    assert long_text not in redact_module._shape_free

@@ -116,7 +116,28 @@ _ANY_RULE_NEEDS = re.compile(
 )
 
 
+# Short texts the rules found nothing in, remembered (a bounded set, emptied when full). Why: a
+# server redacts the same header values, hosts and small bodies on every request ("127.0.0.1:8000",
+# a date, "application/json"), and a set lookup (0.1 µs) replaces the rules' passes (2-4 µs). Only
+# texts that hold no credential shape are kept, so the set never holds a credential. Registered
+# values are masked before this step, on every call.
+_SHAPE_FREE_TEXT_MAX = 256
+_SHAPE_FREE_ENTRIES_MAX = 4096
+_shape_free: set[str] = set()
+
+
 def _redact_shapes(text: str) -> str:
+    if text in _shape_free:
+        return text
+    redacted = _apply_shape_rules(text)
+    if redacted == text and len(text) <= _SHAPE_FREE_TEXT_MAX:
+        if len(_shape_free) >= _SHAPE_FREE_ENTRIES_MAX:
+            _shape_free.clear()
+        _shape_free.add(text)
+    return redacted
+
+
+def _apply_shape_rules(text: str) -> str:
     if _ANY_RULE_NEEDS.search(text) is None:
         return text
     for needed, name_rule, value_rule in _NAMED_VALUE_RULES:
@@ -141,6 +162,7 @@ def _redact_shapes(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)  # a server sees the same few header names on every request
 def is_sensitive_header(name: str) -> bool:
     """True when a header of this name carries a credential (``Authorization``, ``X-Api-Key``…)."""
     return _SENSITIVE_HEADER.fullmatch(name.strip()) is not None
