@@ -14,10 +14,9 @@ from actionforge.models.catalog import instance_catalog
 from actionforge.platform.context import Clock, Platform, system_clock
 from actionforge.platform.settings import ServerSettings
 from actionforge.web import problems
-from actionforge.web.body_limit import BodyLimit
 from actionforge.web.deps import Services
-from actionforge.web.metrics import Metrics, MetricsMiddleware
-from actionforge.web.no_nul import RefuseNul
+from actionforge.web.edge import Edge
+from actionforge.web.metrics import Metrics
 from actionforge.web.pages import install as install_pages
 from actionforge.web.routes import accounts, actions, calls, editor, gpts, health, workspaces
 from actionforge.web.routes.action_import import router as action_import_router
@@ -89,7 +88,5 @@ def create_app(
     install_pages(app)  # after the API: /static, the page routes, CSP and security headers
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RefuseNul)  # a NUL in the path or query: 400 before any route runs
-    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: counts 413s too
+    app.add_middleware(Edge, metrics=metrics, max_body_bytes=settings.max_request_bytes)
     return app

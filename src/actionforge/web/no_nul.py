@@ -3,7 +3,7 @@
 PostgreSQL text cannot hold U+0000 (SQLite can), so a NUL that got through would be a 500 on one
 database and stored on the other. Bodies are checked by the base `schemas.Request` model (every
 body shares it, nested values too); the path and the query string are checked here, in one pure
-ASGI middleware, so no route has to remember.
+check of the one middleware (`edge.Edge`), so no route has to remember.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 NUL = "\x00"
 DETAIL = "The request's URL must not contain a NUL character (%00)."
@@ -55,19 +55,12 @@ def url_nul_pointer(scope: Scope) -> str | None:
     return None
 
 
-class RefuseNul:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        where = url_nul_pointer(scope) if scope["type"] == "http" else None
-        if where is None:
-            await self.app(scope, receive, send)
-            return
-        body = json.dumps({
-            "type": "about:blank", "title": "Bad Request", "status": 400, "detail": DETAIL,
-            "errors": [{"pointer": where, "detail": "must not contain a NUL character"}],
-        }).encode()  # fmt: skip
-        headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+async def refuse_nul(send: Send, where: str) -> None:
+    """The 400 for a URL holding a NUL at ``where`` (`url_nul_pointer`)."""
+    body = json.dumps({
+        "type": "about:blank", "title": "Bad Request", "status": 400, "detail": DETAIL,
+        "errors": [{"pointer": where, "detail": "must not contain a NUL character"}],
+    }).encode()  # fmt: skip
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,7 @@ CDN assets, so it keeps its own defaults.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from collections.abc import Iterable
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -34,23 +34,13 @@ EXEMPT_PREFIX = "/api/docs"
 _RAW_HEADERS = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in HEADERS.items()]
 
 
-class SecurityHeaders:
-    """Pure ASGI middleware (streams pass through untouched, unlike BaseHTTPMiddleware)."""
+def gets_security_headers(path: str) -> bool:
+    """Whether a response to ``path`` gets the headers (`edge.Edge` adds them): all but the docs."""
+    return not path.startswith(EXEMPT_PREFIX)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIX):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers += [header for header in _RAW_HEADERS if header[0] not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def with_security_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A response head's headers with the policy headers it does not set itself."""
+    found = list(headers)
+    present = {name.lower() for name, _ in found}
+    return found + [header for header in _RAW_HEADERS if header[0] not in present]
