@@ -84,6 +84,40 @@ def test_a_zero_lifetime_keeps_nothing() -> None:
     assert credentials.get("token:a") is None
 
 
+class Made:
+    """What a request makes of a row (a `User`, say), counted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, found: ResultRow) -> list[object]:
+        self.count += 1
+        return [found]
+
+
+def test_what_is_made_of_a_row_is_made_once_while_the_row_is_served() -> None:
+    credentials, _, _ = cache()
+    made, served = Made(), row("row")
+    credentials.put("token:a", served, credentials.generation)
+    first = credentials.built("token:a", served, made)
+    assert credentials.built("token:a", credentials.get("token:a") or row("none"), made) is first
+    assert made.count == 1
+    other = row("other")  # another key's row is made on its own
+    assert credentials.built("token:b", other, made) == [other]
+    assert made.count == 2
+
+
+def test_a_row_read_again_is_made_again() -> None:
+    credentials, _, _ = cache()
+    made, old = Made(), row("old")
+    first = credentials.built("token:a", old, made)
+    credentials.flush()  # a change: the next lookup reads a new row
+    new = row("new")
+    assert credentials.built("token:a", new, made) == [new]
+    assert credentials.built("token:a", new, made) is not first
+    assert made.count == 2
+
+
 async def test_on_sqlite_a_commit_by_another_connection_empties_the_cache(tmp_path: Path) -> None:
     """The file's data version moves for every other connection's commit (another process's,
     or the sqlite3 shell's), never for the asking connection's own, which `store.changes`

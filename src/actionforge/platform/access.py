@@ -142,24 +142,28 @@ _EDITABLE_GPT_ROW = (
 
 
 async def editable_gpt_read(db: Database, cache: RowCache, user: User, gpt_id: str) -> tuple[Gpt, int]:
-    """`editable_gpt`'s rule, with the GPT's number of draft actions, read in Core (detached)."""
+    """`editable_gpt`'s rule, with the GPT's number of draft actions, read in Core (detached, and
+    shared while the row is cached: never change it)."""
     params = {"user_id": user.id, "gpt_id": gpt_id}
-    row = await cache.first(db, _EDITABLE_GPT_ROW, params, f"gpt:{user.id}:{gpt_id}")
+    key = f"gpt:{user.id}:{gpt_id}"
+    row = await cache.first(db, _EDITABLE_GPT_ROW, params, key)
     if row is None:
         raise NotFound("No such GPT.")
     _check_editable(user, row._mapping[_GPTS.c.owner_id], row.role)
-    return entity(Gpt, row), int(row.action_count)
+    return cache.built(key, row, lambda r: entity(Gpt, r)), int(row.action_count)
 
 
 async def editable_action_read(
     db: Database, cache: RowCache, user: User, gpt_id: str, action_id: str
 ) -> tuple[Workspace, Action]:
-    """`editable_action`'s rule and answer, read in Core (the objects are detached)."""
+    """`editable_action`'s rule and answer, read in Core (the objects are detached, and shared while
+    the row is cached: never change them)."""
     params = {"user_id": user.id, "gpt_id": gpt_id, "action_id": action_id}
-    row = await cache.first(db, _EDITABLE_ACTION_ROW, params, f"action:{user.id}:{gpt_id}:{action_id}")
+    key = f"action:{user.id}:{gpt_id}:{action_id}"
+    row = await cache.first(db, _EDITABLE_ACTION_ROW, params, key)
     if row is None:
         raise NotFound("No such GPT.")
     _check_editable(user, row.gpt_owner_id, row.role)
     if row._mapping[_ACTIONS.c.id] is None:
         raise NotFound("No such action.")
-    return entity(Workspace, row), entity(Action, row)
+    return cache.built(key, row, lambda r: (entity(Workspace, r), entity(Action, r)))

@@ -170,7 +170,7 @@ class Accounts:
             async with self.p.db.session() as s:  # removed the first time it is seen expired
                 await s.execute(delete(Session).where(Session.token_hash == token_hash))
         elif row is not None and row.is_active:
-            return Principal(entity(User, row, left_out=_NO_HASH), "session", row.csrf_token)
+            return Principal(self._user(f"session:{token_hash}", row), "session", row.csrf_token)
         raise Unauthenticated("Your session has expired. Sign in again.")
 
     # --- personal API tokens ----------------------------------------------------------------
@@ -184,10 +184,14 @@ class Accounts:
         if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
             async with self.p.db.session() as s:  # at most one write a minute per token
                 await s.execute(update(ApiToken).where(ApiToken.id == row.token_id).values(last_used_at=now))
-        return Principal(entity(User, row, left_out=_NO_HASH), "token")
+        return Principal(self._user(f"token:{token_hash}", row), "token")
+
+    def _user(self, key: str, row: ResultRow) -> User:
+        """The caller's `User` from their credential's row, made once per row read (`RowCache.built`)."""
+        return self.p.credentials.built(key, row, lambda r: entity(User, r, left_out=_NO_HASH))
 
     async def _credential(self, statement: Select[Any], kind: str, token_hash: str) -> ResultRow | None:
-        """The session's or token's row with its user's columns (cached on PostgreSQL: `RowCache`)."""
+        """The session's or token's row with its user's columns (cached: `RowCache`)."""
         return await self.p.credentials.first(
             self.p.db, statement, {"token_hash": token_hash}, f"{kind}:{token_hash}"
         )
