@@ -74,38 +74,6 @@ async def test_a_failed_batch_fails_its_callers_and_not_the_next(db: Database) -
     assert await stored(db) == [1, 3]
 
 
-async def test_a_caller_cancelled_before_the_write_leaves_every_row_to_be_stored(db: Database) -> None:
-    """On SQLite the first caller writes the batch itself; cancelled during its turn of the loop,
-    before anything was written, it hands the batch on, its own row included."""
-    group = GroupInsert(db, insert(LOG))
-    first = asyncio.create_task(group.add({"n": 1}))
-    second = asyncio.create_task(group.add({"n": 2}))
-    await asyncio.sleep(0)  # the first caller is in its turn, the second has joined its batch
-    first.cancel()
-    await asyncio.wait_for(second, timeout=5)
-    with pytest.raises(asyncio.CancelledError):
-        await first
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert await stored(db) == [1, 2]
-
-
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_on_sqlite_the_first_caller_writes_the_batch_without_a_writer_task(db: Database) -> None:
-    group = GroupInsert(db, insert(LOG))
-    await group.add({"n": 0})
-    tasks_before = len(asyncio.all_tasks())
-    started: list[int] = []
-
-    async def add(n: int) -> None:
-        started.append(len(asyncio.all_tasks()))
-        await group.add({"n": n})
-
-    await asyncio.gather(*(add(n) for n in range(1, 6)))
-    assert await stored(db) == [0, 1, 2, 3, 4, 5]
-    assert max(started) == tasks_before + 5  # the gather's five, and no writer task among them
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_on_sqlite_a_batch_commits_on_the_lookups_own_connection(db: Database) -> None:
     """All rows or none, and on the connection the lookups use: its data version does not move,

@@ -193,12 +193,6 @@ class Database:
             return self._standalone.on_driver(lambda driver: read.first_blocking(driver, params))
         return await self._on_driver(read.first, params)
 
-    @property
-    def writes_on_loop(self) -> bool:
-        """Whether a one-statement write runs on the event loop's thread, without giving the loop
-        a turn once it holds the write lock (SQLite); False where it waits on the network."""
-        return isinstance(self._standalone, ThreadConnections)
-
     def commits_elsewhere(self) -> Hashable | None:
         """SQLite: a stamp that changes whenever another connection commits to the file (another
         process, or this one's other engine), for the caches that cannot hear NOTIFY; a

@@ -11,12 +11,6 @@ were otherwise two rows on average under load, at about 230 µs of CPU per commi
 after the first need no such turn, as their rows arrived while the one before was written (on
 PostgreSQL); under load a turn of the loop is a few milliseconds that every waiting caller waits.
 Alone, a caller pays two extra turns of the event loop.
-
-Where a write runs on the loop's thread (SQLite: `Database.writes_on_loop`), the first caller
-writes the batch itself, with no writer task: the task's start and its caller's wake-up were two
-of those turns. Such a write cannot stop half way (nothing gives the loop a turn once it holds
-the write lock), so a caller cancelled while it waits for its turn or for the lock leaves the
-batch, unwritten, to a writer task.
 """
 
 from __future__ import annotations
@@ -30,65 +24,41 @@ from sqlalchemy import Executable
 from actionforge.store.database import Database
 
 Row = Mapping[str, Any]
-Batch = list[tuple[Row, "asyncio.Future[None]"]]
 
 
 class GroupInsert:
     def __init__(self, db: Database, statement: Executable) -> None:
         self._db = db
         self._statement = statement
-        self._waiting: Batch = []
+        self._waiting: list[tuple[Row, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._leading = False  # a caller is writing a batch itself (`_lead`)
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def add(self, row: Row) -> None:
         """Insert ``row``; returns once it is committed, raises what the insert raised."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (a test runs several): start afresh
-            self._loop, self._waiting, self._writer, self._leading = loop, [], None, False
+            self._loop, self._waiting, self._writer = loop, [], None
         done: asyncio.Future[None] = loop.create_future()
         done.add_done_callback(_observed)  # a caller cancelled meanwhile leaves no warning behind
         self._waiting.append((row, done))
-        if self._writer is None and not self._leading:
-            if self._db.writes_on_loop:
-                await self._lead()
-            else:
-                self._writer = asyncio.create_task(self._write())
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
         await asyncio.shield(done)  # a cancelled caller leaves its row to be written with the rest
-
-    async def _lead(self) -> None:
-        """Write the next batch in the calling task (see above); rows left over go to a writer."""
-        self._leading = True
-        batch: Batch = []
-        try:
-            await asyncio.sleep(0)  # the callers already running this turn of the loop join the batch
-            batch, self._waiting = self._waiting, []
-            await self._write_batch(batch)
-        except BaseException:  # cancelled before the write began: nothing of the batch is stored
-            self._waiting[:0] = [entry for entry in batch if not entry[1].done()]
-            raise
-        finally:
-            self._leading = False
-            if self._waiting and self._writer is None:
-                self._writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
         try:
             await asyncio.sleep(0)  # the callers already running this turn of the loop join the batch
             while self._waiting:
                 batch, self._waiting = self._waiting, []
-                await self._write_batch(batch)
+                try:
+                    await self._db.execute_alone(self._statement, [row for row, _ in batch])
+                except Exception as error:  # each caller gets the failure its own insert would have had
+                    _settle(batch, error)
+                else:
+                    _settle(batch, None)
         finally:
             self._writer = None
-
-    async def _write_batch(self, batch: Batch) -> None:
-        try:
-            await self._db.execute_alone(self._statement, [row for row, _ in batch])
-        except Exception as error:  # each caller gets the failure its own insert would have had
-            _settle(batch, error)
-        else:
-            _settle(batch, None)
 
 
 def _observed(done: asyncio.Future[None]) -> None:
@@ -96,7 +66,7 @@ def _observed(done: asyncio.Future[None]) -> None:
         done.exception()
 
 
-def _settle(batch: Batch, error: Exception | None) -> None:
+def _settle(batch: list[tuple[Row, asyncio.Future[None]]], error: Exception | None) -> None:
     for _, done in batch:
         if done.done():
             continue
