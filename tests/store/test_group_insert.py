@@ -74,6 +74,20 @@ async def test_a_failed_batch_fails_its_callers_and_not_the_next(db: Database) -
     assert await stored(db) == [1, 3]
 
 
+async def test_a_cancelled_caller_leaves_its_row_to_be_stored_with_the_rest(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG))
+    first = asyncio.create_task(group.add({"n": 1}))
+    second = asyncio.create_task(group.add({"n": 2}))
+    await asyncio.sleep(0)  # both have joined the batch
+    first.cancel()
+    await asyncio.wait_for(second, timeout=5)
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await stored(db) == [1, 2]
+    await group.add({"n": 3})  # the writer carries on
+    assert await stored(db) == [1, 2, 3]
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_on_sqlite_a_batch_commits_on_the_lookups_own_connection(db: Database) -> None:
     """All rows or none, and on the connection the lookups use: its data version does not move,
