@@ -85,7 +85,7 @@ def create_app(
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    install_pages(app)  # after the API: /static, the page routes, CSP and security headers
+    install_pages(app)  # after the API: /static and the page routes (`Edge` adds their headers)
     metrics = Metrics()
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     app.add_middleware(Edge, metrics=metrics, max_body_bytes=settings.max_request_bytes)

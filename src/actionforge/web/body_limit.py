@@ -6,9 +6,10 @@ is refused at once, and a chunked body is counted as it streams.
 
 from __future__ import annotations
 
-import json
+from fastapi.responses import JSONResponse
+from starlette.types import Message, Receive, Scope
 
-from starlette.types import Message, Receive, Scope, Send
+from actionforge.web.problems import problem
 
 
 class BodyTooLarge(Exception):
@@ -40,10 +41,7 @@ class BodyCounter:
         return message
 
 
-async def refuse_too_large(send: Send, max_bytes: int) -> None:
+def too_large(max_bytes: int) -> JSONResponse:
+    """The 413; the connection is closed, as the rest of the body was never read."""
     detail = f"The request body is larger than {max_bytes} bytes."
-    problem = {"type": "about:blank", "title": "Request body too large", "status": 413, "detail": detail}
-    body = json.dumps(problem)
-    headers = [(b"content-type", b"application/problem+json"), (b"connection", b"close")]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body.encode()})
+    return problem(413, detail, headers={"connection": "close"})

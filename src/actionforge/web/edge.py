@@ -16,9 +16,9 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from actionforge.web.body_limit import BodyCounter, BodyTooLarge, declared_too_large, refuse_too_large
+from actionforge.web.body_limit import BodyCounter, BodyTooLarge, declared_too_large, too_large
 from actionforge.web.metrics import Metrics
-from actionforge.web.no_nul import refuse_nul, url_nul_pointer
+from actionforge.web.no_nul import nul_refusal, url_nul_pointer
 from actionforge.web.pages.security import gets_security_headers, with_security_headers
 
 
@@ -42,17 +42,17 @@ class Edge:
     async def _checked(self, scope: Scope, receive: Receive, response: ResponseWatch) -> None:
         where = url_nul_pointer(scope)
         if where is not None:
-            await refuse_nul(response.send, where)
+            await nul_refusal(where)(scope, receive, response.send)
             return
         if declared_too_large(scope, self.max_body_bytes):
-            await refuse_too_large(response.send, self.max_body_bytes)
+            await too_large(self.max_body_bytes)(scope, receive, response.send)
             return
         body = BodyCounter(receive, self.max_body_bytes)
         try:
             await self.app(scope, body.receive, response.send)
         except BodyTooLarge:
             if not response.started:
-                await refuse_too_large(response.send, self.max_body_bytes)
+                await too_large(self.max_body_bytes)(scope, receive, response.send)
 
 
 class ResponseWatch:

@@ -8,12 +8,14 @@ check of the one middleware (`edge.Edge`), so no route has to remember.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import Scope, Send
+from fastapi.responses import JSONResponse
+from starlette.types import Scope
+
+from actionforge.web.problems import problem
 
 NUL = "\x00"
 DETAIL = "The request's URL must not contain a NUL character (%00)."
@@ -55,12 +57,6 @@ def url_nul_pointer(scope: Scope) -> str | None:
     return None
 
 
-async def refuse_nul(send: Send, where: str) -> None:
+def nul_refusal(where: str) -> JSONResponse:
     """The 400 for a URL holding a NUL at ``where`` (`url_nul_pointer`)."""
-    body = json.dumps({
-        "type": "about:blank", "title": "Bad Request", "status": 400, "detail": DETAIL,
-        "errors": [{"pointer": where, "detail": "must not contain a NUL character"}],
-    }).encode()  # fmt: skip
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": 400, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    return problem(400, DETAIL, [{"pointer": where, "detail": "must not contain a NUL character"}])
