@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 import actionforge
 from actionforge.web.app import create_app
-from actionforge.web.collector import freeze_startup_objects
+from actionforge.web.collector import YOUNG_THRESHOLD, freeze_startup_objects
 from tests.web.conftest import FakeClock, Server, server_settings
 from tests.web.test_gpts_and_actions import new_gpt, schema
 
@@ -116,10 +116,15 @@ async def test_after_start_runs_once_the_platform_is_up(tmp_path: Path, database
 
 
 def test_freezing_the_start_up_objects_moves_them_out_of_the_collectors_way() -> None:
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     try:
         freeze_startup_objects()
         assert gc.get_freeze_count() > 0
         assert gc.get_count()[0] < 100  # collected first: the young generation starts empty
+        # the young generation is collected less often; the older ones keep their thresholds
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *thresholds[1:])
+        assert thresholds[0] < YOUNG_THRESHOLD
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
