@@ -137,3 +137,10 @@ def test_the_server_logs_through_one_buffered_handler_where_the_cli_wrote(captur
     assert isinstance(handler, BufferedStreamHandler)
     assert isinstance(handler.formatter, JsonFormatter)
     assert handler.stream is captured
+
+
+def test_a_message_orjson_refuses_is_still_written(captured: io.StringIO) -> None:
+    configure()
+    logging.getLogger("actionforge.test").warning("odd text: %s", "\ud800")  # a lone surrogate
+    entry = json.loads(written(captured).splitlines()[-1])
+    assert entry["message"] == "odd text: \ud800"

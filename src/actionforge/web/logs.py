@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
+import orjson
+
 import actionforge
 
 
@@ -28,7 +30,10 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:  # the redaction filter leaves the traceback here, already redacted
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
+        try:  # orjson: a tenth of json.dumps's time, on a line written for every request
+            return orjson.dumps(entry).decode()
+        except orjson.JSONEncodeError:  # a lone surrogate in a message: json escapes it
+            return json.dumps(entry, ensure_ascii=False)
 
 
 class Cancellable(Protocol):
