@@ -28,6 +28,7 @@ from actionforge.store.changes import CHANNEL as CHANGES_CHANNEL
 from actionforge.store.changes import TableChanges
 from actionforge.store.driver_statements import DriverStatements, ResultRow
 from actionforge.store.held_connections import HeldConnections, driver_connection
+from actionforge.store.json_text import json_text
 from actionforge.store.notifications import Notifications
 from actionforge.store.thread_connections import ThreadConnections
 
@@ -132,11 +133,13 @@ class Database:
         never in autocommit (the sqlite3 module's own transactions are what the writers' queue
         follows)."""
         if self.is_sqlite:
-            engine = create_async_engine(self.url, echo=echo, **pool, **self._sqlite_inline())
+            engine = create_async_engine(
+                self.url, echo=echo, json_serializer=json_text, **pool, **self._sqlite_inline()
+            )
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             return engine
         isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
-        return create_async_engine(self.url, echo=echo, **pool, **isolation)
+        return create_async_engine(self.url, echo=echo, json_serializer=json_text, **pool, **isolation)
 
     def _sqlite_inline(self) -> dict[str, Any]:
         """SQLite runs on the event loop's thread (`inline_sqlite`), its writers queued there."""

@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from actionforge.store.inline_sqlite import WriteLock
+from actionforge.store.json_text import json_text
 
 T = TypeVar("T")
 _SERIALS = itertools.count()
@@ -38,6 +39,7 @@ class ThreadConnections:
             url.set(drivername="sqlite+pysqlite"),
             poolclass=NullPool,
             connect_args={"check_same_thread": False},  # `close` may run on another thread
+            json_serializer=json_text,
         )
         event.listen(self.engine, "connect", on_connect)
         self._write_lock = write_lock
