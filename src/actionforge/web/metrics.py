@@ -29,11 +29,23 @@ class Metrics:
             registry=self.registry,
         )
 
+        # Each (route, method, status)'s two labelled series, found once: `labels` checks and
+        # joins its values on every call, a fifth of this method's time per request.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         """One request answered (`edge.Edge` reports each)."""
-        route, method = _route(scope), scope["method"]
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        key = (_route(scope), scope["method"], status)
+        series = self._series.get(key)
+        if series is None:
+            route, method, _ = key
+            series = self._series[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route, method),
+            )
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
 
     def endpoint(self, _request: Request) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
