@@ -133,6 +133,12 @@ class ServerSettings(BaseSettings):
     )
     page_size_default: int = Field(50, ge=1, description="list items per page when ?limit= is absent")
     page_size_max: int = Field(200, ge=1, description="the largest ?limit= honoured")
+    opentelemetry: bool = Field(
+        False,
+        description="FastAPI's own OpenTelemetry spans, metrics and logs for each request, sent to "
+        "the providers an OpenTelemetry SDK configured in this process; off, no request checks for "
+        "them (Prometheus metrics are at /metrics either way)",
+    )
 
     @field_validator("public_base_url")
     @classmethod
