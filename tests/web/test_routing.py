@@ -3,6 +3,7 @@ trying each route, and routes everything else exactly as FastAPI does."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import Scope
 
+from actionforge.web.app import BUSIEST_FIRST, ROUTERS, routing_order
 from actionforge.web.routing import ScreeningRouter
 
 TRIED: list[str] = []
@@ -77,3 +79,29 @@ async def test_a_root_path_is_taken_off_before_the_test() -> None:
     app, _ = app_with_two_routers()
     response = await call(app, "GET", "/base/api/notes/1", root_path="/base")
     assert response.json() == {"note": "1"}
+
+
+def _could_match_the_same_path(first: str, second: str) -> bool:
+    """Whether some path matches both templates: as long, each segment equal or a parameter in
+    one of them (the app's templates have no ``:path`` parameters, which span segments)."""
+    a, b = first.strip("/").split("/"), second.strip("/").split("/")
+    return len(a) == len(b) and all(x == y or "{" in x or "{" in y for x, y in zip(a, b, strict=True))
+
+
+def test_the_routing_order_changes_no_request_s_route() -> None:
+    """The app tries its busiest routers first (`app.routing_order`); that can change which route
+    answers a path only where routes of two routers both match it, and there the documentation's
+    order is kept."""
+    position = {id(router): i for i, router in enumerate(routing_order())}
+    for earlier, later in itertools.combinations(ROUTERS, 2):
+        for one, other in itertools.product(earlier.routes, later.routes):
+            paths = (getattr(one, "path", ""), getattr(other, "path", ""))
+            assert ":path" not in "".join(paths)
+            if _could_match_the_same_path(*paths):
+                assert position[id(earlier)] < position[id(later)], paths
+
+
+def test_the_busiest_routers_are_tried_first_and_every_router_once() -> None:
+    order = routing_order()
+    assert order[: len(BUSIEST_FIRST)] == BUSIEST_FIRST
+    assert sorted(map(id, order)) == sorted(map(id, ROUTERS))

@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 import actionforge
@@ -46,6 +46,16 @@ ROUTERS = (
     action_import_router,
     conversations_router,
 )
+# The order a request tries them in: FastAPI matches a request against each included router in
+# turn (about 3 µs a router), so the busiest go first: the chat's turns, the builder's test
+# calls, GPT reads, the editor's validation. `ROUTERS` stays the order of the API's documentation.
+# No path is matched by routes of two of these routers, but for the actions router's
+# `/{action_id}` and the import router's `/import`, whose order is kept (tests/web/test_routing.py).
+BUSIEST_FIRST = (conversations_router, calls.router, gpts.router, editor.router)
+
+
+def routing_order() -> tuple[APIRouter, ...]:
+    return (*BUSIEST_FIRST, *(router for router in ROUTERS if router not in BUSIEST_FIRST))
 
 
 def create_app(
@@ -87,9 +97,10 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         telemetry=None if settings.opentelemetry else TELEMETRY_OFF,
+        openapi_tags=[{"name": tag} for tag in dict.fromkeys(t for r in ROUTERS for t in r.tags)],
     )
     problems.install(app)
-    for router in ROUTERS:
+    for router in routing_order():
         app.include_router(router)
     install_pages(app)  # after the API: /static and the page routes (`Edge` adds their headers)
     metrics = Metrics()
