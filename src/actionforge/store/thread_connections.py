@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Executable, create_engine, event
@@ -27,7 +28,16 @@ from actionforge.store.json_text import json_text
 
 T = TypeVar("T")
 _SERIALS = itertools.count()
-_SERIAL = "actionforge_serial"  # a number for each connection, in its `Connection.info`
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A thread's connection, with its `sqlite3.Connection` found once (through SQLAlchemy's
+    proxies it took 2 µs a statement) and a number of its own."""
+
+    connection: Connection
+    driver: Any
+    serial: int
 
 
 class ThreadConnections:
@@ -43,26 +53,26 @@ class ThreadConnections:
         )
         event.listen(self.engine, "connect", on_connect)
         self._write_lock = write_lock
-        self._by_thread: dict[int, Connection] = {}
+        self._by_thread: dict[int, _Held] = {}
 
     async def read(
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
         """``fetch`` applied to the result of ``statement``, which only reads."""
-        return self._reading(lambda connection: fetch(connection.execute(statement, params)))
+        return self._reading(lambda held: fetch(held.connection.execute(statement, params)))
 
     def on_driver(self, work: Callable[[Any], T]) -> T:
         """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_statements` runs
         without SQLAlchemy's execution around them (no lock: a read needs none in WAL)."""
-        return self._reading(lambda connection: work(connection.connection.driver_connection))
+        return self._reading(lambda held: work(held.driver))
 
-    def _reading(self, run: Callable[[Connection], T]) -> T:
+    def _reading(self, run: Callable[[_Held], T]) -> T:
         """``run`` on this thread's connection; one whose statement raised is closed."""
-        connection = self._connection()
+        held = self._held()
         try:
-            return run(connection)
+            return run(held)
         except BaseException:
-            self._drop(connection)
+            self._drop(held)
             raise
 
     def commits_elsewhere(self) -> tuple[int, int]:
@@ -70,19 +80,17 @@ class ThreadConnections:
         to the file since: another process's, or this process's async engine's. (SQLite's
         ``PRAGMA data_version`` does not move for the asking connection's own commits; those are
         reported by `store.changes`.) It names the connection too, as each counts its own."""
-        connection = self._connection()
-        driver: Any = connection.connection.driver_connection
-        version: int = driver.execute("PRAGMA data_version").fetchone()[0]
-        return connection.info[_SERIAL], version
+        held = self._held()
+        version: int = held.driver.execute("PRAGMA data_version").fetchone()[0]
+        return held.serial, version
 
     async def on_driver_write(self, work: Callable[[Any], T]) -> T:
         """`on_driver` for one statement that writes, committed on its own once this process's
         other writers are done."""
 
-        def run(connection: Connection) -> T:
-            driver: Any = connection.connection.driver_connection
-            found = work(driver)
-            driver.commit()
+        def run(held: _Held) -> T:
+            found = work(held.driver)
+            held.driver.commit()
             return found
 
         return await self._writing(run)
@@ -93,41 +101,42 @@ class ThreadConnections:
         """`read` for one statement that writes, committed on its own once this process's other
         writers are done."""
 
-        def run(connection: Connection) -> T:
-            found = fetch(connection.execute(statement, params))
-            connection.commit()
+        def run(held: _Held) -> T:
+            found = fetch(held.connection.execute(statement, params))
+            held.connection.commit()
             return found
 
         return await self._writing(run)
 
-    async def _writing(self, run: Callable[[Connection], T]) -> T:
+    async def _writing(self, run: Callable[[_Held], T]) -> T:
         """``run`` on this thread's connection, with the file's write lock; a connection whose
         write raised is closed, which rolls back what the statement began."""
         lock = await self._write_lock.acquire()
         try:
-            connection = self._connection()
+            held = self._held()
             try:
-                return run(connection)
+                return run(held)
             except BaseException:
-                self._drop(connection)
+                self._drop(held)
                 raise
         finally:
             lock.release()
 
-    def _connection(self) -> Connection:
+    def _held(self) -> _Held:
         thread = threading.get_ident()
-        connection = self._by_thread.get(thread)
-        if connection is None:
-            connection = self._by_thread[thread] = self.engine.connect()
-            connection.info[_SERIAL] = next(_SERIALS)
-        return connection
+        held = self._by_thread.get(thread)
+        if held is None:
+            connection = self.engine.connect()
+            driver = connection.connection.driver_connection
+            held = self._by_thread[thread] = _Held(connection, driver, next(_SERIALS))
+        return held
 
-    def _drop(self, connection: Connection) -> None:
-        self._by_thread = {t: c for t, c in self._by_thread.items() if c is not connection}
+    def _drop(self, held: _Held) -> None:
+        self._by_thread = {t: h for t, h in self._by_thread.items() if h is not held}
         with contextlib.suppress(Exception):
-            connection.close()
+            held.connection.close()
 
     async def close(self) -> None:
-        for connection in list(self._by_thread.values()):
-            self._drop(connection)
+        for held in list(self._by_thread.values()):
+            self._drop(held)
         self.engine.dispose()
