@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from actionforge.store import inline_sqlite
+from actionforge.store import inline_sqlite, request_stamps
 from actionforge.store.changes import CHANNEL as CHANGES_CHANNEL
 from actionforge.store.changes import TableChanges
 from actionforge.store.driver_statements import DriverStatements, ResultRow
@@ -198,10 +198,10 @@ class Database:
 
     def commits_elsewhere(self) -> Hashable | None:
         """SQLite: a stamp that changes whenever another connection commits to the file (another
-        process, or this one's other engine), for the caches that cannot hear NOTIFY; a
-        statement costs about 3 µs. None on PostgreSQL, where `notifications` tell."""
+        process, or this one's other engine), for the caches that cannot hear NOTIFY; read once
+        per HTTP request (`request_stamps`). None on PostgreSQL, where `notifications` tell."""
         if isinstance(self._standalone, ThreadConnections):
-            return self._standalone.commits_elsewhere()
+            return request_stamps.stamp(id(self), self._standalone.commits_elsewhere)
         return None
 
     async def rows(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[ResultRow]:

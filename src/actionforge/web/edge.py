@@ -2,7 +2,8 @@
 
 It counts every request for /metrics (the refused ones too), refuses a NUL in the URL (400) and
 a body over the limit (413) before any route runs, and adds the security headers to every
-response but the API docs'. The rules themselves live in `metrics`, `no_nul`, `body_limit` and
+response but the API docs'. Each request's cached lookups share one SQLite commit stamp
+(`store.request_stamps`). The rules themselves live in `metrics`, `no_nul`, `body_limit` and
 `pages.security`; this only applies them in order.
 
 Why one middleware and not four: each is a frame that every request passes through and, for
@@ -16,6 +17,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from actionforge.store.request_stamps import one_stamp_per_request
 from actionforge.web.body_limit import BodyCounter, BodyTooLarge, declared_too_large, too_large
 from actionforge.web.metrics import Metrics
 from actionforge.web.no_nul import nul_refusal, url_nul_pointer
@@ -35,7 +37,8 @@ class Edge:
         started = time.perf_counter()
         response = ResponseWatch(send, secure=gets_security_headers(scope["path"]))
         try:
-            await self._checked(scope, receive, response)
+            with one_stamp_per_request():
+                await self._checked(scope, receive, response)
         finally:
             self.metrics.observe(scope, response.status, time.perf_counter() - started)
 
