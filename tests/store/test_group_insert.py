@@ -7,8 +7,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, Text, event, insert, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
@@ -127,3 +129,36 @@ async def test_a_repeated_batch_on_the_drivers_path_stores_every_type_whole(data
         async with db.read() as s:
             found = (await s.execute(select(RECORDS).order_by(RECORDS.c.n))).mappings().all()
     assert [dict(r) for r in found] == rows
+
+
+async def test_rows_are_taken_once_the_copy_is_open(database_url: str) -> None:
+    """On PostgreSQL a writer that goes on from a batch opens the COPY first and only then takes
+    its rows (`Database.insert_taking`), so rows that arrive during that round trip go with it.
+    On SQLite there is nothing to open: the caller inserts as usual, and nothing is taken."""
+
+    def row(n: int) -> dict[str, object]:
+        return {"n": n, "note": None, "data": None, "at": datetime(2026, 12, 7, tzinfo=UTC)}
+
+    active: list[str] = []
+
+    def take() -> list[dict[str, object]]:
+        dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn) as watcher:  # what this database's sessions are doing now
+            found = watcher.execute(
+                "SELECT query FROM pg_stat_activity WHERE state = 'active' AND datname = current_database()"
+            )
+            active.extend(query for (query,) in found)
+        return [row(1), row(2), row(3)]
+
+    async with database_with(database_url, RECORDS.metadata) as db:
+        statement = insert(RECORDS)
+        await db.execute_alone(statement, [row(10), row(11)])  # the statement's first sight
+        taken = await db.insert_taking(statement, row(1), take)
+        async with db.read() as s:
+            stored = (await s.execute(select(RECORDS.c.n).order_by(RECORDS.c.n))).scalars().all()
+    if database_url.startswith("sqlite"):
+        assert (taken, active, stored) == (False, [], [10, 11])
+    else:
+        assert taken
+        assert any(query.startswith("COPY") for query in active)  # open while the rows were taken
+        assert stored == [1, 2, 3, 10, 11]

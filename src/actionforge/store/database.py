@@ -258,6 +258,22 @@ class Database:
             async with self.engine.begin() as connection:  # psycopg sends many rows as separate
                 await connection.execute(statement, params)  # statements: only a transaction keeps them whole
 
+    async def insert_taking(
+        self, statement: Executable, shape: Mapping[str, Any], take: Callable[[], Sequence[Mapping[str, Any]]]
+    ) -> bool:
+        """PostgreSQL: the INSERT ``statement`` for the rows ``take()`` returns (each with the
+        names of ``shape``), as one COPY opened before they are taken, so rows that arrive during
+        its first round trip go with it. False, without calling ``take``, where that does not
+        apply (SQLite, or a statement that is not yet or cannot be sent as a COPY)."""
+        if isinstance(self._standalone, ThreadConnections):
+            return False
+        write = self._driver_statements.prepared(statement, shape)
+        if write is None or not write.copies:
+            return False
+        await self._standalone.on_driver(lambda driver: write.many_taken(driver, take))
+        self.changes.written(write.table)
+        return True
+
     async def _many_on_driver(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
         """``params``' rows at once on the driver's own connection, as one row goes
         (`write_returning`); False when the statement does not run there. On SQLite in one

@@ -213,12 +213,17 @@ class DriverStatement:
         statement, all rows or none even in autocommit, in one round trip. A transaction around
         pipelined INSERTs took three, and at the six rows of a typical audit batch under load the
         round trips were most of its cost. The values pass through the same bind processors."""
+        await self.many_taken(driver, lambda: rows)
+
+    async def many_taken(self, driver: Any, take: Callable[[], Sequence[Mapping[str, Any]]]) -> None:
+        """`many`, with the rows taken (``take()``) only once the COPY is open: rows that arrive
+        during its first round trip go with it (`Database.insert_taking`)."""
         assert self._copy is not None  # see `copies`
         sql, keys = self._copy
-        values = [self.parameters(row) for row in rows]
         with self._errors():
             async with driver.cursor() as cursor, cursor.copy(sql) as copy:
-                for named in values:
+                for row in take():
+                    named = self.parameters(row)
                     assert not isinstance(named, tuple)  # psycopg's parameters are named
                     await copy.write_row([named[key] for key in keys])
 
