@@ -6,16 +6,14 @@ it, so this formatter never handles a secret the redactor knows about.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
-import orjson
-
 import actionforge
+from actionforge.store.json_text import json_text
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,10 +28,7 @@ class JsonFormatter(logging.Formatter):
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:  # the redaction filter leaves the traceback here, already redacted
             entry["exception"] = record.exc_text
-        try:  # orjson: a tenth of json.dumps's time, on a line written for every request
-            return orjson.dumps(entry).decode()
-        except orjson.JSONEncodeError:  # a lone surrogate in a message: json escapes it
-            return json.dumps(entry, ensure_ascii=False)
+        return json_text(entry)  # orjson, json for what it refuses: a line for every request
 
 
 class Cancellable(Protocol):
