@@ -1,18 +1,23 @@
 """`Edge`, the one middleware: security headers on every response but the API docs' (a
 response's own header kept), the body limit and the NUL refusal before the app runs, and every
-request counted for /metrics, refused ones too."""
+request counted for /metrics and logged once its response has gone, refused ones too."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+from starlette.types import Message
 
+from actionforge.web.access_log import logger as access_logger
 from actionforge.web.edge import Edge
 from actionforge.web.metrics import Metrics
 from actionforge.web.pages.security import HEADERS
@@ -93,3 +98,59 @@ async def test_every_request_is_counted_by_route_and_status_refused_ones_too() -
         if s.name == "actionforge_http_requests_total"
     }
     assert counted == {("GET", "200"): 2.0, ("GET", "400"): 1.0, ("POST", "413"): 1.0}
+
+
+class Events(logging.Handler):
+    """The access lines and the response's messages, in the order they happened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(f"log {record.getMessage()}")
+
+
+@pytest.fixture
+def events() -> Iterator[Events]:
+    handler, saved = Events(), access_logger.level
+    access_logger.addHandler(handler)
+    access_logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        access_logger.removeHandler(handler)
+        access_logger.setLevel(saved)
+
+
+async def test_each_request_is_logged_once_after_its_response_was_sent(events: Events) -> None:
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def sent(message: Message) -> None:
+        events.seen.append(f"send {message['type']}")
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": "/page", "raw_path": b"/page", "root_path": "", "query_string": b"x=1&y=two",
+        "headers": [], "client": ("10.0.0.7", 41234), "server": ("t", 80),
+    }  # fmt: skip
+    await edge_app(Metrics())(scope, receive, sent)
+    assert events.seen[:2] == ["send http.response.start", "send http.response.body"]
+    assert len(events.seen) == 3
+    line = events.seen[2]
+    assert re.fullmatch(r'log 10\.0\.0\.7:41234 - "GET /page\?x=1&y=two HTTP/1\.1" 200 \d+\.\d ms', line)
+
+
+async def test_refused_requests_are_logged_with_their_status(events: Events) -> None:
+    await send("POST", "/echo", content=b"x" * (MAX_BODY + 1))
+    await send("GET", "/page?name=a%00b")
+    statuses = [re.search(r'" (\d{3}) ', line).group(1) for line in events.seen]  # type: ignore[union-attr]
+    assert statuses == ["413", "400"]
+    assert '"POST /echo HTTP/1.1" 413' in events.seen[0]
+
+
+async def test_nothing_is_made_when_access_lines_are_not_wanted(events: Events) -> None:
+    access_logger.setLevel(logging.WARNING)
+    await send("GET", "/page")
+    assert events.seen == []

@@ -12,6 +12,7 @@ import pytest
 import actionforge
 from actionforge.secrets import uninstall_log_redaction
 from actionforge.web.logs import BufferedStreamHandler, JsonFormatter, configure
+from tests.web.test_edge import send
 
 
 @pytest.fixture
@@ -144,3 +145,16 @@ def test_a_message_orjson_refuses_is_still_written(captured: io.StringIO) -> Non
     logging.getLogger("actionforge.test").warning("odd text: %s", "\ud800")  # a lone surrogate
     entry = json.loads(written(captured).splitlines()[-1])
     assert entry["message"] == "odd text: \ud800"
+
+
+async def test_an_access_line_is_json_with_its_credentials_masked(captured: io.StringIO) -> None:
+    """A query may carry a credential: the access line goes through the same filter as every line."""
+    configure()
+    secret = actionforge.SecretValue("sk-live-in-a-path-0123456789")
+    await send("GET", f"/page/{secret.reveal()}?access_token=tok-abcdef0123456789&page=2")
+    (entry,) = [json.loads(line) for line in written(captured).splitlines() if '"actionforge.access"' in line]
+    assert (entry["level"], entry["logger"]) == ("info", "actionforge.access")
+    assert "sk-live-in-a-path-0123456789" not in entry["message"]
+    assert "tok-abcdef0123456789" not in entry["message"]
+    assert "page=2" in entry["message"]
+    assert '" 404 ' in entry["message"]

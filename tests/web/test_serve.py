@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -81,3 +82,18 @@ def signed_out(client: httpx.Client) -> bool:
     while (status := client.get("/api/session").status_code) == 200 and time.monotonic() < deadline:
         time.sleep(0.01)
     return status == 401
+
+
+def test_each_request_leaves_one_json_access_line_written_before_the_process_ends(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The app's own line, with the time taken; uvicorn's line, which has none, is off."""
+    with running_server(tmp_path, database_url) as (base, out):
+        assert httpx.get(f"{base}/api/session?probe=7").status_code == 401
+    # stopped by SIGTERM, which uvicorn raises again once it has shut down: the lines it held are
+    # written all the same, its own last one included
+    assert "Finished server process" in out.read_text().splitlines()[-1]
+    lines = [json.loads(line) for line in out.read_text().splitlines() if "probe=7" in line]
+    assert [entry["logger"] for entry in lines] == ["actionforge.access"]
+    line = lines[0]["message"]
+    assert re.fullmatch(r'127\.0\.0\.1:\d+ - "GET /api/session\?probe=7 HTTP/1\.1" 401 \d+\.\d ms', line)

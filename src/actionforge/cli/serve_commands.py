@@ -37,10 +37,12 @@ def serve(
     import logging
 
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from actionforge.web.app import create_app
     from actionforge.web.collector import freeze_startup_objects
     from actionforge.web.logs import configure as configure_logging
+    from actionforge.web.serving import LogWritingServer
 
     settings = _settings(config)
     if "public_base_url" not in settings.model_fields_set:  # links should reach this very server
@@ -50,8 +52,14 @@ def serve(
         typer.echo(f"No accounts yet. Open this one-time link to create the owner account:\n\n    {link}\n")
     configure_logging(logging.INFO)
     # log_config=None: uvicorn logs through the root handler, which carries the redaction filter.
+    # Its access line is off: the app logs its own once each response has gone (`web.access_log`).
     app = create_app(settings, after_start=freeze_startup_objects)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
+    server = LogWritingServer(
+        uvicorn.Config(app, host=host, port=port, log_config=None, proxy_headers=False, access_log=False)
+    )
+    server.run()
+    if not server.started:  # as `uvicorn.run` ends: the port was taken, or the app failed to start
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 @admin_app.command("create-user")

@@ -1,10 +1,11 @@
 """`Edge`: the one ASGI middleware between the server and the app.
 
-It counts every request for /metrics (the refused ones too), refuses a NUL in the URL (400) and
-a body over the limit (413) before any route runs, and adds the security headers to every
-response but the API docs'. Each request's cached lookups share one SQLite commit stamp
-(`store.request_stamps`). The rules themselves live in `metrics`, `no_nul`, `body_limit` and
-`pages.security`; this only applies them in order.
+It counts every request for /metrics (the refused ones too) and logs its access line once the
+response has gone (`access_log`), refuses a NUL in the URL (400) and a body over the limit (413)
+before any route runs, and adds the security headers to every response but the API docs'. Each
+request's cached lookups share one SQLite commit stamp (`store.request_stamps`). The rules
+themselves live in `metrics`, `access_log`, `no_nul`, `body_limit` and `pages.security`; this only
+applies them in order.
 
 Why one middleware and not four: each is a frame that every request passes through and, for
 those that watch the response, one more wrapped ``send``. Under bench/api.py's load the four
@@ -18,6 +19,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from actionforge.store.request_stamps import one_stamp_per_request
+from actionforge.web.access_log import log_request
 from actionforge.web.body_limit import BodyCounter, BodyTooLarge, declared_too_large, too_large
 from actionforge.web.metrics import Metrics
 from actionforge.web.no_nul import nul_refusal, url_nul_pointer
@@ -40,7 +42,9 @@ class Edge:
             with one_stamp_per_request():
                 await self._checked(scope, receive, response)
         finally:
-            self.metrics.observe(scope, response.status, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            self.metrics.observe(scope, response.status, took)
+            log_request(scope, response.status, took)
 
     async def _checked(self, scope: Scope, receive: Receive, response: ResponseWatch) -> None:
         where = url_nul_pointer(scope)
