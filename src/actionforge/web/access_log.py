@@ -39,6 +39,6 @@ def log_request(scope: Scope, status: int, seconds: float) -> None:
 
 def path_with_query(scope: Scope) -> str:
     """The path as uvicorn logs it (percent-encoded), with the query string as it came."""
-    path = quote(scope.get("root_path", "") + scope["path"])
+    path = quote(scope["path"])  # the full path: a mount's root_path is part of it (ASGI)
     query: bytes = scope.get("query_string", b"")
     return f"{path}?{query.decode('latin-1')}" if query else path
