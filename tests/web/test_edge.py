@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import Message
 
+from actionforge.web.access_log import log_request
 from actionforge.web.access_log import logger as access_logger
 from actionforge.web.edge import Edge
 from actionforge.web.metrics import Metrics
@@ -153,4 +154,6 @@ async def test_refused_requests_are_logged_with_their_status(events: Events) -> 
 async def test_nothing_is_made_when_access_lines_are_not_wanted(events: Events) -> None:
     access_logger.setLevel(logging.WARNING)
     await send("GET", "/page")
+    assert events.seen == []
+    log_request({"type": "http"}, 200, 0.01)  # no line is made: the scope is not even read
     assert events.seen == []
