@@ -5,6 +5,7 @@ PostgreSQL database created for the test on the server named by ACTIONFORGE_TEST
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import time
@@ -58,7 +59,14 @@ def _drop(admin: str, name: str, attempts: int = 5) -> None:
     ``WITH (FORCE)`` cannot end a session it has no right to signal (a backend another role
     holds for a moment), and a teardown that fails would fail a test that passed. A database left
     behind is only disk: ``af_test_*`` names are never reused.
+
+    ``gc.collect()`` first: a task cancelled while it connected (the chat sweeper, when an app
+    stops just after it started) leaves psycopg's half-done handshake in a reference cycle, its
+    socket open. PostgreSQL keeps that backend in "authentication" until its 60 s timeout, and
+    DROP DATABASE waits for every backend, so the teardown took a minute. Collected, the socket
+    closes at once.
     """
+    gc.collect()
     for attempt in range(attempts):
         try:
             with psycopg.connect(_libpq(admin), autocommit=True) as connection:
