@@ -1,6 +1,9 @@
 """Calls benchmark: 2,000 sequential `Action.call`s against raw httpx, same loopback server.
 
-    .venv/bin/python bench/calls.py [--calls 2000]
+    .venv/bin/python bench/calls.py [--calls 2000] [--concurrency 50]
+
+Then the same calls from 50 tasks at once, where the connection pool holds many connections: the
+CPU per call of this process, each side, rounds alternated (the server's CPU is not in it).
 
 Also reports the median time of `Action.build_request` (argument check + serialization) for a
 typical operation. The server runs in its own process (uvicorn) so it does not share our GIL.
@@ -14,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -65,6 +69,51 @@ async def actionforge_calls(base: str, n: int) -> list[float]:
     return times
 
 
+async def cpu_per_call(call: Callable[[int], Awaitable[None]], n: int, concurrency: int) -> float:
+    """CPU ms per call of ``n`` calls made by ``concurrency`` tasks at once."""
+    remaining = iter(range(n))
+
+    async def worker() -> None:
+        for i in remaining:
+            await call(i)
+
+    started = time.process_time()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return (time.process_time() - started) * 1000 / n
+
+
+async def raw_httpx_concurrent(base: str, n: int, concurrency: int) -> float:
+    async with httpx.AsyncClient() as client:
+
+        async def call(i: int) -> None:
+            response = await client.get(f"{base}/v2/pet/{i % 100 + 1}")
+            response.json()
+
+        return await cpu_per_call(call, n, concurrency)
+
+
+async def actionforge_concurrent(base: str, n: int, concurrency: int) -> float:
+    from actionforge import Settings, load_action
+
+    settings = Settings(allow_loopback=True, allow_http=True, allow_any_port=True)
+    async with load_action(petstore_on(base), settings=settings) as action:
+
+        async def call(i: int) -> None:
+            result = await action.call("getPetById", {"petId": i % 100 + 1})
+            assert result.ok, result
+
+        return await cpu_per_call(call, n, concurrency)
+
+
+def concurrent_medians(base: str, calls: int, concurrency: int, rounds: int = 5) -> tuple[float, float]:
+    """Median CPU ms per call of each side over alternating rounds: (raw httpx, actionforge)."""
+    raw, ours = [], []
+    for _ in range(rounds):
+        raw.append(asyncio.run(raw_httpx_concurrent(base, calls, concurrency)))
+        ours.append(asyncio.run(actionforge_concurrent(base, calls, concurrency)))
+    return statistics.median(raw), statistics.median(ours)
+
+
 def build_request_medians(rounds: int = 7, per_round: int = 4_000) -> tuple[float, float]:
     """Median µs of `Action.build_request` (check + serialize) and, as the baseline, of building
     the same request by hand with `httpx.Request` from an f-string URL.
@@ -94,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--concurrency", type=int, default=50)
     args = parser.parse_args()
     server = start_server(args.port)
     base = f"http://127.0.0.1:{args.port}"
@@ -107,6 +157,7 @@ def main() -> None:
         for _ in range(rounds):
             raw += asyncio.run(raw_httpx(base, args.calls // rounds))
             ours += asyncio.run(actionforge_calls(base, args.calls // rounds))
+        raw_cpu, ours_cpu = concurrent_medians(base, args.calls, args.concurrency)
     finally:
         server.terminate()
         server.wait()
@@ -116,6 +167,10 @@ def main() -> None:
         p95 = sorted(times)[int(len(times) * 0.95)] * 1000
         print(f"{name:<22} {sum(times):>8.3f} {statistics.median(times) * 1000:>10.3f} {p95:>8.3f}")
     print(f"ratio (actionforge / raw httpx, total): {sum(ours) / sum(raw):.2f}x  (target <= 1.2x)")
+    print(
+        f"\n{args.calls} calls from {args.concurrency} tasks at once, CPU ms per call (median of 5 rounds):"
+        f" raw httpx {raw_cpu:.3f}, actionforge {ours_cpu:.3f}, ratio {ours_cpu / raw_cpu:.2f}x"
+    )
     built, by_hand = build_request_medians()
     print(
         f"build_request median: {built:.1f} µs  (target < 50 µs); httpx.Request by hand: {by_hand:.1f} µs"

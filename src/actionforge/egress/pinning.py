@@ -22,6 +22,7 @@ import httpcore
 from actionforge.egress.addresses import IPAddress, parse_address, refusal
 from actionforge.egress.hosts import InvalidHost, parse_ip_literal
 from actionforge.egress.resolver import Resolver
+from actionforge.egress.socket_stream import SocketStream
 from actionforge.errors import RequestBlocked
 from actionforge.settings import Settings
 
@@ -162,11 +163,13 @@ class PinnedAsyncBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             logger.debug("connecting to %s at %s port %d", host, address, port)
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     str(address), port, deadline.remaining(), local_address, socket_options
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
+            else:
+                return SocketStream(stream)
         assert failure is not None
         raise failure
 
