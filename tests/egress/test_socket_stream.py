@@ -9,7 +9,7 @@ import ssl
 import pytest
 
 from actionforge.egress import DomainPolicy, guarded_async_client
-from actionforge.egress.socket_stream import SocketStream
+from actionforge.egress.socket_stream import SocketStream, is_readable
 from actionforge.settings import Settings
 from tests.egress.conftest import Recorder, StubResolver, recording_app
 from tests.servers.tls import serve_tls
@@ -82,8 +82,6 @@ async def test_over_tls_the_stream_keeps_the_socket_and_answers_for_the_tls_laye
 @pytest.mark.parametrize("closed", [True, False])
 def test_a_socket_that_is_gone_counts_as_readable(closed: bool) -> None:
     """What httpcore's own probe answers: a connection without a socket is not reused."""
-    from actionforge.egress.socket_stream import is_readable
-
     left, right = socket.socketpair()
     with right:
         if closed:

@@ -25,11 +25,9 @@ class Socket(Protocol):
 
 
 class SocketStream(httpcore.AsyncNetworkStream):
-    __slots__ = ("_inner", "_socket")
-
     def __init__(self, inner: httpcore.AsyncNetworkStream, raw_socket: Socket | None = None) -> None:
         self._inner = inner
-        self._socket: Socket | None = raw_socket or inner.get_extra_info("socket")
+        self._socket: Socket | None = inner.get_extra_info("socket") if raw_socket is None else raw_socket
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         return await self._inner.read(max_bytes, timeout)
