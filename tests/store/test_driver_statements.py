@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from actionforge.store import Database
 from actionforge.store.driver_statements import Record
@@ -208,3 +208,28 @@ async def test_a_write_with_python_side_defaults_goes_through_sqlalchemy(db: Dat
     for n in range(3):
         assert [row.made for row in await db.write_returning(ADD_DEFAULTED, {"id": n})] == ["made"]
     assert len(through_sqlalchemy) == 3
+
+
+async def test_the_same_names_in_another_order_bind_the_same_values(db: Database) -> None:
+    """A statement's parameters are taken by name whatever order the caller's mapping has."""
+    through_sqlalchemy = statements_through_sqlalchemy(db)
+    for n in (3, 4):  # the second time round, both orders on the driver
+        await db.write_returning(ADD_THING_QUIETLY, {"id": f"a{n}", "owner_id": "o1", "n": n})
+        await db.write_returning(ADD_THING_QUIETLY, {"n": n * 10, "owner_id": "o1", "id": f"b{n}"})
+    assert len(through_sqlalchemy) == 1  # the first run; the others on the driver
+    rows = await db.rows(select(THINGS.c.id, THINGS.c.owner_id, THINGS.c.n).order_by(THINGS.c.id), {})
+    assert [(row.id, row.owner_id, row.n) for row in rows][:4] == [
+        ("a3", "o1", 3), ("a4", "o1", 4), ("b3", "o1", 30), ("b4", "o1", 40),
+    ]  # fmt: skip
+
+
+async def test_a_parameter_left_out_raises_sqlalchemy_s_error_on_the_driver_too(db: Database) -> None:
+    for _ in range(2):  # the second on the driver
+        assert await db.first(OWNED, {"owner_id": "o1"}) is not None
+    with pytest.raises(SQLAlchemyError, match="owner_id"):
+        await db.first(OWNED, {"owner": "o1"})
+    for secret in ("s2", "s3"):  # the second on the driver
+        await db.write_returning(RENAME_OWNER, {"owner_id": "o1", "new_secret": secret})
+    with pytest.raises(SQLAlchemyError, match="new_secret"):
+        await db.write_returning(RENAME_OWNER, {"owner_id": "o1"})
+    assert await db.first(OWNED, {"owner_id": "o1"}) is not None  # the statement still runs
