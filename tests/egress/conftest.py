@@ -54,17 +54,22 @@ class Recorder:
 
 def recording_app(recorder: Recorder) -> Starlette:
     """An upstream API that records each request; /redirect?to=URL answers 302 to URL,
-    /loop redirects to itself, anything else echoes the Host header back."""
+    /loop redirects to itself, /set-cookie?value=V sets the cookie ``session=V``, anything else
+    echoes the Host header back."""
 
     async def anything(request: Request) -> Response:
-        recorder.requests.append(
-            {"path": request.url.path, "host": request.headers.get("host", ""), "query": request.url.query}
-        )
+        recorder.requests.append({
+            "path": request.url.path, "host": request.headers.get("host", ""), "query": request.url.query,
+            "cookie": request.headers.get("cookie", ""),
+        })  # fmt: skip
         if request.url.path == "/redirect":
             return RedirectResponse(request.query_params["to"], status_code=302)
         if request.url.path == "/loop":
             return RedirectResponse("/loop", status_code=302)
-        return JSONResponse({"host": request.headers.get("host"), "path": request.url.path})
+        answer = JSONResponse({"host": request.headers.get("host"), "path": request.url.path})
+        if request.url.path == "/set-cookie":
+            answer.set_cookie("session", request.query_params["value"], path="/")
+        return answer
 
     return Starlette(routes=[Route("/{path:path}", anything, methods=["GET", "POST"])])
 

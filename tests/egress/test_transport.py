@@ -33,7 +33,8 @@ def test_allow_loopback_reaches_a_loopback_server(
     with guarded_client(ALL, dev_settings) as client:
         response = client.get(f"{url}/hello")
     assert response.status_code == 200
-    assert recorder.requests == [{"path": "/hello", "host": url.removeprefix("http://"), "query": ""}]
+    host = url.removeprefix("http://")
+    assert recorder.requests == [{"path": "/hello", "host": host, "query": "", "cookie": ""}]
 
 
 async def test_async_client_sends_the_host_name_in_the_host_header(
@@ -265,6 +266,26 @@ def test_a_redirect_to_loopback_is_refused_by_policy(
         followed = client.get(f"http://api.dev.example:{port}/redirect", params={"to": "/landing"})
     assert followed.status_code == 200
     assert recorder.paths() == ["/redirect", "/redirect", "/landing"]
+
+
+async def test_a_cookie_an_api_sets_is_never_sent_on_a_later_request(upstream: tuple[str, Recorder]) -> None:
+    """One pooled client serves every user's calls: the cookie set in answer to one user's call
+    must not go with the next request the client builds, nor with a redirect it follows."""
+    url, recorder = upstream
+    settings = Settings(allow_loopback=True, allow_http=True, allow_any_port=True, follow_redirects=True)
+    async with guarded_async_client(ALL, settings) as client:
+        answered = await client.get(f"{url}/set-cookie", params={"value": "alice-session"})
+        assert answered.headers["set-cookie"].startswith("session=alice-session")
+        await client.get(f"{url}/redirect", params={"to": "/landing"})
+        await client.post(f"{url}/token/revoke")
+        assert list(client.cookies.jar) == []
+    assert recorder.paths() == ["/set-cookie", "/redirect", "/landing", "/token/revoke"]
+    assert [r["cookie"] for r in recorder.requests] == ["", "", "", ""]
+
+
+def test_a_guarded_client_takes_no_cookies_of_its_caller() -> None:
+    with pytest.raises(TypeError, match="cookies"):
+        guarded_client(ALL, Settings(), cookies={"session": "shared"})
 
 
 def test_redirects_stop_at_max_redirects(upstream: tuple[str, Recorder]) -> None:

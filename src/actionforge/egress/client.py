@@ -7,7 +7,10 @@ environment), so a caller cannot accidentally build an unguarded client by passi
 from __future__ import annotations
 
 import logging
+from http.client import HTTPResponse
+from http.cookiejar import Cookie, CookieJar
 from typing import Any
+from urllib.request import Request
 
 import httpx
 
@@ -20,10 +23,27 @@ from actionforge.secrets.redact import install_log_redaction
 from actionforge.settings import Settings
 
 # Options that would bypass or loosen the guard. ``trust_env`` would read proxies, SSL_CERT_FILE
-# and ~/.netrc credentials from the environment.
+# and ~/.netrc credentials from the environment; ``cookies`` would be sent on every request.
 _GUARD_OWNED = frozenset(
-    {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env"}
+    {"transport", "mounts", "proxy", "app", "follow_redirects", "max_redirects", "trust_env", "cookies"}
 )
+
+
+class _NoCookies(CookieJar):
+    """A cookie jar that keeps nothing.
+
+    Why: one pooled client serves every user's calls of an action. httpx keeps each response's
+    cookies in its client and sends them on later requests it builds or redirects to that site,
+    so a cookie an API set in answer to one user's call would go with the next user's followed
+    redirect or token revocation. A call's cookies are its own cookie parameters
+    (`calls.request`); nothing is carried from one response to a later request.
+    """
+
+    def extract_cookies(self, response: HTTPResponse, request: Request) -> None:
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
 
 
 def _redact_http_library_logs() -> None:
@@ -79,8 +99,8 @@ def guarded_transport(
 
 
 def _client_options(settings: Settings, client_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The caller's options plus the guard's own (redirect limits, no environment), shared by both
-    factories; refuses any option that would loosen the guard."""
+    """The caller's options plus the guard's own (redirect limits, no environment, no cookie jar),
+    shared by both factories; refuses any option that would loosen the guard."""
     _refuse_guard_owned(client_kwargs)
     _redact_http_library_logs()
     return {
@@ -89,6 +109,7 @@ def _client_options(settings: Settings, client_kwargs: dict[str, Any]) -> dict[s
         "follow_redirects": settings.follow_redirects,
         "max_redirects": settings.max_redirects,
         "trust_env": False,
+        "cookies": _NoCookies(),
     }
 
 
