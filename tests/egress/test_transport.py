@@ -283,11 +283,6 @@ async def test_a_cookie_an_api_sets_is_never_sent_on_a_later_request(upstream: t
     assert [r["cookie"] for r in recorder.requests] == ["", "", "", ""]
 
 
-def test_a_guarded_client_takes_no_cookies_of_its_caller() -> None:
-    with pytest.raises(TypeError, match="cookies"):
-        guarded_client(ALL, Settings(), cookies={"session": "shared"})
-
-
 def test_redirects_stop_at_max_redirects(upstream: tuple[str, Recorder]) -> None:
     url, recorder = upstream
     settings = Settings(
@@ -301,7 +296,9 @@ def test_redirects_stop_at_max_redirects(upstream: tuple[str, Recorder]) -> None
 # --- the factories own the guard's options -------------------------------------------------------
 
 
-@pytest.mark.parametrize("option", ["transport", "mounts", "proxy", "follow_redirects", "trust_env"])
+@pytest.mark.parametrize(
+    "option", ["transport", "mounts", "proxy", "follow_redirects", "trust_env", "cookies"]
+)
 def test_options_that_would_bypass_the_guard_are_refused(option: str) -> None:
     options: dict[str, Any] = {option: None}
     with pytest.raises(TypeError, match=option):
