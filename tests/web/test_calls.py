@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from actionforge.web import call_schemas
 from actionforge.web.app import create_app
 from tests.servers.threaded import serve
 from tests.web.conftest import (
@@ -100,6 +101,23 @@ async def test_the_answer_shows_the_exact_request_redacted_and_the_response(
     assert echoed["headers"]["authorization"] == "[REDACTED]"  # the API echoed it back
     assert found["egress"] == {"decision": "allowed", "reason": None}
     assert found["repairs"] == [{"pointer": "/id", "kind": "to_number", "was": '"7"', "now": "7"}]
+
+
+async def test_each_shape_of_the_answer_reads_as_its_model_writes_it(
+    owner: httpx.AsyncClient, echo_server: str
+) -> None:
+    """The route writes its answer with orjson (`web.answers`), not through `TestCallOut`: a call
+    made (with a repair), one refused for its arguments, one the domain policy blocked."""
+    gpt_id, action_id = await new_action(owner, echo_server, auth=BEARER)
+    answers = [await call_operation(owner, gpt_id, action_id, args) for args in ({"id": "7"}, {"id": "x"})]
+    ws = await workspace_id(owner)
+    await owner.patch(f"/api/workspaces/{ws}/settings", json={"domain_policy": "none"})
+    answers.append(await call_operation(owner, gpt_id, action_id, {"id": 7}))
+    assert [a.json()["outcome"] for a in answers] == ["ok", "arguments", "blocked"]
+    for answer in answers:
+        assert (answer.status_code, answer.headers["content-type"]) == (200, "application/json")
+        found = answer.json()
+        assert found == call_schemas.TestCallOut.model_validate(found).model_dump(mode="json")
 
 
 async def test_bad_arguments_and_unknown_operations(owner: httpx.AsyncClient, echo_server: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 
 from actionforge import redactor
 from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
+from actionforge.web.answers import json_answer
 from actionforge.web.call_schemas import CallRecordOut, CallSummaryOut, TestCallIn, TestCallOut
 from actionforge.web.deps import Caller, Paging, ServicesDep, services_of
 from actionforge.web.routing import ScreeningRouter
@@ -23,7 +24,8 @@ def redact(text: str) -> str:
     return redactor().redact(text)
 
 
-def test_out(report: CallReport) -> TestCallOut:
+def test_out(report: CallReport) -> dict[str, Any]:
+    """The answer in `TestCallOut`'s shape (`json_answer` writes it)."""
     result, exchange = report.result, report.exchange
     response = None
     if exchange.response is not None:
@@ -31,22 +33,23 @@ def test_out(report: CallReport) -> TestCallOut:
             **exchange.response, "content_type": result.content_type, "body": report.redacted_body,
             "truncated": result.truncated,
         }  # fmt: skip
-    return TestCallOut.model_validate({
+    return {
         "id": report.id, "operation": report.operation, "ok": result.ok, "outcome": result.error or "ok",
         "message": result.message, "request": exchange.request, "response": response,
         "timing": {"started_at": report.started_at, "latency_ms": report.latency_ms},
         "egress": report.egress, "repairs": [r.to_dict() for r in result.repairs],
         "for_model": redact(result.for_model()),
-    })  # fmt: skip
+    }  # fmt: skip
 
 
-@router.post("/gpts/{gpt_id}/actions/{action_id}/test")
+@router.post("/gpts/{gpt_id}/actions/{action_id}/test", response_model=TestCallOut)
 async def test_operation(
     gpt_id: str, action_id: str, body: TestCallIn, caller: Caller, request: Request
-) -> TestCallOut:
+) -> Response:
     """Call one operation of the draft action now; the answer shows the exchange, redacted."""
     calls = Calls(services_of(request).platform)  # a builder's test runs often: one dependency less
-    return test_out(await calls.test(caller.user, gpt_id, action_id, body.operation, body.arguments))
+    report = await calls.test(caller.user, gpt_id, action_id, body.operation, body.arguments)
+    return json_answer(TestCallOut, test_out(report))
 
 
 async def call_filter(
