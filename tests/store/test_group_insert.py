@@ -4,7 +4,7 @@ a failed batch fails each of its callers, not the rows after it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 
 import psycopg
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
 from actionforge.store.group_insert import GroupInsert
+from actionforge.store.thread_connections import ThreadConnections
 from actionforge.store.types import UtcDateTime
 from tests.store.databases import database_with
 
@@ -39,8 +40,11 @@ def count_inserts(db: Database) -> list[int]:
         if statement.startswith("INSERT"):
             sizes.append(len(params) if many and isinstance(params, list | tuple) else 1)
 
-    for engine in {db.engine, db._read_engine}:
-        event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    engines = {db.engine.sync_engine, db._read_engine.sync_engine}
+    if isinstance(db._standalone, ThreadConnections):  # SQLite's statements on the loop's thread
+        engines.add(db._standalone.engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
     return sizes
 
 
@@ -106,6 +110,48 @@ async def test_on_sqlite_a_batch_commits_on_the_lookups_own_connection(db: Datab
     async with db.session() as s:  # another connection's commit does move it
         await s.execute(insert(LOG).values(n=6))
     assert db.commits_elsewhere() != stamp
+
+
+async def turns_until_done(call: Awaitable[object]) -> int:
+    """How many turns of the event loop pass before ``call`` returns (a task counts them)."""
+    turns = 0
+
+    async def count() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.create_task(count())
+    await asyncio.sleep(0)  # the counter has started
+    before = turns
+    await call
+    counter.cancel()
+    return turns - before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_caller_waits_two_turns_of_the_loop(db: Database) -> None:
+    """The batch is written by a callback of the next turn, its callers resume on the one after:
+    no writer task to start and give a turn."""
+    group = GroupInsert(db, insert(LOG))
+    await group.add({"n": 0})  # the statement's first sight, through SQLAlchemy
+    assert await turns_until_done(group.add({"n": 1})) == 2
+    assert await turns_until_done(asyncio.gather(group.add({"n": 2}), group.add({"n": 3}))) <= 3
+    assert await stored(db) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_batch_waits_for_another_writer_of_the_process(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG))
+    async with db.transaction() as connection:
+        await connection.execute(insert(LOG).values(n=1))  # holds the file's write lock
+        waiting = asyncio.create_task(group.add({"n": 2}))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, timeout=5)
+    assert await stored(db) == [1, 2]
 
 
 async def test_a_repeated_batch_on_the_drivers_path_stores_every_type_whole(database_url: str) -> None:

@@ -274,6 +274,20 @@ class Database:
         self.changes.written(write.table)
         return True
 
+    def insert_now(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
+        """SQLite: the INSERT ``statement`` for ``params``' rows, all rows or none, committed
+        before this returns; False, with nothing run, where that cannot be done without waiting
+        (PostgreSQL, or another writer of this process at work)."""
+        if not isinstance(self._standalone, ThreadConnections):
+            return False
+        write = self._driver_statements.prepared(statement, params[0])
+        if write is None or any(set(row) != set(params[0]) for row in params):
+            return self._standalone.write_many_now(statement, params)  # the engine reports the table
+        ran, _ = self._standalone.driver_write_now(lambda driver: write.many_blocking(driver, params))
+        if ran:
+            self.changes.written(write.table)
+        return ran
+
     async def _many_on_driver(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
         """``params``' rows at once on the driver's own connection, as one row goes
         (`write_returning`); False when the statement does not run there. On SQLite in one

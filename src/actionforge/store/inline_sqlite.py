@@ -43,6 +43,12 @@ class WriteLock:
         self._path = path if path == ":memory:" else os.path.realpath(path)
         self._timeout_s = timeout_s
 
+    def free(self) -> bool:
+        """Whether no writer holds the lock now: a write made before the loop runs anything else
+        needs no lock then (`ThreadConnections.write_now`)."""
+        lock = _LOCKS.get(asyncio.get_running_loop(), {}).get(self._path)
+        return lock is None or not lock.locked()
+
     async def acquire(self) -> asyncio.Lock:
         """The lock, taken; the caller releases it."""
         lock = _LOCKS.setdefault(asyncio.get_running_loop(), {}).setdefault(self._path, asyncio.Lock())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -108,19 +108,48 @@ class ThreadConnections:
 
         return await self._writing(run)
 
+    def driver_write_now(self, work: Callable[[Any], T]) -> tuple[bool, T | None]:
+        """`on_driver_write` without waiting: (True, what ``work`` returned) if no other writer of
+        this process holds the file's lock, else (False, None) and nothing is run. Synchronous, so
+        no other writer can start before it has committed."""
+
+        def run(held: _Held) -> T:
+            found = work(held.driver)
+            held.driver.commit()
+            return found
+
+        return self._write_now(run)
+
+    def write_many_now(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
+        """``statement`` for each of ``params`` in one transaction, as `driver_write_now` runs."""
+
+        def run(held: _Held) -> None:
+            held.connection.execute(statement, list(params))
+            held.connection.commit()
+
+        return self._write_now(run)[0]
+
+    def _write_now(self, run: Callable[[_Held], T]) -> tuple[bool, T | None]:
+        if not self._write_lock.free():
+            return False, None
+        return True, self._run_writing(run)
+
     async def _writing(self, run: Callable[[_Held], T]) -> T:
         """``run`` on this thread's connection, with the file's write lock; a connection whose
         write raised is closed, which rolls back what the statement began."""
         lock = await self._write_lock.acquire()
         try:
-            held = self._held()
-            try:
-                return run(held)
-            except BaseException:
-                self._drop(held)
-                raise
+            return self._run_writing(run)
         finally:
             lock.release()
+
+    def _run_writing(self, run: Callable[[_Held], T]) -> T:
+        held = self._held()
+        try:
+            return run(held)
+        except BaseException:
+            self._drop(held)
+            raise
 
     def _held(self) -> _Held:
         thread = threading.get_ident()
