@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from actionforge.store.request_stamps import one_stamp_per_request
 from actionforge.web.access_log import log_request
-from actionforge.web.body_limit import BodyCounter, BodyTooLarge, declared_too_large, too_large
+from actionforge.web.body_limit import BodyCounter, declared_too_large, too_large
 from actionforge.web.metrics import Metrics
 from actionforge.web.no_nul import nul_refusal, url_nul_pointer
 from actionforge.web.pages.security import gets_security_headers, with_security_headers
@@ -54,28 +54,24 @@ class Edge:
         if declared_too_large(scope, self.max_body_bytes):
             await too_large(self.max_body_bytes)(scope, receive, response.send)
             return
-        body = BodyCounter(receive, self.max_body_bytes)
-        try:
-            await self.app(scope, body.receive, response.send)
-        except BodyTooLarge:
-            if not response.started:
-                await too_large(self.max_body_bytes)(scope, receive, response.send)
+        # A streamed body found too large raises `BodyTooLarge` from ``receive``: an
+        # HTTPException, which the app's exception handling answers with the 413.
+        await self.app(scope, BodyCounter(receive, self.max_body_bytes).receive, response.send)
 
 
 class ResponseWatch:
     """The response's ``send``: notes its status, and adds the security headers to its head."""
 
-    __slots__ = ("_secure", "_send", "started", "status")
+    __slots__ = ("_secure", "_send", "status")
 
     def __init__(self, send: Send, *, secure: bool) -> None:
         self._send = send
         self._secure = secure
-        self.started = False
         self.status = 500  # what a request that ends without a response counts as
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            self.started, self.status = True, message["status"]
+            self.status = message["status"]
             if self._secure:
                 message["headers"] = with_security_headers(message.get("headers", ()))
         await self._send(message)
