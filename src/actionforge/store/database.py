@@ -283,7 +283,7 @@ class Database:
         write = self._driver_statements.prepared(statement, params[0])
         if write is None or any(set(row) != set(params[0]) for row in params):
             return self._standalone.write_many_now(statement, params)  # the engine reports the table
-        ran, _ = self._standalone.driver_write_now(lambda driver: write.many_blocking(driver, params))
+        ran = self._standalone.driver_write_now(lambda driver: write.many_blocking(driver, params))
         if ran:
             self.changes.written(write.table)
         return ran

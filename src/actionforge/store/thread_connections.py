@@ -59,14 +59,14 @@ class ThreadConnections:
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
     ) -> T:
         """``fetch`` applied to the result of ``statement``, which only reads."""
-        return self._reading(lambda held: fetch(held.connection.execute(statement, params)))
+        return self._run(lambda held: fetch(held.connection.execute(statement, params)))
 
     def on_driver(self, work: Callable[[Any], T]) -> T:
         """``work`` given this thread's `sqlite3.Connection`: for the reads `driver_statements` runs
         without SQLAlchemy's execution around them (no lock: a read needs none in WAL)."""
-        return self._reading(lambda held: work(held.driver))
+        return self._run(lambda held: work(held.driver))
 
-    def _reading(self, run: Callable[[_Held], T]) -> T:
+    def _run(self, run: Callable[[_Held], T]) -> T:
         """``run`` on this thread's connection; one whose statement raised is closed."""
         held = self._held()
         try:
@@ -87,13 +87,7 @@ class ThreadConnections:
     async def on_driver_write(self, work: Callable[[Any], T]) -> T:
         """`on_driver` for one statement that writes, committed on its own once this process's
         other writers are done."""
-
-        def run(held: _Held) -> T:
-            found = work(held.driver)
-            held.driver.commit()
-            return found
-
-        return await self._writing(run)
+        return await self._writing(_driver_committed(work))
 
     async def write(
         self, statement: Executable, params: Mapping[str, Any], fetch: Callable[[CursorResult[Any]], T]
@@ -108,17 +102,11 @@ class ThreadConnections:
 
         return await self._writing(run)
 
-    def driver_write_now(self, work: Callable[[Any], T]) -> tuple[bool, T | None]:
-        """`on_driver_write` without waiting: (True, what ``work`` returned) if no other writer of
-        this process holds the file's lock, else (False, None) and nothing is run. Synchronous, so
-        no other writer can start before it has committed."""
-
-        def run(held: _Held) -> T:
-            found = work(held.driver)
-            held.driver.commit()
-            return found
-
-        return self._write_now(run)
+    def driver_write_now(self, work: Callable[[Any], object]) -> bool:
+        """`on_driver_write` without waiting: True once done if no other writer of this process
+        holds the file's lock, else False and nothing is run. Synchronous, so no other writer can
+        start before it has committed."""
+        return self._write_now(_driver_committed(work))
 
     def write_many_now(self, statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
         """``statement`` for each of ``params`` in one transaction, as `driver_write_now` runs."""
@@ -127,29 +115,22 @@ class ThreadConnections:
             held.connection.execute(statement, list(params))
             held.connection.commit()
 
-        return self._write_now(run)[0]
+        return self._write_now(run)
 
-    def _write_now(self, run: Callable[[_Held], T]) -> tuple[bool, T | None]:
+    def _write_now(self, run: Callable[[_Held], object]) -> bool:
         if not self._write_lock.free():
-            return False, None
-        return True, self._run_writing(run)
+            return False
+        self._run(run)
+        return True
 
     async def _writing(self, run: Callable[[_Held], T]) -> T:
         """``run`` on this thread's connection, with the file's write lock; a connection whose
         write raised is closed, which rolls back what the statement began."""
         lock = await self._write_lock.acquire()
         try:
-            return self._run_writing(run)
+            return self._run(run)
         finally:
             lock.release()
-
-    def _run_writing(self, run: Callable[[_Held], T]) -> T:
-        held = self._held()
-        try:
-            return run(held)
-        except BaseException:
-            self._drop(held)
-            raise
 
     def _held(self) -> _Held:
         thread = threading.get_ident()
@@ -169,3 +150,14 @@ class ThreadConnections:
         for held in list(self._by_thread.values()):
             self._drop(held)
         self.engine.dispose()
+
+
+def _driver_committed(work: Callable[[Any], T]) -> Callable[[_Held], T]:
+    """``work`` on the held connection's driver, then its commit."""
+
+    def run(held: _Held) -> T:
+        found = work(held.driver)
+        held.driver.commit()
+        return found
+
+    return run
