@@ -45,7 +45,7 @@ class WriteLock:
 
     def free(self) -> bool:
         """Whether no writer holds the lock now: a write made before the loop runs anything else
-        needs no lock then (`ThreadConnections.write_now`)."""
+        needs no lock then (`ThreadConnections.driver_write_now`)."""
         lock = _LOCKS.get(asyncio.get_running_loop(), {}).get(self._path)
         return lock is None or not lock.locked()
 
