@@ -1,14 +1,16 @@
 """`json_answer`: orjson's text for a body in its model's shape, the model's own where orjson
-refuses the body."""
+refuses the body. `model_answer`: a model written by its aliases, as FastAPI writes it."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 
-from actionforge.web.answers import json_answer
+from actionforge.web.answers import json_answer, model_answer
 
 
 class Timed(BaseModel):
@@ -30,3 +32,21 @@ def test_what_orjson_refuses_goes_through_the_model() -> None:
     answer = json_answer(Timed, content, status_code=201)
     assert answer.status_code == 201
     assert json.loads(bytes(answer.body)) == {"at": "2026-12-07T00:00:00Z", "count": 2**70, "note": "big"}
+
+
+class Aliased(BaseModel):
+    schema_: str = Field(alias="schema")
+    at: datetime
+    tags: list[str]
+
+
+def test_a_model_is_written_as_fastapi_writes_a_route_s_model() -> None:
+    answer = Aliased(schema="{}", at=datetime(2026, 12, 7, 11, 0, 0, 250, tzinfo=UTC), tags=["é", "\u2028"])
+    app = FastAPI()
+    app.get("/model", response_model=Aliased)(lambda: answer)
+    with TestClient(app) as client:
+        fastapi_s = client.get("/model").content
+    written = model_answer(answer, status_code=201)
+    assert (written.status_code, written.media_type) == (201, "application/json")
+    assert json.loads(bytes(written.body)) == json.loads(fastapi_s)
+    assert json.loads(fastapi_s)["schema"] == "{}"

@@ -1,5 +1,5 @@
 """`LeanRoute` answers every request as FastAPI's own route would, and skips FastAPI's solving
-only for the well-formed ones.
+only for the well-formed ones (and for every request to a route without a body).
 
 Two routes of one app share an endpoint and a dependency, one a plain `APIRoute`, the other a
 `LeanRoute`; each request is sent to both and the answers compared.
@@ -36,10 +36,18 @@ async def place(shop: str, order: Order, who: Annotated[str, Depends(caller)], r
     return Response(text, media_type="text/plain")
 
 
+async def look(shop: str, who: Annotated[str, Depends(caller)], request: Request) -> Response:
+    return Response(
+        f"{who} looks at {shop} ({request.method}, {request.query_params})", media_type="text/plain"
+    )
+
+
 def shop_app() -> FastAPI:
     router = APIRouter(prefix="/api")
     router.add_api_route("/plain/{shop}/orders", place, methods=["POST"])
     router.add_api_route("/lean/{shop}/orders", place, methods=["POST"], route_class_override=LeanRoute)
+    router.add_api_route("/plain/{shop}", look, methods=["GET", "DELETE"])
+    router.add_api_route("/lean/{shop}", look, methods=["GET", "DELETE"], route_class_override=LeanRoute)
     app = FastAPI()
     app.include_router(router)
     return app
@@ -91,6 +99,38 @@ async def test_each_request_is_answered_as_fastapi_answers_it(
     assert (lean.status_code, lean.text) == (plain.status_code, plain.text), case
 
 
+BODYLESS = [
+    ("signed", "GET", {"x-caller": "ada"}, b""),
+    ("no caller", "GET", {}, b""),
+    ("a query", "GET", {"x-caller": "ada"}, b""),
+    ("a body it does not take", "DELETE", {**SIGNED}, b'{"item": '),
+    ("a path part that is not ASCII", "GET", {"x-caller": "ada"}, b""),
+]
+
+
+@pytest.mark.parametrize(("case", "method", "headers", "body"), BODYLESS, ids=[r[0] for r in BODYLESS])
+async def test_a_route_without_a_body_answers_as_fastapi_answers(
+    case: str, method: str, headers: dict[str, str], body: bytes, solved: list[str]
+) -> None:
+    shop = "caf%C3%A9%20nord" if "ASCII" in case else "corner"
+    query = "?limit=3&x=%20" if case == "a query" else ""
+    transport = httpx.ASGITransport(app=shop_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+        plain = await client.request(method, f"/api/plain/{shop}{query}", content=body, headers=headers)
+        lean = await client.request(method, f"/api/lean/{shop}{query}", content=body, headers=headers)
+    assert (lean.status_code, lean.text) == (plain.status_code, plain.text), case
+    assert [path.split("/")[2] for path in solved] == ["plain"]  # the lean route never solved
+
+
+async def test_a_route_without_a_body_passes_the_path_as_matched() -> None:
+    transport = httpx.ASGITransport(app=shop_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+        seen = await client.get("/api/lean/caf%C3%A9?limit=3", headers={"x-caller": "ada"})
+        unsigned = await client.get("/api/lean/corner")
+    assert (seen.status_code, seen.text) == (200, "ada looks at café (GET, limit=3)")
+    assert (unsigned.status_code, unsigned.json()) == (401, {"detail": "who is calling?"})
+
+
 async def test_only_well_formed_requests_skip_fastapi_s_solving(solved: list[str]) -> None:
     transport = httpx.ASGITransport(app=shop_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
@@ -128,7 +168,7 @@ async def two_bodies(shop: str, order: Order, other: Order) -> Response:
     [
         (with_query, "query, header or cookie parameters"),
         (sync_endpoint, "an endpoint that is not async"),
-        (two_bodies, "not exactly one body model"),
+        (two_bodies, "a body that is not one model"),
     ],
 )
 def test_a_route_of_another_shape_fails_when_it_is_built(endpoint: Any, problem: str) -> None:

@@ -1,5 +1,5 @@
-"""`json_answer`: a route's answer that our own code built in its response model's shape, written
-as JSON by orjson.
+"""`json_answer` and `model_answer`: a route's answer written once, by our own code, in its
+response model's shape: a dict by orjson, a model by pydantic.
 
 Why: FastAPI (0.165) builds nothing itself from a route's return value until it has checked it
 against the response model, and then serializes it with pydantic. For test-operation's answer (the
@@ -30,3 +30,11 @@ def json_answer(model: type[BaseModel], content: dict[str, Any], status_code: in
     except orjson.JSONEncodeError:
         body = model.model_validate(content).model_dump_json(by_alias=True).encode()
     return Response(body, status_code=status_code, media_type="application/json")
+
+
+def model_answer(answer: BaseModel, status_code: int = 200) -> Response:
+    """``answer`` written as FastAPI writes a route's model (by alias), once: FastAPI would check it
+    against the response model again, turn it into Python values, then into JSON."""
+    return Response(
+        answer.model_dump_json(by_alias=True), status_code=status_code, media_type="application/json"
+    )

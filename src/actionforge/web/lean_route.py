@@ -7,14 +7,16 @@ key and kind. No setting skips it. For test-operation, the busiest route, that w
 request's CPU in process, 6% (measured paired: one request of each kind in turn, 6 x 1,000).
 
 The lean path takes a request only where FastAPI's way would find nothing to refuse: a JSON body
-(``Content-Type: application/json``) that parses and that the body model accepts. It then does
+(``Content-Type: application/json``) that parses and that the body model accepts, or any request
+to a route without a body (its path parameters are plain strings, so nothing there to refuse). It
+then does
 what FastAPI does, in an order that shows the same: the path parameters as the router matched
 them (strings), each dependency called with the request, then the endpoint. Any other request goes
 FastAPI's way, which answers it exactly as before: a body that does not parse is refused before
 the caller is known, one the model refuses after. Dependency overrides (tests) and OpenTelemetry
 (FastAPI's spans) take FastAPI's way too.
 
-A route on it has only ``str`` path parameters without constraints, one JSON body model,
+A route on it has only ``str`` path parameters without constraints, at most one JSON body model,
 dependencies that take only the request (`deps.principal`), at most a ``request: Request``
 parameter besides, and an endpoint that returns a `Response` (`answers.json_answer`). A route of
 another shape fails when it is built. Its router must add no dependencies of its own: this route's
@@ -46,7 +48,7 @@ class LeanRoute(APIRoute):
         endpoint: Callable[..., Awaitable[Any]] = self.endpoint
 
         async def handler(request: Request) -> Response:
-            values = await plan.values(request) if _lean_applies(request) else None
+            values = await plan.values(request) if _lean_applies(request, plan) else None
             if values is None:
                 return await fastapi_way(request)
             answer = await endpoint(**values)
@@ -60,8 +62,8 @@ class LeanRoute(APIRoute):
 @dataclass(frozen=True)
 class _Plan:
     path_names: tuple[str, ...]
-    body_name: str
-    body_model: type[BaseModel]
+    body_name: str | None
+    body_model: type[BaseModel] | None
     dependencies: tuple[tuple[str, Dependency], ...]
     request_name: str | None
 
@@ -71,23 +73,23 @@ class _Plan:
         problems = _shape_problems(found, route.endpoint)
         if problems:
             raise TypeError(f"{route.path} cannot be a LeanRoute: {'; '.join(problems)}")
-        (body,) = found.body_params
-        model: type[BaseModel] = body.field_info.annotation  # type: ignore[assignment]  # checked above
+        body = found.body_params[0] if found.body_params else None
+        model: type[BaseModel] | None = body.field_info.annotation if body else None  # type: ignore[assignment]  # checked above
         dependencies = tuple((str(d.name), _callable(d)) for d in found.dependencies)
         return cls(
-            path_names=tuple(p.name for p in found.path_params), body_name=body.name,
+            path_names=tuple(p.name for p in found.path_params), body_name=body.name if body else None,
             body_model=model, dependencies=dependencies,
             request_name=found.request_param_name,
         )  # fmt: skip
 
     async def values(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's arguments, or None where FastAPI's way must answer."""
-        try:  # json.loads, as FastAPI parses; then the model, as FastAPI validates
-            body = self.body_model.model_validate(json.loads(await request.body()))
-        except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            return None
         values: dict[str, Any] = {name: request.path_params[name] for name in self.path_names}
-        values[self.body_name] = body
+        if self.body_name is not None and self.body_model is not None:
+            try:  # json.loads, as FastAPI parses; then the model, as FastAPI validates
+                values[self.body_name] = self.body_model.model_validate(json.loads(await request.body()))
+            except (ValueError, ValidationError):  # JSONDecodeError, UnicodeDecodeError are ValueErrors
+                return None
         for name, call in self.dependencies:
             values[name] = await call(request)
         if self.request_name is not None:
@@ -95,11 +97,13 @@ class _Plan:
         return values
 
 
-def _lean_applies(request: Request) -> bool:
-    """A JSON body, no dependency overrides (the app's, where FastAPI reads them) and no
-    OpenTelemetry."""
+def _lean_applies(request: Request, plan: _Plan) -> bool:
+    """No dependency overrides (the app's, where FastAPI reads them), no OpenTelemetry, and a
+    JSON body where the route takes one."""
     if getattr(request.app, "dependency_overrides", None) or get_telemetry_data() is not None:
         return False
+    if plan.body_model is None:
+        return True
     content_type = request.headers.get("content-type", "")
     return content_type.partition(";")[0].strip().lower() == "application/json"
 
@@ -116,9 +120,9 @@ def _shape_problems(found: Dependant, endpoint: Callable[..., Any]) -> list[str]
     if any(p.field_info.annotation is not str or p.field_info.metadata for p in found.path_params):
         problems.append("a path parameter that is not a plain str")
     bodies = found.body_params
-    if len(bodies) != 1 or not _is_model(bodies[0].field_info.annotation):
-        problems.append("not exactly one body model")
-    elif getattr(bodies[0].field_info, "embed", False):
+    if len(bodies) > 1 or (bodies and not _is_model(bodies[0].field_info.annotation)):
+        problems.append("a body that is not one model")
+    elif bodies and getattr(bodies[0].field_info, "embed", False):
         problems.append("an embedded body")
     if any(not _request_only(d) for d in found.dependencies):
         problems.append("a dependency that takes more than the request")
