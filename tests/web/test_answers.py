@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from actionforge.web.answers import json_answer, model_answer
 
@@ -32,6 +33,16 @@ def test_what_orjson_refuses_goes_through_the_model() -> None:
     answer = json_answer(Timed, content, status_code=201)
     assert answer.status_code == 201
     assert json.loads(bytes(answer.body)) == {"at": "2026-12-07T00:00:00Z", "count": 2**70, "note": "big"}
+
+
+def test_an_answer_without_a_model_goes_through_its_type_s_adapter() -> None:
+    content = {"count": 2**70, "kinds": ("a", "b"), "at": datetime(2026, 12, 7, tzinfo=UTC)}
+    answer = json_answer(TypeAdapter(dict[str, Any]), content)
+    assert json.loads(bytes(answer.body)) == {
+        "count": 2**70,
+        "kinds": ["a", "b"],
+        "at": "2026-12-07T00:00:00Z",
+    }
 
 
 class Aliased(BaseModel):

@@ -16,20 +16,29 @@ from typing import Any
 
 import orjson
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 # pydantic writes an aware UTC time with "Z"; so does orjson with OPT_UTC_Z.
 _OPTIONS = orjson.OPT_UTC_Z
 
 
-def json_answer(model: type[BaseModel], content: dict[str, Any], status_code: int = 200) -> Response:
-    """``content`` as ``model`` would write it. What orjson refuses (a lone surrogate, an integer
-    past 64 bits, a key that is not a string) goes through the model, as FastAPI would send it."""
+def json_answer(
+    model: type[BaseModel] | TypeAdapter[Any], content: dict[str, Any], status_code: int = 200
+) -> Response:
+    """``content`` as ``model`` (a model, or a type's adapter for an answer without one) would write
+    it. What orjson refuses (a lone surrogate, an integer past 64 bits, a key that is not a string)
+    goes through the model, as FastAPI would send it."""
     try:
         body = orjson.dumps(content, option=_OPTIONS)
     except orjson.JSONEncodeError:
-        body = model.model_validate(content).model_dump_json(by_alias=True).encode()
+        body = _through(model, content)
     return Response(body, status_code=status_code, media_type="application/json")
+
+
+def _through(model: type[BaseModel] | TypeAdapter[Any], content: dict[str, Any]) -> bytes:
+    if isinstance(model, TypeAdapter):
+        return model.dump_json(model.validate_python(content), by_alias=True)
+    return model.model_validate(content).model_dump_json(by_alias=True).encode()
 
 
 def model_answer(answer: BaseModel, status_code: int = 200) -> Response:

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response
+from pydantic import TypeAdapter
+
 import actionforge
 from actionforge.platform.errors import NotFound
+from actionforge.web.answers import json_answer
 from actionforge.web.deps import Caller, ServicesDep
+from actionforge.web.lean_route import LeanRoute
 from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import ExampleOut, ValidateIn
 
 router = ScreeningRouter(prefix="/api/editor", tags=["editor"])
 
 
-@router.post("/validate")
-async def validate(body: ValidateIn, _caller: Caller, svc: ServicesDep) -> dict[str, Any]:
+REPORT = TypeAdapter(dict[str, Any])
+
+
+async def validate(body: ValidateIn, _caller: Caller, svc: ServicesDep) -> Response:
     """The engine's report: ``{success, errors, warnings, spec: {root_domain, operations}}``."""
-    return actionforge.validate(body.schema_, settings=svc.platform.engine).to_dict()
+    return json_answer(REPORT, actionforge.validate(body.schema_, settings=svc.platform.engine).to_dict())
+
+
+router.add_api_route(  # the editor validates as the builder types: `LeanRoute`
+    "/validate", validate, methods=["POST"], response_model=dict[str, Any], route_class_override=LeanRoute
+)
 
 
 @router.get("/examples")
