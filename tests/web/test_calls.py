@@ -99,6 +99,7 @@ async def test_the_answer_shows_the_exact_request_redacted_and_the_response(
     echoed = json.loads(response["body"])
     assert echoed["path"] == "/items/7"
     assert echoed["headers"]["authorization"] == "[REDACTED]"  # the API echoed it back
+    assert found["for_model"] == response["body"]  # on success the model reads the body
     assert found["egress"] == {"decision": "allowed", "reason": None}
     assert found["repairs"] == [{"pointer": "/id", "kind": "to_number", "was": '"7"', "now": "7"}]
 

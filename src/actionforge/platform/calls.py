@@ -65,6 +65,12 @@ class CallReport:
         echo credentials back. Masked once for both."""
         return actionforge.redactor().redact(self.result.body)
 
+    @cached_property
+    def redacted_for_model(self) -> str:
+        """The text the model reads, masked: on success that is the body itself, masked once."""
+        text = self.result.for_model()
+        return self.redacted_body if text is self.result.body else actionforge.redactor().redact(text)
+
 
 def refusal(workspace: Workspace, domain: str | None) -> str | None:
     """Why the workspace's domain policy refuses ``domain`` now, or None when it allows it."""

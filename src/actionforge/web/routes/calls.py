@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request, Response
 
-from actionforge import redactor
 from actionforge.platform.audit import Audit, CallFilter
 from actionforge.platform.calls import CallReport, Calls
 from actionforge.web.answers import json_answer
@@ -18,11 +17,6 @@ from actionforge.web.routing import ScreeningRouter
 from actionforge.web.schemas import PageOf
 
 router = ScreeningRouter(prefix="/api", tags=["calls"])
-
-
-def redact(text: str) -> str:
-    """An API may echo the credentials back; the builder sees them masked, like the request."""
-    return redactor().redact(text)
 
 
 def test_out(report: CallReport) -> dict[str, Any]:
@@ -39,7 +33,7 @@ def test_out(report: CallReport) -> dict[str, Any]:
         "message": result.message, "request": exchange.request, "response": response,
         "timing": {"started_at": report.started_at, "latency_ms": report.latency_ms},
         "egress": report.egress, "repairs": [r.to_dict() for r in result.repairs],
-        "for_model": redact(result.for_model()),
+        "for_model": report.redacted_for_model,
     }  # fmt: skip
 
 
