@@ -8,19 +8,18 @@ request's CPU in process, 6% (measured paired: one request of each kind in turn,
 
 The lean path takes a request only where FastAPI's way would find nothing to refuse: a JSON body
 (``Content-Type: application/json``) that parses and that the body model accepts, or any request
-to a route without a body (its path parameters are plain strings, so nothing there to refuse). It
-then does
-what FastAPI does, in an order that shows the same: the path parameters as the router matched
-them (strings), each dependency called with the request, then the endpoint. Any other request goes
-FastAPI's way, which answers it exactly as before: a body that does not parse is refused before
-the caller is known, one the model refuses after. Dependency overrides (tests) and OpenTelemetry
-(FastAPI's spans) take FastAPI's way too.
+to a route without a body (its path parameters are plain strings: nothing there to refuse). It
+then does what FastAPI does, in an order that shows the same: the path parameters as the router
+matched them (strings), each dependency called with the request, then the endpoint. Any other
+request goes FastAPI's way, which answers it exactly as before: a body that does not parse is
+refused before the caller is known, one the model refuses after. Dependency overrides (tests) and
+OpenTelemetry (FastAPI's spans) take FastAPI's way too.
 
 A route on it has only ``str`` path parameters without constraints, at most one JSON body model,
 dependencies that take only the request (`deps.principal`), at most a ``request: Request``
-parameter besides, and an endpoint that returns a `Response` (`answers.json_answer`). A route of
-another shape fails when it is built. Its router must add no dependencies of its own: this route's
-own dependant is what the lean path solves.
+parameter besides, and an endpoint that returns a `Response` (`answers.json_answer`,
+`answers.model_answer`). A route of another shape fails when it is built. Its router must add no
+dependencies of its own: this route's own dependant is what the lean path solves.
 """
 
 from __future__ import annotations
@@ -73,13 +72,15 @@ class _Plan:
         problems = _shape_problems(found, route.endpoint)
         if problems:
             raise TypeError(f"{route.path} cannot be a LeanRoute: {'; '.join(problems)}")
-        body = found.body_params[0] if found.body_params else None
-        model: type[BaseModel] | None = body.field_info.annotation if body else None  # type: ignore[assignment]  # checked above
+        body_name: str | None = None
+        model: type[BaseModel] | None = None
+        if found.body_params:
+            (body,) = found.body_params
+            body_name, model = body.name, body.field_info.annotation  # type: ignore[assignment]  # checked above
         dependencies = tuple((str(d.name), _callable(d)) for d in found.dependencies)
         return cls(
-            path_names=tuple(p.name for p in found.path_params), body_name=body.name if body else None,
-            body_model=model, dependencies=dependencies,
-            request_name=found.request_param_name,
+            path_names=tuple(p.name for p in found.path_params), body_name=body_name, body_model=model,
+            dependencies=dependencies, request_name=found.request_param_name,
         )  # fmt: skip
 
     async def values(self, request: Request) -> dict[str, Any] | None:
