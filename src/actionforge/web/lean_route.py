@@ -61,8 +61,7 @@ class LeanRoute(APIRoute):
 @dataclass(frozen=True)
 class _Plan:
     path_names: tuple[str, ...]
-    body_name: str | None
-    body_model: type[BaseModel] | None
+    body: tuple[str, type[BaseModel]] | None  # the body parameter's name and model, if it takes one
     dependencies: tuple[tuple[str, Dependency], ...]
     request_name: str | None
 
@@ -72,23 +71,23 @@ class _Plan:
         problems = _shape_problems(found, route.endpoint)
         if problems:
             raise TypeError(f"{route.path} cannot be a LeanRoute: {'; '.join(problems)}")
-        body_name: str | None = None
-        model: type[BaseModel] | None = None
+        body = None
         if found.body_params:
-            (body,) = found.body_params
-            body_name, model = body.name, body.field_info.annotation  # type: ignore[assignment]  # checked above
+            (param,) = found.body_params
+            body = (param.name, param.field_info.annotation)
         dependencies = tuple((str(d.name), _callable(d)) for d in found.dependencies)
         return cls(
-            path_names=tuple(p.name for p in found.path_params), body_name=body_name, body_model=model,
+            path_names=tuple(p.name for p in found.path_params), body=body,  # type: ignore[arg-type]  # checked above
             dependencies=dependencies, request_name=found.request_param_name,
         )  # fmt: skip
 
     async def values(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's arguments, or None where FastAPI's way must answer."""
         values: dict[str, Any] = {name: request.path_params[name] for name in self.path_names}
-        if self.body_name is not None and self.body_model is not None:
+        if self.body is not None:
+            name, model = self.body
             try:  # json.loads, as FastAPI parses; then the model, as FastAPI validates
-                values[self.body_name] = self.body_model.model_validate(json.loads(await request.body()))
+                values[name] = model.model_validate(json.loads(await request.body()))
             except (ValueError, ValidationError):  # JSONDecodeError, UnicodeDecodeError are ValueErrors
                 return None
         for name, call in self.dependencies:
@@ -103,7 +102,7 @@ def _lean_applies(request: Request, plan: _Plan) -> bool:
     JSON body where the route takes one."""
     if getattr(request.app, "dependency_overrides", None) or get_telemetry_data() is not None:
         return False
-    if plan.body_model is None:
+    if plan.body is None:
         return True
     content_type = request.headers.get("content-type", "")
     return content_type.partition(";")[0].strip().lower() == "application/json"
