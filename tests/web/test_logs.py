@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
 import actionforge
 from actionforge.secrets import uninstall_log_redaction
-from actionforge.web.logs import BufferedStreamHandler, JsonFormatter, configure
+from actionforge.web.logs import BufferedStreamHandler, JsonFormatter, TimerThread, configure
 from tests.web.test_edge import send
 
 
@@ -158,3 +159,47 @@ async def test_an_access_line_is_json_with_its_credentials_masked(captured: io.S
     assert "tok-abcdef0123456789" not in entry["message"]
     assert "page=2" in entry["message"]
     assert '" 404 ' in entry["message"]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_timer_thread_runs_due_actions_in_order_on_one_thread() -> None:
+    clock, ran, done = FakeClock(), list[str](), threading.Event()
+    timers = TimerThread(clock)
+    timers(5.0, lambda: ran.append("later"))
+    timers(0.0, lambda: ran.append("now"))
+    timers(0.0, lambda: done.set())
+    assert done.wait(10)
+    assert ran == ["now"]  # the clock has not reached the later one
+    threads = threading.active_count()
+    clock.now = 6.0
+    done.clear()
+    timers(0.0, lambda: done.set())  # wakes the thread, which finds both due
+    assert done.wait(10)
+    assert ran == ["now", "later"]
+    assert threading.active_count() == threads  # no thread per action
+
+
+def test_a_cancelled_action_never_runs_and_a_failing_one_stops_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    clock, ran, done = FakeClock(), list[str](), threading.Event()
+    timers = TimerThread(clock)
+    timers(1.0, lambda: ran.append("cancelled")).cancel()
+
+    def fail() -> None:
+        raise RuntimeError("a closed stream")
+
+    timers(1.0, fail)
+    clock.now = 2.0
+    timers(0.0, lambda: ran.append("after"))
+    timers(0.0, lambda: done.set())
+    assert done.wait(10)
+    assert ran == ["after"]
+    assert "RuntimeError: a closed stream" in capsys.readouterr().err
