@@ -4,7 +4,7 @@ a failed batch fails each of its callers, not the rows after it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import psycopg
@@ -208,3 +208,96 @@ async def test_rows_are_taken_once_the_copy_is_open(database_url: str) -> None:
         assert taken
         assert any(query.startswith("COPY") for query in active)  # open while the rows were taken
         assert stored == [1, 2, 3, 10, 11]
+
+
+class Timer:
+    def __init__(self, delay_s: float, callback: Callable[[], None]) -> None:
+        self.delay_s, self.callback, self.cancelled = delay_s, callback, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Timers:
+    """The batch's wait, run by hand: no test waits for time to pass."""
+
+    def __init__(self) -> None:
+        self.set: list[Timer] = []
+
+    def __call__(self, delay_s: float, callback: Callable[[], None]) -> Timer:
+        self.set.append(Timer(delay_s, callback))
+        return self.set[-1]
+
+
+async def turns(n: int) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_batch_waits_for_an_announced_row_and_shares_its_commit(db: Database) -> None:
+    sizes, timers = count_inserts(db), Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=0.02, later=timers)
+    first, second = group.expect(), group.expect()
+    early = asyncio.create_task(group.add({"n": 1}, first))
+    await turns(5)
+    assert not early.done()  # the second call's row is still coming
+    assert [t.delay_s for t in timers.set] == [0.02]
+    await group.add({"n": 2}, second)  # the last announced row: the batch goes at once
+    assert early.done()
+    assert sizes == [2]
+    assert timers.set[0].cancelled
+    assert await stored(db) == [1, 2]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_withdrawn_announcement_releases_the_batch(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG), gather_s=60, later=Timers())
+    first, second = group.expect(), group.expect()
+    early = asyncio.create_task(group.add({"n": 1}, first))
+    await turns(5)
+    assert not early.done()
+    second.withdraw()  # its call raised: no row will come
+    second.withdraw()  # idempotent: the count is not taken twice
+    await turns(2)
+    assert early.done()
+    assert await stored(db) == [1]
+    third = group.expect()
+    assert await turns_until_done(group.add({"n": 3}, third)) == 2  # nothing else is announced
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_the_wait_ends_when_its_time_is_up(db: Database) -> None:
+    timers = Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=0.02, later=timers)
+    first, slow = group.expect(), group.expect()
+    early = asyncio.create_task(group.add({"n": 1}, first))
+    await turns(5)
+    assert not early.done()
+    (timer,) = timers.set
+    timer.callback()  # 20 ms have passed; the slow call is still running
+    await turns(1)
+    assert early.done()
+    assert await stored(db) == [1]
+    assert await turns_until_done(group.add({"n": 2}, slow)) == 2  # it arrives alone, and goes
+    assert await stored(db) == [1, 2]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_on_sqlite_a_lone_announced_row_waits_no_longer_than_before(db: Database) -> None:
+    timers = Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=60, later=timers)
+    await group.add({"n": 0})  # the statement's first sight, through SQLAlchemy
+    assert await turns_until_done(group.add({"n": 1}, group.expect())) == 2
+    assert timers.set == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_on_postgresql_a_batch_does_not_wait_for_announced_rows(db: Database) -> None:
+    timers = Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=60, later=timers)
+    still_running = group.expect()
+    await asyncio.wait_for(group.add({"n": 1}, group.expect()), timeout=10)
+    assert await stored(db) == [1]
+    assert timers.set == []
+    still_running.withdraw()

@@ -18,6 +18,7 @@ from sqlalchemy import Select, delete, func, select
 
 from actionforge.platform.access import editable_gpt, workspace_for
 from actionforge.platform.context import Platform
+from actionforge.store.group_insert import Expected
 from actionforge.store.pages import Page, page
 from actionforge.store.tables import User
 from actionforge.store.tables_calls import ActionCall
@@ -68,7 +69,12 @@ class Audit:
     def __init__(self, platform: Platform) -> None:
         self.p = platform
 
-    async def record(self, entry: Mapping[str, Any]) -> None:
+    def expect(self) -> Expected:
+        """Announce a record that `record` will store soon (when a call starts): records that
+        arrive meanwhile may wait for it to share its commit. Withdraw it if the call raised."""
+        return self.p.audit_inserts.expect()
+
+    async def record(self, entry: Mapping[str, Any], expected: Expected | None = None) -> None:
         """Store ``entry`` (an `ActionCall` row's columns, already redacted) and drop records past
         the retention period, at most once a minute per process: a retention of days needs no
         delete on every call. Records of calls that end together share one INSERT (group commit);
@@ -79,7 +85,7 @@ class Audit:
             async with self.p.db.session() as s:
                 await s.execute(delete(ActionCall).where(ActionCall.created_at < horizon))
             self.p.audit_pruned_at = now
-        await self.p.audit_inserts.add(entry)
+        await self.p.audit_inserts.add(entry, expected)
 
     async def of_gpt(
         self, user: User, gpt_id: str, *, after: str | None, limit: int, only: CallFilter = ALL,

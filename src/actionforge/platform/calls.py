@@ -135,10 +135,14 @@ class Calls:
         self, user: User, target: Target, engine_action: actionforge.Action, operation: str, arguments: Any,
         consent: str, context: actionforge.CallContext | None,
     ) -> CallReport:  # fmt: skip
-        report = await self._call(
-            user, target, engine_action, operation, arguments, consent=consent, context=context
-        )
-        await self.audit.record(_record(user, target, report))
+        expected = self.audit.expect()
+        try:
+            report = await self._call(
+                user, target, engine_action, operation, arguments, consent=consent, context=context
+            )
+            await self.audit.record(_record(user, target, report), expected)
+        finally:
+            expected.withdraw()  # a call that raised brings no record: none waits for it
         return report
 
     async def target(self, user: User, workspace: Workspace, action: Action, gpt_version: int) -> Target:

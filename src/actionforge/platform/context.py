@@ -48,7 +48,9 @@ class Platform:
 
     def __post_init__(self) -> None:
         self.passwords = PasswordHasher(self.settings)
-        self.audit_inserts = GroupInsert(self.db, insert(cast(Table, ActionCall.__table__)))
+        self.audit_inserts = GroupInsert(
+            self.db, insert(cast(Table, ActionCall.__table__)), gather_s=self.settings.audit_gather_ms / 1000
+        )
         ttl_s = self.settings.row_cache_s
         self.credentials = RowCache.of_tables(self.db, CREDENTIAL_TABLES, ttl_s=ttl_s)
         self.access_rows = RowCache.of_tables(self.db, ACCESS_TABLES, ttl_s=ttl_s)

@@ -89,6 +89,15 @@ class ServerSettings(BaseSettings):
     max_actions_per_gpt: int = Field(10, ge=1, description="actions (API domains) per GPT")
     max_url_chars: int = Field(2_000, ge=1, description="privacy-policy, source and base URLs")
     audit_retention_days: int = Field(90, ge=1, description="how long action-call audit records are kept")
+    audit_gather_ms: int = Field(
+        20,
+        ge=0,
+        le=1_000,
+        description="SQLite: how long a batch of audit records may wait for the records of calls "
+        "still running, so that calls ending close together share one commit (each caller still "
+        "returns only once its record is stored; a call made alone never waits); 0 writes each "
+        "batch at once",
+    )
 
     # --- accounts ---
     password_min_chars: int = Field(8, ge=1, description="shortest accepted password")
