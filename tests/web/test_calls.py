@@ -6,18 +6,22 @@ http through its own ``ACTIONFORGE_*`` settings, which the platform reads from t
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Executable
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from actionforge.store import Database
 from actionforge.web import call_schemas
 from actionforge.web.app import create_app
 from tests.servers.threaded import serve
@@ -246,3 +250,63 @@ async def test_records_older_than_the_retention_are_deleted(
     await call_operation(owner, gpt_id, action_id, {"id": 2})
     records = (await owner.get(f"/api/gpts/{gpt_id}/calls")).json()["items"]
     assert [json.loads(r["arguments"])["id"] for r in records] == [2]
+
+
+def gated_api(gates: dict[str, threading.Event], arrived: list[str]) -> Starlette:
+    """An upstream whose /items/{id} answers once the test opens that id's gate."""
+
+    def item(request: Request) -> JSONResponse:  # sync: Starlette runs it in a thread
+        arrived.append(request.path_params["id"])
+        gates[request.path_params["id"]].wait(10)
+        return JSONResponse({"id": request.path_params["id"]})
+
+    return Starlette(routes=[Route("/items/{id}", item)])
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition``, which the upstream's thread or the app's task will make true."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the condition never came true")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_calls_running_together_share_their_records_commit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    """On SQLite the first call's record waits for the record of the call still running (it was
+    announced when that call started), and both are stored by one INSERT and commit."""
+    gates = {name: threading.Event() for name in ("1", "2", "3")}
+    arrived: list[str] = []
+    clock, settings = FakeClock(), server_settings(tmp_path, database_url, audit_gather_ms=1_000)
+    app = create_app(settings, clock=clock)
+    with serve(gated_api(gates, arrived)) as upstream:
+        async with app.router.lifespan_context(app), Server(app, clock, settings).client() as client:
+            await sign_up_owner(Server(app, clock, settings), client)
+            gpt_id, action_id = await new_action(client, upstream)
+            gates["3"].set()
+            await call_operation(client, gpt_id, action_id, {"id": 3})  # a call alone: written at once
+            db: Database = app.state.services.platform.db
+            batches: list[int] = []
+            write = db.insert_now
+
+            def counted(statement: Executable, params: Sequence[Mapping[str, Any]]) -> bool:
+                batches.append(len(params))
+                return write(statement, params)
+
+            monkeypatch.setattr(db, "insert_now", counted)
+            first = asyncio.create_task(call_operation(client, gpt_id, action_id, {"id": 1}))
+            second = asyncio.create_task(call_operation(client, gpt_id, action_id, {"id": 2}))
+            await until(lambda: sorted(arrived) == ["1", "2", "3"])  # both requests are at the upstream
+            gates["1"].set()
+            inserts = app.state.services.platform.audit_inserts
+            await until(lambda: len(inserts._waiting) == 1)  # the first record waits
+            assert not first.done()
+            gates["2"].set()
+            answers = await asyncio.gather(first, second)
+            listed = await client.get(f"/api/gpts/{gpt_id}/calls")
+    assert [a.status_code for a in answers] == [200, 200]
+    assert batches == [2]
+    assert len(listed.json()["items"]) == 3
