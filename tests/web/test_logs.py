@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 
 import actionforge
 from actionforge.secrets import uninstall_log_redaction
-from actionforge.web.logs import BufferedStreamHandler, JsonFormatter, TimerThread, configure
+from actionforge.web.logs import (
+    BufferedStreamHandler,
+    JsonFormatter,
+    Scheduled,
+    TimerThread,
+    configure,
+    on_this_thread,
+)
 from tests.web.test_edge import send
 
 
@@ -84,6 +93,7 @@ class Schedule:
     def __init__(self) -> None:
         self.pending: list[Callable[[], None]] = []
         self.cancelled = 0
+        self.lost = False  # as a timer whose event loop stopped
 
     def __call__(self, _delay_s: float, action: Callable[[], None]) -> Schedule:
         self.pending.append(action)
@@ -123,6 +133,93 @@ def test_info_lines_wait_for_the_timer_and_leave_in_one_write() -> None:
     assert stream.writes == 1
     logger.info("after")
     assert len(schedule.pending) == 1  # the next line starts the next timer
+
+
+def test_a_timer_lost_with_its_event_loop_is_set_again_by_the_next_line() -> None:
+    logger, stream, schedule = buffered()
+    logger.info("first")
+    logger.info("second")
+    assert len(schedule.pending) == 1
+    schedule.lost = True  # the loop it was due on stopped before it ran
+    logger.info("third")
+    assert len(schedule.pending) == 2
+    schedule.pending.pop()()
+    assert stream.getvalue().splitlines() == ["first", "second", "third"]
+
+
+async def test_a_line_logged_on_an_event_loop_is_flushed_by_that_loop_on_its_thread() -> None:
+    """No other thread takes the GIL from the loop to write: the flush is the loop's own callback."""
+    writers: list[int] = []
+
+    class ThreadNoting(io.StringIO):
+        def write(self, text: str) -> int:
+            writers.append(threading.get_ident())
+            return super().write(text)
+
+    stream = ThreadNoting()
+    handler = BufferedStreamHandler(stream, flush_after_s=0.0)
+    logger = logging.getLogger(f"actionforge.test.on_loop.{id(handler)}")
+    logger.propagate, logger.level = False, logging.INFO
+    logger.addHandler(handler)
+    logger.info("from the loop")
+    assert stream.getvalue() == ""
+    for _ in range(3):  # the flush is due now: a few turns of the loop, no time passing
+        await asyncio.sleep(0)
+    assert stream.getvalue() == "from the loop\n"
+    assert writers == [threading.get_ident()]
+
+
+def test_a_flush_due_on_a_stopped_loop_is_lost_and_never_runs() -> None:
+    ran: list[str] = []
+
+    async def schedule() -> Scheduled:
+        scheduled = on_this_thread(3600.0, lambda: ran.append("flush"))
+        assert not scheduled.lost
+        return scheduled
+
+    scheduled = asyncio.run(schedule())
+    assert scheduled.lost
+    assert ran == []
+
+
+def test_a_cancelled_flush_on_a_loop_never_runs() -> None:
+    ran: list[str] = []
+
+    async def cancelled_from_another_thread() -> None:
+        scheduled = on_this_thread(0.0, lambda: ran.append("flush"))
+        canceller = threading.Thread(target=scheduled.cancel)
+        canceller.start()
+        canceller.join()
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    asyncio.run(cancelled_from_another_thread())
+    assert ran == []
+
+
+def test_without_an_event_loop_the_flush_runs_on_the_timer_thread() -> None:
+    ran_on: list[int] = []
+    done = threading.Event()
+
+    def flush() -> None:
+        ran_on.append(threading.get_ident())
+        done.set()
+
+    scheduled = on_this_thread(0.0, flush)
+    assert done.wait(10)
+    assert ran_on != [threading.get_ident()]
+    assert not scheduled.lost
+
+
+def test_the_time_is_written_as_datetime_writes_it() -> None:
+    """The date and time up to the second are made once a second; the text stays the same."""
+    formatter = JsonFormatter()
+    moments = [1765140000.0, 1765140000.0009995, 1765140000.752, 1765140000.9999996, 1765140001.5, 0.0]
+    for created in moments:
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, "m", None, None)
+        record.created = created
+        expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        assert json.loads(formatter.format(record))["time"] == expected
 
 
 def test_a_warning_writes_everything_at_once() -> None:
