@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from actionforge.store import Database
-from actionforge.store.group_insert import GroupInsert
+from actionforge.store.group_insert import Expected, GroupInsert
 from actionforge.store.thread_connections import ThreadConnections
 from actionforge.store.types import UtcDateTime
 from tests.store.databases import database_with
@@ -293,7 +293,7 @@ async def test_on_sqlite_a_lone_announced_row_waits_no_longer_than_before(db: Da
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-async def test_on_postgresql_a_batch_does_not_wait_for_announced_rows(db: Database) -> None:
+async def test_on_postgresql_a_first_batch_does_not_wait_for_announced_rows(db: Database) -> None:
     timers = Timers()
     group = GroupInsert(db, insert(LOG), gather_s=60, later=timers)
     still_running = group.expect()
@@ -301,3 +301,54 @@ async def test_on_postgresql_a_batch_does_not_wait_for_announced_rows(db: Databa
     assert await stored(db) == [1]
     assert timers.set == []
     still_running.withdraw()
+
+
+async def busy_writer(group: GroupInsert) -> tuple[asyncio.Task[None], Expected]:
+    """A writer that goes on from its first batch: row 2 came while row 1 was being written, and
+    a third call, still running, has announced its row."""
+    first = asyncio.create_task(group.add({"n": 1}))
+    while not group._writer or group._waiting:  # until the writer has taken row 1 to the database
+        await turns(1)
+    coming = group.expect()
+    second = asyncio.create_task(group.add({"n": 2}))
+    await asyncio.wait_for(first, timeout=10)
+    await turns(5)
+    return second, coming
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_on_postgresql_a_writer_going_on_waits_for_announced_rows(db: Database) -> None:
+    """Under load a PostgreSQL writer goes from batch to batch; each after the first waits for the
+    rows of the calls still running (up to ``gather_s``), so fewer, larger batches commit."""
+    timers = Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=0.02, later=timers)
+    second, coming = await busy_writer(group)
+    assert not second.done()  # row 2 waits for row 3, announced
+    assert [t.delay_s for t in timers.set] == [0.02]
+    await asyncio.wait_for(group.add({"n": 3}, coming), timeout=10)  # the last one: the batch goes
+    assert second.done()
+    assert timers.set[0].cancelled
+    assert await stored(db) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_on_postgresql_a_writers_wait_ends_when_its_time_is_up(db: Database) -> None:
+    timers = Timers()
+    group = GroupInsert(db, insert(LOG), gather_s=0.02, later=timers)
+    second, coming = await busy_writer(group)
+    assert not second.done()
+    timers.set[0].callback()  # 20 ms have passed; the third call is still running
+    await asyncio.wait_for(second, timeout=10)
+    assert await stored(db) == [1, 2]
+    await asyncio.wait_for(group.add({"n": 3}, coming), timeout=10)  # it arrives later, alone
+    assert await stored(db) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_on_postgresql_a_withdrawn_announcement_releases_a_writers_wait(db: Database) -> None:
+    group = GroupInsert(db, insert(LOG), gather_s=60, later=Timers())
+    second, coming = await busy_writer(group)
+    assert not second.done()
+    coming.withdraw()  # its call raised: no row will come
+    await asyncio.wait_for(second, timeout=10)
+    assert await stored(db) == [1, 2]

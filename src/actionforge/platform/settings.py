@@ -93,10 +93,10 @@ class ServerSettings(BaseSettings):
         20,
         ge=0,
         le=1_000,
-        description="SQLite: how long a batch of audit records may wait for the records of calls "
-        "still running, so that calls ending close together share one commit (each caller still "
-        "returns only once its record is stored; a call made alone never waits); 0 writes each "
-        "batch at once",
+        description="how long a batch of audit records may wait for the records of calls still "
+        "running, so that calls ending close together share one commit (each caller still returns "
+        "only once its record is stored; a call made alone never waits; on PostgreSQL only a batch "
+        "that follows another waits); 0 writes each batch at once",
     )
 
     # --- accounts ---
