@@ -84,7 +84,7 @@ class GroupInsert:
         self._expected = 0  # rows announced and not yet arrived
         self._epoch = 0  # the event loop's: an `Expected` from an earlier loop counts for nothing
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._later = later  # the wait's timer (tests inject one); the loop's `call_later` by default
+        self._later = later or self._loop_later  # the wait's timer; tests inject one
 
     def expect(self) -> Expected:
         """Announce a row that will be added soon; withdraw it if none comes (the caller raised)."""
@@ -128,8 +128,7 @@ class GroupInsert:
             return
         if self._expected > 0 and self._gather_s > 0 and self._db.is_sqlite:
             if self._gathering is None:
-                later = self._later or self._loop_later
-                self._gathering = later(self._gather_s, self._gathered)
+                self._gathering = self._later(self._gather_s, self._gathered)
             return
         if self._gathering is not None:
             self._gathering.cancel()
@@ -183,7 +182,7 @@ class GroupInsert:
         if self._expected <= 0 or self._gather_s <= 0:
             return
         settled = self._settled = asyncio.get_running_loop().create_future()
-        timer = (self._later or self._loop_later)(self._gather_s, lambda: _resolve(settled))
+        timer = self._later(self._gather_s, lambda: _resolve(settled))
         try:
             await settled
         finally:
