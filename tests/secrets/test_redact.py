@@ -6,6 +6,7 @@ import base64
 import importlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
@@ -118,7 +119,10 @@ def test_clear_forgets_values(r: Redactor) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    secret=st.text(min_size=4, max_size=30).filter(lambda s: s.strip() == s and len(s) >= 4),
+    # A value inside the mask itself ("REDA") shows in every masked text: it is masked all the same.
+    secret=st.text(min_size=4, max_size=30).filter(
+        lambda s: s.strip() == s and len(s) >= 4 and s not in REDACTED
+    ),
     before=st.text(max_size=30),
     after=st.text(max_size=30),
 )
@@ -126,6 +130,94 @@ def test_a_registered_value_never_survives(secret: str, before: str, after: str)
     r = Redactor()
     r.add(secret)
     assert secret not in r.redact(before + secret + after)
+
+
+# Characters no shape rule needs, so what `redact` returns is the known values' masking alone.
+_PLAIN = "abcxyz XYZ0189-_.%+/~\\\n{}[](),é漢😀"
+
+
+def masked_by_scanning_every_position(text: str, secrets_kept: list[str], min_length: int) -> str:
+    """The known values' masking worked out the slow, plain way: at every position of ``text``,
+    the longest form of any kept value that starts there; overlapping spans merged."""
+    forms = {f for s in secrets_kept for f in redact_module.encodings_of(s) if len(f) >= min_length}
+    spans: list[tuple[int, int]] = []
+    for i in range(len(text)):
+        found = [f for f in forms if text.startswith(f, i)]
+        if found:
+            spans.append((i, i + max(map(len, found))))
+    out: list[tuple[int, int]] = []
+    cursor = 0
+    for start, end in spans:
+        if out and start <= cursor:  # overlaps or touches the span before: one mask for both
+            out[-1] = (out[-1][0], max(cursor, end))
+            cursor = max(cursor, end)
+            continue
+        out.append((start, end))
+        cursor = end
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in out:
+        pieces += [text[cursor:start], REDACTED]
+        cursor = end
+    return "".join(pieces) + text[cursor:]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.text(alphabet=_PLAIN, min_size=4, max_size=12), min_size=1, max_size=6),
+    pieces=st.lists(st.text(alphabet=_PLAIN, max_size=15), max_size=8),
+    picks=st.lists(st.integers(min_value=0, max_value=5), max_size=8),
+    max_secrets=st.integers(min_value=1, max_value=4),
+)
+def test_known_values_are_masked_as_a_scan_of_every_position_would(
+    values: list[str], pieces: list[str], picks: list[int], max_secrets: int
+) -> None:
+    # Only the runs of characters some registered form holds are scanned; the alphabet grows and
+    # shrinks as values are added and evicted. The result must be the plain scan's.
+    r = Redactor(max_secrets=max_secrets)
+    for value in values:
+        r.add(value)
+    kept = [v for v in values if v in r]
+    text = "".join(piece + values[pick % len(values)] for piece, pick in zip(pieces, picks, strict=False))
+    assert r.redact(text) == masked_by_scanning_every_position(text, kept, r.min_length)
+
+
+def test_a_value_made_of_separators_is_masked_inside_a_json_body() -> None:
+    r = Redactor()
+    r.add('pa ss": {x}')  # spaces, a quote, a colon and braces: the scan's alphabet takes them in
+    body = json.dumps({"items": [{"note": 'pa ss": {x}'}] * 3})
+    assert "pa ss" not in r.redact(body)
+    r.clear()
+    r.add("plain-token-77")
+    assert r.redact('{"note": "pa ss"}') == '{"note": "pa ss"}'
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.from_regex(redact_module._SENSITIVE_NAME, fullmatch=True))
+def test_every_sensitive_name_holds_a_word_the_quick_check_looks_for(name: str) -> None:
+    # A text without any of these words skips the named-value rules: no name in it may be one
+    # they would mask.
+    assert redact_module._may_name_a_credential(name)
+    assert redact_module._may_name_a_credential(f'{{"page": 2, "{name}": "x"}}')
+
+
+def test_the_quick_check_folds_case_as_re_does() -> None:
+    # Every character `re.IGNORECASE` matches to an ASCII letter is one, or one of the twins.
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {chr(cp) for cp in range(128, 0x110000) if letter.fullmatch(chr(cp))}
+    twins = {chr(cp): ascii_ for cp, ascii_ in redact_module._IGNORECASE_TWINS.items()}
+    assert set(twins) == found
+    for twin, ascii_ in twins.items():
+        assert re.fullmatch(ascii_, twin, re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "name", ["X-API-KEY", "Authorization", "client_secret", "PassWd", "session-id", "x_ſecret", "toKen"]
+)
+def test_sensitive_names_in_any_case_are_found_by_the_quick_check(name: str) -> None:
+    assert redact_module._SENSITIVE_NAME.fullmatch(name) is not None
+    body = json.dumps({"page": 1, name: "v4lue-here", "more": ["x"] * 5}, ensure_ascii=False)
+    assert "v4lue-here" not in Redactor().redact(body)
 
 
 def test_many_values_are_all_masked() -> None:
