@@ -259,10 +259,11 @@ class Redactor:
     def _file(self, form: str) -> None:
         # The alphabet grows before the form is filed: a reader never finds a form in `_by_key`
         # whose characters its `_runs` would skip.
-        new_chars = [c for c in set(form) if c not in self._char_refs]
-        for c in set(form):
+        chars = set(form)
+        grows = not chars <= self._char_refs.keys()
+        for c in chars:
             self._char_refs[c] = self._char_refs.get(c, 0) + 1
-        if new_chars:
+        if grows:
             self._runs = _runs_of(self._char_refs, self.min_length)
         key = form[: self.min_length]
         filed = (*self._by_key.get(key, ()), form)
