@@ -220,6 +220,20 @@ def test_sensitive_names_in_any_case_are_found_by_the_quick_check(name: str) -> 
     assert "v4lue-here" not in Redactor().redact(body)
 
 
+def test_only_short_names_are_remembered() -> None:
+    # The named-value rules remember which names are sensitive; a hostile body's long names are
+    # judged each time instead, so they cannot fill the memory.
+    remembered = redact_module._is_sensitive_short_name
+    long_name = "n" * 5_000 + "_token"
+    remembered.cache_clear()  # a full cache would hide a new entry
+    before = remembered.cache_info().currsize
+    assert Redactor().redact(f'{{"{long_name}": "v4lue-here"}}') == f'{{"{long_name}": "{REDACTED}"}}'
+    assert remembered.cache_info().currsize == before
+    assert Redactor().redact('{"short_token": "v4lue-here"}') == f'{{"short_token": "{REDACTED}"}}'
+    assert remembered("short_token")
+    assert remembered.cache_info().hits >= 1
+
+
 def test_many_values_are_all_masked() -> None:
     # The scan files values by their first characters; with thousands filed, the first and the
     # last registered must both still be found. (Its speed against a flat regex: bench/redact.py.)

@@ -170,8 +170,17 @@ def _may_name_a_credential(text: str) -> bool:
     return _SENSITIVE_WORD.search(folded.lower()) is not None
 
 
-@lru_cache(maxsize=4096)  # a body repeats its few names; the check is a slow case-blind regex
 def _is_sensitive_name(name: str) -> bool:
+    if len(name) > _NAME_CACHED_MAX:  # an API's answer is not trusted to fill memory with names
+        return _SENSITIVE_NAME.fullmatch(name) is not None
+    return _is_sensitive_short_name(name)
+
+
+_NAME_CACHED_MAX = 64
+
+
+@lru_cache(maxsize=4096)  # a body repeats its few names; the check is a slow case-blind regex
+def _is_sensitive_short_name(name: str) -> bool:
     return _SENSITIVE_NAME.fullmatch(name) is not None
 
 
