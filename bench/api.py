@@ -3,7 +3,8 @@
     .venv/bin/python bench/api.py [--rounds 5] [--seconds 8] [--warmup 2] [--concurrency 50]
 
 Each server is its own uvicorn process on loopback (ours through ``actionforge serve``, on SQLite
-and, when ACTIONFORGE_TEST_POSTGRES_URL is set, on PostgreSQL). Clients authenticate with an API
+and, when ACTIONFORGE_TEST_POSTGRES_URL is set, on PostgreSQL), started anew for every round (see
+`compare`); ours keeps its data between rounds. Clients authenticate with an API
 token. Test-operation calls one GET of an upstream API (``upstream.py``, a third process) from
 both sides; the egress guard is told to allow that loopback server, as an operator would for a
 local API. Rounds of ours and the baseline alternate (which side goes first alternates too), so
@@ -12,8 +13,8 @@ median of the rounds' ratios (ours to the bare load next to it), shown with thei
 our p50 at most 1.3x the bare endpoint's.
 
 Latency under 50 clients on a small machine is mostly queueing behind the load generator and
-whatever else runs, so each side's server CPU per request (from /proc, the median round) is shown
-too: it is the overhead itself, and other load barely moves it. On PostgreSQL the database
+whatever else runs, so each side's server CPU per request (from /proc, over the timed window, the
+median round) is shown too: it is the overhead itself, and other load moves it less. On PostgreSQL the database
 server's own CPU is not in it.
 """
 
@@ -135,17 +136,18 @@ def weather() -> str:
     return actionforge.example_text("weather")
 
 
-Send = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
+Send = Callable[[httpx.AsyncClient, str], Awaitable[httpx.Response]]  # (a client, the server's base URL)
 
 
 @dataclass(frozen=True)
 class Load:
-    """One side's load: the latencies of the requests started in the timed window, and every
-    request completed (the warm-up's too, as the server's CPU is read around the whole load)."""
+    """One side's load: the latencies of the requests started in the timed window, and the
+    server's CPU per request completed from the window's start to the load's end (a new
+    process's first requests, in the warm-up, cost more: imports, the action's first load)."""
 
     seconds: float
     latencies: list[float]
-    completed: int
+    cpu_ms: float
 
     def figures(self) -> tuple[float, float, float]:
         """(requests a second, p50 ms, p99 ms) of the timed window."""
@@ -154,7 +156,7 @@ class Load:
         return len(ordered) / self.seconds, statistics.median(ordered) * 1000, p99 * 1000
 
 
-async def load(send: Send, concurrency: int, seconds: float, warmup: float) -> Load:
+async def load(send: Send, base: str, pid: int, concurrency: int, seconds: float, warmup: float) -> Load:
     """``concurrency`` clients calling ``send`` without pause for ``warmup`` + ``seconds``; only
     the requests started after the warm-up are timed.
 
@@ -173,109 +175,122 @@ async def load(send: Send, concurrency: int, seconds: float, warmup: float) -> L
     clients = [httpx.AsyncClient(timeout=60) for _ in range(concurrency)]
     latencies: list[float] = []
     dropped: list[str] = []
-    completed = 0
+    completed = 0  # since the timed window started
 
     async def worker(client: httpx.AsyncClient, timed_from: float, end: float) -> None:
         nonlocal completed
         while (started := time.perf_counter()) < end:
             try:
-                response = await send(client)
+                response = await send(client, base)
             except httpx.TransportError as exc:  # e.g. a keep-alive connection the server just closed
                 dropped.append(type(exc).__name__)
                 continue
             response.raise_for_status()
-            completed += 1
+            if (finished := time.perf_counter()) >= timed_from:
+                completed += 1
             if started >= timed_from:
-                latencies.append(time.perf_counter() - started)
+                latencies.append(finished - started)
 
     try:
-        for response in await asyncio.gather(*(send(client) for client in clients)):
+        for response in await asyncio.gather(*(send(client, base) for client in clients)):
             response.raise_for_status()
         timed_from = time.perf_counter() + warmup
+        cpu_from: list[float] = []
+        asyncio.get_running_loop().call_later(warmup, lambda: cpu_from.append(cpu_seconds(pid)))
         await asyncio.gather(*(worker(client, timed_from, timed_from + seconds) for client in clients))
+        cpu_ms = (cpu_seconds(pid) - cpu_from[0]) * 1000 / completed
     finally:
         await asyncio.gather(*(client.aclose() for client in clients))
     if dropped:
         kinds = ", ".join(sorted(set(dropped)))
         print(f"  ({len(dropped)} requests failed in transport: {kinds})")
-    return Load(seconds, latencies, completed)
+    return Load(seconds, latencies, cpu_ms)
+
+
+@dataclass(frozen=True)
+class Side:
+    """How to start one side's server: a new process for every round (`compare`)."""
+
+    command: Callable[[int], list[str]]  # the command line, given the port
+    ready_path: str
+    env: dict[str, str]
+    out: Path
+
+    @contextmanager
+    def started(self) -> Iterator[tuple[int, str]]:
+        """(pid, base URL) of a fresh process of this side's server, stopped afterwards."""
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with process(self.command(port), self.env, self.out, f"{base}{self.ready_path}") as pid:
+            yield pid, base
 
 
 def run(database: str, url: str, args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        ours_port, bare_port, upstream_port = free_port(), free_port(), free_port()
+        upstream_port = free_port()
         upstream = f"http://127.0.0.1:{upstream_port}"
         env = {
             **os.environ, "ACTIONFORGE_DATA_DIR": tmp, "ACTIONFORGE_DATABASE_URL": url,
             "BENCH_UPSTREAM": upstream,
             **{f"ACTIONFORGE_{name}": "true" for name in ("ALLOW_HTTP", "ALLOW_LOOPBACK", "ALLOW_ANY_PORT")},
         }  # fmt: skip
-        ours_out, bare_out = Path(tmp) / "ours.out", Path(tmp) / "bare.out"
-        ours_cmd = [sys.executable, "-m", "actionforge.cli.main", "serve", "--port", str(ours_port)]
-        bare_cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bare_api:app",
-            "--port",
-            str(bare_port),
-            "--log-level",
-            "error",
-        ]
-        upstream_cmd = [
-            sys.executable, "-m", "uvicorn", "api_upstream:app", "--port", str(upstream_port),
-            "--log-level", "error",
-        ]  # fmt: skip
-        ours, bare = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{bare_port}"
-        with (
-            process(upstream_cmd, env, Path(tmp) / "upstream.out", f"{upstream}/ready"),
-            process(ours_cmd, env, ours_out, f"{ours}/readyz") as ours_pid,
-            process(bare_cmd, env, bare_out, f"{bare}/gpt") as bare_pid,
-        ):
-            headers, gpt_id, action_id = prepare(ours, ours_out, upstream)
+        uvicorn = [sys.executable, "-m", "uvicorn", "--log-level", "error", "--port"]
+        ours = Side(
+            lambda port: [sys.executable, "-m", "actionforge.cli.main", "serve", "--port", str(port)],
+            "/readyz", env, Path(tmp) / "ours.out",
+        )  # fmt: skip
+        bare = Side(lambda port: [*uvicorn, str(port), "bare_api:app"], "/gpt", env, Path(tmp) / "bare.out")
+        upstream_cmd = [*uvicorn, str(upstream_port), "api_upstream:app"]
+        with process(upstream_cmd, env, Path(tmp) / "upstream.out", f"{upstream}/ready"):
+            with ours.started() as (_, base):  # the first start prints the setup link
+                auth, gpt_id, action_id = prepare(base, ours.out, upstream)
             text = weather()
             call = {"operation": "getItem", "arguments": {"id": 7, "q": "bench"}}
-            cases = {
+            test_path = f"/api/gpts/{gpt_id}/actions/{action_id}/test"
+            cases: dict[str, tuple[Send, Send]] = {
                 "validate": (
-                    lambda c: c.post(f"{ours}/api/editor/validate", json={"schema": text}, headers=headers),
-                    lambda c: c.post(f"{bare}/validate", json={"schema": text}),
+                    lambda c, b: c.post(f"{b}/api/editor/validate", json={"schema": text}, headers=auth),
+                    lambda c, b: c.post(f"{b}/validate", json={"schema": text}),
                 ),
                 "test-op": (
-                    lambda c: c.post(
-                        f"{ours}/api/gpts/{gpt_id}/actions/{action_id}/test", json=call, headers=headers
-                    ),
-                    lambda c: c.post(f"{bare}/test", json=call),
+                    lambda c, b: c.post(f"{b}{test_path}", json=call, headers=auth),
+                    lambda c, b: c.post(f"{b}/test", json=call),
                 ),
                 "GPT read": (
-                    lambda c: c.get(f"{ours}/api/gpts/{gpt_id}", headers=headers),
-                    lambda c: c.get(f"{bare}/gpt"),
+                    lambda c, b: c.get(f"{b}/api/gpts/{gpt_id}", headers=auth),
+                    lambda c, b: c.get(f"{b}/gpt"),
                 ),
-            }
+            }  # fmt: skip
             if args.only:
                 cases = {k: v for k, v in cases.items() if k in args.only.split(",")}
             shape = (
                 f"{args.concurrency} clients, {args.rounds} rounds of {args.seconds:g} s a side "
-                f"after {args.warmup:g} s of warm-up; medians of the rounds"
+                f"after {args.warmup:g} s of warm-up, a new server process each; medians of the rounds"
             )
             print(f"\n{database}: {shape}")
             print(f"{'endpoint':<10} {'side':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>11}")
             for name, (ours_send, bare_send) in cases.items():
-                compare(name, {"ours": (ours_pid, ours_send), "bare": (bare_pid, bare_send)}, args)
+                compare(name, {"ours": (ours, ours_send), "bare": (bare, bare_send)}, args)
 
 
-def compare(name: str, sides: dict[str, tuple[int, Send]], args: argparse.Namespace) -> None:
+def compare(name: str, sides: dict[str, tuple[Side, Send]], args: argparse.Namespace) -> None:
     """Rounds of each side's load in turn (which goes first alternates), then each side's median
     figures and the p50 ratio: the median of the rounds' ratios, each ours to the bare load next
-    to it, so that the machine's changes over a run hit both sides of a ratio alike."""
+    to it, so that the machine's changes over a run hit both sides of a ratio alike.
+
+    Why a new server process for every round: identical processes differ. In an A/A test (the
+    same code started four times, rounds rotated over them, each server alone on one CPU) one
+    process of ours used 4.5 ms of CPU a request where another used 4.0, round after round, and
+    four bare processes spread over 9% in CPU and 14% in p50 (bench/README.md, session 29). With
+    one process a side, a run measured those two processes' luck as much as the code."""
     rounds: dict[str, list[tuple[float, float, float, float]]] = {"ours": [], "bare": []}
     order = list(sides)
     for round_number in range(args.rounds):
         for side in order if round_number % 2 == 0 else order[::-1]:
-            pid, send = sides[side]
-            before = cpu_seconds(pid)
-            done = asyncio.run(load(send, args.concurrency, args.seconds, args.warmup))
-            cpu_ms = (cpu_seconds(pid) - before) * 1000 / done.completed
-            rounds[side].append((*done.figures(), cpu_ms))
+            server, send = sides[side]
+            with server.started() as (pid, base):
+                done = asyncio.run(load(send, base, pid, args.concurrency, args.seconds, args.warmup))
+            rounds[side].append((*done.figures(), done.cpu_ms))
     medians = {
         side: [statistics.median(column) for column in zip(*figures, strict=True)]
         for side, figures in rounds.items()
