@@ -31,6 +31,7 @@ from actionforge.store.held_connections import HeldConnections, driver_connectio
 from actionforge.store.json_text import json_text
 from actionforge.store.notifications import Notifications
 from actionforge.store.thread_connections import ThreadConnections
+from actionforge.store.wal_checkpoints import WalCheckpoints
 
 BUSY_TIMEOUT_S = 30
 # What runs Core statements inside a caller's transaction: an ORM session or a connection.
@@ -72,6 +73,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _without_autocheckpoint(dbapi_connection: Any) -> None:
+    """Checkpoints are `WalCheckpoints`' job, on its thread: none inside this connection's commits."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+
+
 class Database:
     """One engine and its session factory. ``session()`` is a unit of work: commit or roll back."""
 
@@ -79,6 +87,8 @@ class Database:
         self, url: str, *, echo: bool = False, ping_idle_s: float = PING_IDLE_S, pool_size: int = POOL_SIZE
     ) -> None:
         self.url = async_url(url)
+        # SQLite on a file: its WAL checkpoints on a thread of their own, from the first connection.
+        self._checkpoints = _checkpoints_of(self.url)
         # A fixed pool on PostgreSQL: SQLAlchemy's overflow connections are opened and closed per
         # use, and under load that churn (a TCP and SCRAM handshake each) cost more than waiting.
         pool = {} if self.is_sqlite else {"pool_size": pool_size, "max_overflow": 0}
@@ -99,7 +109,7 @@ class Database:
         self._standalone: HeldConnections | ThreadConnections
         if self.is_sqlite:
             lock = self._write_lock()
-            self._standalone = ThreadConnections(self.url, write_lock=lock, on_connect=_sqlite_pragmas)
+            self._standalone = ThreadConnections(self.url, write_lock=lock, on_connect=self._sqlite_connected)
         else:
             held_pool = {"pool_size": pool_size, "max_overflow": 0}
             held_engine = self._engine(echo=echo, autocommit=True, pool=held_pool)
@@ -136,10 +146,17 @@ class Database:
             engine = create_async_engine(
                 self.url, echo=echo, json_serializer=json_text, **pool, **self._sqlite_inline()
             )
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "connect", self._sqlite_connected)
             return engine
         isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
         return create_async_engine(self.url, echo=echo, json_serializer=json_text, **pool, **isolation)
+
+    def _sqlite_connected(self, dbapi_connection: Any, record: Any) -> None:
+        """A new SQLite connection's pragmas; the file's checkpoints start with its first one."""
+        _sqlite_pragmas(dbapi_connection, record)
+        if self._checkpoints is not None:
+            self._checkpoints.start()
+            _without_autocheckpoint(dbapi_connection)
 
     def _sqlite_inline(self) -> dict[str, Any]:
         """SQLite runs on the event loop's thread (`inline_sqlite`), its writers queued there."""
@@ -341,6 +358,16 @@ class Database:
         await self.engine.dispose()
         if self._read_engine is not self.engine:
             await self._read_engine.dispose()
+        if self._checkpoints is not None:  # after the connections: closing the last checkpoints too
+            self._checkpoints.stop()
+
+
+def _checkpoints_of(url: URL) -> WalCheckpoints | None:
+    """Checkpoints for a SQLite file named by path; none for memory, a URI or another database."""
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:" or url.query.get("uri"):
+        return None
+    return WalCheckpoints(path)
 
 
 def _returned_rows(result: CursorResult[Any]) -> list[Row[Any]]:
