@@ -14,8 +14,8 @@ our p50 at most 1.3x the bare endpoint's.
 
 Latency under 50 clients on a small machine is mostly queueing behind the load generator and
 whatever else runs, so each side's server CPU per request (from /proc, over the timed window, the
-median round) is shown too: it is the overhead itself, and other load moves it less. On PostgreSQL the database
-server's own CPU is not in it.
+median round) is shown too: it is the overhead itself, and other load moves it less. On
+PostgreSQL the database server's own CPU is not in it.
 """
 
 from __future__ import annotations
@@ -281,7 +281,7 @@ def compare(name: str, sides: dict[str, tuple[Side, Send]], args: argparse.Names
     Why a new server process for every round: identical processes differ. In an A/A test (the
     same code started four times, rounds rotated over them, each server alone on one CPU) one
     process of ours used 4.5 ms of CPU a request where another used 4.0, round after round, and
-    four bare processes spread over 9% in CPU and 14% in p50 (bench/README.md, session 29). With
+    four bare processes spread over 13% in CPU and 15% in p50 (bench/README.md, session 29). With
     one process a side, a run measured those two processes' luck as much as the code."""
     rounds: dict[str, list[tuple[float, float, float, float]]] = {"ours": [], "bare": []}
     order = list(sides)
